@@ -1,0 +1,2 @@
+export { configSchema, type Config } from './schema';
+export { parseConfig, getConfig } from './load';

@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const snowflakeList = z
+  .string()
+  .default('')
+  .transform((raw) => raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+  .pipe(z.array(z.string().regex(/^\d{17,20}$/, 'each entry must be a Discord ID (17 to 20 digits)')));
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every environment variable Moddy reads, with its default. A fresh clone runs with none set:
+ * the defaults point at the local PostgreSQL and Redis.
+ */
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/moddy'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+
+  /** Prefix of every Redis key and BullMQ queue of this deployment. */
+  CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').default('moddy'),
+  CACHE_ENABLED: bool.default(true),
+  CACHE_ATTRIBUTES_TTL_SECONDS: positiveInt.default(300),
+  CACHE_RECORDS_TTL_SECONDS: positiveInt.default(120),
+  CACHE_LOOKUPS_TTL_SECONDS: positiveInt.default(3600),
+  CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
+  CACHE_LOCAL_TTL_MS: z.coerce.number().int().min(0).default(2000),
+  CACHE_REDIS_TIMEOUT_MS: positiveInt.default(100),
+
+  /** Largest JSON value accepted by updateUserData/updateGuildData, in bytes. */
+  DATA_MAX_VALUE_BYTES: positiveInt.default(64 * 1024),
+
+  ERROR_RETENTION_DAYS: positiveInt.default(30),
+  GUILDS_CACHE_MAX_AGE_DAYS: positiveInt.default(30),
+  ERROR_SPOOL_PATH: z.string().min(1).default('var/error-spool.ndjson'),
+  ERROR_LOG_CHANNEL_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord channel ID').optional(),
+  WORKER_CONCURRENCY: positiveInt.default(50),
+
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord application ID').optional(),
+  DISCORD_API_URL: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
+  BOT_OWNER_IDS: snowflakeList,
+  TOTAL_SHARDS: z.union([z.literal('auto'), positiveInt]).default('auto'),
+  SHARDS_PER_CLUSTER: positiveInt.default(2),
+  CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
+  DEV_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord guild ID').optional(),
+
+  BOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  BOARD_PORT: port.default(3000),
+  BOARD_USER: z.string().min(1).optional(),
+  BOARD_PASSWORD: z.string().min(1).optional(),
+  BOARD_READ_ONLY: bool.default(false),
+});
+
+export type Config = z.infer<typeof configSchema>;

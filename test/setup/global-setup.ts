@@ -1,0 +1,25 @@
+import { Client } from 'pg';
+import Redis from 'ioredis';
+import { TEST_POSTGRES_URL, TEST_REDIS_URL } from '../helpers/services';
+
+/** Fails fast, with a clear message, when the services the tests need are not answering. */
+export default async function globalSetup(): Promise<void> {
+  const pg = new Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await pg.connect();
+    await pg.query('SELECT 1');
+  } catch (error) {
+    throw new Error(`PostgreSQL is not answering at ${TEST_POSTGRES_URL} (start it: see README): ${String(error)}`);
+  } finally {
+    await pg.end().catch(() => undefined);
+  }
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 3000 });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    throw new Error(`Redis is not answering at ${TEST_REDIS_URL} (start it: see README): ${String(error)}`);
+  } finally {
+    redis.disconnect();
+  }
+}
