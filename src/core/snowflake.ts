@@ -23,3 +23,10 @@ export function isSnowflake(value: unknown): value is string {
     return false;
   }
 }
+
+const DISCORD_EPOCH = 1_420_070_400_000n;
+
+/** When a snowflake was minted: its top 42 bits are milliseconds since Discord's epoch (2015). */
+export function snowflakeDate(id: string): Date {
+  return new Date(Number((BigInt(id) >> 22n) + DISCORD_EPOCH));
+}

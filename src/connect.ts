@@ -1,0 +1,28 @@
+import { getConfig } from './config';
+import type { ModdyDatabase } from './db/api';
+import { createDataSource } from './db/data-source';
+import { PostgresDatabase } from './db/postgres-database';
+
+export interface ConnectOptions {
+  /** PostgreSQL connection string. Default: `DATABASE_URL`. */
+  databaseUrl?: string;
+  /** Redis connection string for the cache tier. Default: `REDIS_URL`. */
+  redisUrl?: string;
+  /** Prefix of the cache's Redis keys. Default: `CACHE_PREFIX`. */
+  cachePrefix?: string;
+  /** `false` turns the cache tier off. Default: `CACHE_ENABLED`. */
+  cache?: boolean;
+  /** Connections in the PostgreSQL pool. Default 10. */
+  poolSize?: number;
+}
+
+/**
+ * Connects to PostgreSQL (the schema must already be migrated: `npm run migrate`) and returns the
+ * data API. Call `close()` when done.
+ */
+export async function connectDatabase(options: ConnectOptions = {}): Promise<ModdyDatabase> {
+  const config = getConfig();
+  const dataSource = createDataSource({ url: options.databaseUrl ?? config.DATABASE_URL, poolSize: options.poolSize ?? 10 });
+  await dataSource.initialize();
+  return new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
+}

@@ -1,0 +1,296 @@
+import type { DataSource } from 'typeorm';
+import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
+import { assertEntityType, normaliseAttributeValue, normaliseQueryValue, resolveAttribute } from '../attributes/validate';
+import { InvalidArgumentError } from '../core/errors';
+import { assertSnowflake, snowflakeDate } from '../core/snowflake';
+import { normaliseErrorCode } from '../errors/code';
+import type {
+  AttributeChange,
+  CacheStats,
+  CachedGuild,
+  CachedGuildInput,
+  ErrorRecord,
+  GuildRecord,
+  InteractionAttributes,
+  JsonValue,
+  ModdyDatabase,
+  NewErrorRecord,
+  SetAttributeResult,
+  Stats,
+  StreamOptions,
+  UserRecord,
+} from './api';
+import { parseDataPath, serialiseDataValue } from './data-path';
+import { GUILD_CACHE_SOURCES } from './entities';
+import { AttributeRepository } from './repositories/attribute-repository';
+import { EntityRepository } from './repositories/entity-repository';
+import { ErrorRepository } from './repositories/error-repository';
+import { GuildCacheRepository } from './repositories/guild-cache-repository';
+import { StatsRepository } from './repositories/stats-repository';
+import { assertNumberInRange, assertText, optionalText } from './validate-input';
+
+export interface PostgresDatabaseOptions {
+  /** Largest encoded JSON value accepted by `updateUserData`/`updateGuildData`. Default 64 KiB. */
+  maxDataValueBytes?: number;
+  /** Rows per statement of the batched purges. Default 5000. */
+  purgeBatchSize?: number;
+}
+
+const MAX_REASON_LENGTH = 500;
+const MAX_HISTORY = 1000;
+
+/**
+ * The data API straight on PostgreSQL (no cache). Every argument is validated before any query,
+ * so bad input throws a `ValidationError` and changes nothing.
+ */
+export class PostgresDatabase implements ModdyDatabase {
+  private readonly attributes: AttributeRepository;
+  private readonly entities: EntityRepository;
+  private readonly errors: ErrorRepository;
+  private readonly guildCache: GuildCacheRepository;
+  private readonly stats: StatsRepository;
+  private readonly maxDataValueBytes: number;
+  private readonly purgeBatchSize: number;
+  private loads = 0;
+
+  constructor(readonly dataSource: DataSource, options: PostgresDatabaseOptions = {}) {
+    this.attributes = new AttributeRepository(dataSource);
+    this.entities = new EntityRepository(dataSource);
+    this.errors = new ErrorRepository(dataSource);
+    this.guildCache = new GuildCacheRepository(dataSource);
+    this.stats = new StatsRepository(dataSource);
+    this.maxDataValueBytes = options.maxDataValueBytes ?? 64 * 1024;
+    this.purgeBatchSize = options.purgeBatchSize ?? 5000;
+  }
+
+  async hasAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<boolean> {
+    return (await this.getAttribute(entityType, id, name)) !== null;
+  }
+
+  async getAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<AttributeValue | null> {
+    const type = assertEntityType(entityType);
+    const attribute = resolveAttribute(type, name);
+    const attributes = await this.getAttributes(type, id);
+    return attributes[attribute.name] ?? null;
+  }
+
+  async getAttributes(entityType: EntityType, id: string): Promise<Attributes> {
+    const type = assertEntityType(entityType);
+    const snowflake = assertSnowflake(id);
+    this.loads += 1;
+    return (await this.attributes.getAttributes(type, snowflake)) ?? {};
+  }
+
+  async getInteractionAttributes(userId: string, guildId: string | null): Promise<InteractionAttributes> {
+    const user = assertSnowflake(userId, 'user ID');
+    const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
+    this.loads += 1;
+    const row = await this.attributes.getInteractionAttributes(user, guild);
+    return { user: row.user ?? {}, guild: guild === null ? null : (row.guild ?? {}) };
+  }
+
+  async setAttribute(
+    entityType: EntityType,
+    id: string,
+    name: AttributeName | string,
+    value: AttributeValue | boolean | null,
+    changedBy: string,
+    reason: string,
+  ): Promise<SetAttributeResult> {
+    const type = assertEntityType(entityType);
+    const snowflake = assertSnowflake(id);
+    const attribute = resolveAttribute(type, name);
+    const stored = normaliseAttributeValue(attribute.name, attribute.definition, value);
+    return this.attributes.setAttribute({
+      entityType: type,
+      id: snowflake,
+      name: attribute.name,
+      value: stored,
+      changedBy: assertSnowflake(changedBy, 'changedBy'),
+      reason: assertText('reason', reason, MAX_REASON_LENGTH),
+    });
+  }
+
+  getUsersWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
+    const query = this.attributeQuery('user', name, value);
+    return this.attributes.idsWithAttribute('user', query.name, query.value);
+  }
+
+  getGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
+    const query = this.attributeQuery('guild', name, value);
+    return this.attributes.idsWithAttribute('guild', query.name, query.value);
+  }
+
+  streamUsersWithAttribute(name: AttributeName | string, value?: AttributeValue, options?: StreamOptions): AsyncIterable<string[]> {
+    const query = this.attributeQuery('user', name, value);
+    return this.attributes.streamIdsWithAttribute('user', query.name, query.value, this.batchSize(options));
+  }
+
+  streamGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue, options?: StreamOptions): AsyncIterable<string[]> {
+    const query = this.attributeQuery('guild', name, value);
+    return this.attributes.streamIdsWithAttribute('guild', query.name, query.value, this.batchSize(options));
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const row = await this.findEntity('user', id);
+    return row && { userId: row.id, ...withoutId(row) };
+  }
+
+  async getGuild(id: string): Promise<GuildRecord | null> {
+    const row = await this.findEntity('guild', id);
+    return row && { guildId: row.id, ...withoutId(row) };
+  }
+
+  async ensureUser(id: string): Promise<boolean> {
+    return (await this.entities.ensure('user', assertSnowflake(id, 'user ID'))).created;
+  }
+
+  async ensureGuild(id: string): Promise<boolean> {
+    return (await this.entities.ensure('guild', assertSnowflake(id, 'guild ID'))).created;
+  }
+
+  deactivateUser(id: string): Promise<boolean> {
+    return this.entities.deactivate('user', assertSnowflake(id, 'user ID'));
+  }
+
+  deactivateGuild(id: string): Promise<boolean> {
+    return this.entities.deactivate('guild', assertSnowflake(id, 'guild ID'));
+  }
+
+  updateUserData(id: string, path: string, value: JsonValue): Promise<void> {
+    return this.updateData('user', id, path, value);
+  }
+
+  updateGuildData(id: string, path: string, value: JsonValue): Promise<void> {
+    return this.updateData('guild', id, path, value);
+  }
+
+  getAttributeHistory(entityType: EntityType, id: string, options: { limit?: number } = {}): Promise<AttributeChange[]> {
+    const type = assertEntityType(entityType);
+    const snowflake = assertSnowflake(id);
+    const limit = assertNumberInRange('limit', options.limit ?? 100, 1, MAX_HISTORY, true);
+    return this.attributes.history(type, snowflake, limit);
+  }
+
+  async recordError(record: NewErrorRecord): Promise<boolean> {
+    return (await this.recordErrors([record])) === 1;
+  }
+
+  recordErrors(records: readonly NewErrorRecord[]): Promise<number> {
+    return this.errors.insertMany(records.map(validateErrorRecord));
+  }
+
+  async getError(code: string): Promise<ErrorRecord | null> {
+    const canonical = normaliseErrorCode(code);
+    this.loads += 1;
+    return this.errors.find(canonical);
+  }
+
+  cleanupOldErrors(days: number, options: { batchSize?: number } = {}): Promise<number> {
+    assertNumberInRange('days', days, 0, 36_500);
+    return this.errors.deleteOlderThan(days, this.purgeBatch(options));
+  }
+
+  async getCachedGuild(id: string, maxAgeDays = 7): Promise<CachedGuild | null> {
+    const snowflake = assertSnowflake(id, 'guild ID');
+    assertNumberInRange('maxAgeDays', maxAgeDays, 0, 36_500);
+    this.loads += 1;
+    return this.guildCache.findFresh(snowflake, maxAgeDays);
+  }
+
+  upsertCachedGuild(guild: CachedGuildInput): Promise<void> {
+    return this.guildCache.upsert(this.validateCachedGuild(guild));
+  }
+
+  cleanupGuildsCache(maxAgeDays: number, options: { batchSize?: number } = {}): Promise<number> {
+    assertNumberInRange('maxAgeDays', maxAgeDays, 0, 36_500);
+    return this.guildCache.deleteOlderThan(maxAgeDays, this.purgeBatch(options));
+  }
+
+  getStats(): Promise<Stats> {
+    return this.stats.get();
+  }
+
+  getCacheStats(): CacheStats {
+    const tier = { hits: 0, misses: 0, loads: 0, invalidations: 0, errors: 0 };
+    return { enabled: false, local: { ...tier }, redis: { ...tier }, database: { loads: this.loads } };
+  }
+
+  async close(): Promise<void> {
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+
+  private findEntity(entityType: EntityType, id: string) {
+    const snowflake = assertSnowflake(id, `${entityType} ID`);
+    this.loads += 1;
+    return this.entities.find(entityType, snowflake);
+  }
+
+  private async updateData(entityType: EntityType, id: string, path: string, value: JsonValue): Promise<void> {
+    const snowflake = assertSnowflake(id, `${entityType} ID`);
+    const segments = parseDataPath(path);
+    const json = serialiseDataValue(value, this.maxDataValueBytes);
+    await this.entities.setDataPath(entityType, snowflake, segments, json);
+  }
+
+  private attributeQuery(entityType: EntityType, name: AttributeName | string, value: AttributeValue | undefined) {
+    const attribute = resolveAttribute(entityType, name);
+    return { name: attribute.name, value: normaliseQueryValue(attribute.name, attribute.definition, value) };
+  }
+
+  private batchSize(options: StreamOptions | undefined): number {
+    return assertNumberInRange('batchSize', options?.batchSize ?? 1000, 1, 100_000, true);
+  }
+
+  private purgeBatch(options: { batchSize?: number }): number {
+    return assertNumberInRange('batchSize', options.batchSize ?? this.purgeBatchSize, 1, 100_000, true);
+  }
+
+  private validateCachedGuild(guild: CachedGuildInput): Omit<CachedGuild, 'lastUpdated'> {
+    const guildId = assertSnowflake(guild.guildId, 'guild ID');
+    if (!GUILD_CACHE_SOURCES.includes(guild.updateSource)) {
+      throw new InvalidArgumentError(`updateSource must be one of ${GUILD_CACHE_SOURCES.join(', ')}`);
+    }
+    const features = guild.features ?? [];
+    if (!Array.isArray(features) || features.length > 100 || features.some((f) => typeof f !== 'string' || f.length > 64)) {
+      throw new InvalidArgumentError('features must be at most 100 strings of at most 64 characters');
+    }
+    const memberCount = guild.memberCount ?? null;
+    if (memberCount !== null) assertNumberInRange('memberCount', memberCount, 0, 2 ** 31 - 1, true);
+    const rawData = guild.rawData ?? {};
+    serialiseDataValue(rawData, this.maxDataValueBytes);
+    return {
+      guildId,
+      name: assertText('name', guild.name, 100),
+      iconUrl: optionalText(guild.iconUrl, 2048),
+      features,
+      memberCount,
+      createdAt: guild.createdAt === undefined ? snowflakeDate(guildId) : guild.createdAt,
+      updateSource: guild.updateSource,
+      rawData,
+    };
+  }
+}
+
+function withoutId<T extends { id: string }>(row: T): Omit<T, 'id'> {
+  const { id: _id, ...rest } = row;
+  return rest;
+}
+
+function validateErrorRecord(record: NewErrorRecord): NewErrorRecord {
+  const timestamp = record.timestamp ?? new Date();
+  if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) throw new InvalidArgumentError('timestamp must be a valid Date');
+  return {
+    errorCode: normaliseErrorCode(record.errorCode),
+    errorType: assertText('errorType', record.errorType, 200),
+    message: typeof record.message === 'string' ? record.message : String(record.message),
+    fileSource: optionalText(record.fileSource, 1024),
+    lineNumber: record.lineNumber == null ? null : assertNumberInRange('lineNumber', record.lineNumber, 0, 2 ** 31 - 1, true),
+    traceback: optionalText(record.traceback, 64 * 1024),
+    userId: record.userId == null ? null : assertSnowflake(record.userId, 'user ID'),
+    guildId: record.guildId == null ? null : assertSnowflake(record.guildId, 'guild ID'),
+    command: optionalText(record.command, 100),
+    timestamp,
+    context: record.context ?? {},
+  };
+}
