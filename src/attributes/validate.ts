@@ -39,13 +39,14 @@ export function normaliseAttributeValue(name: AttributeName, definition: Attribu
   return value;
 }
 
-/** For lookups by value (`getUsersWithAttribute('LANG', 'FR')`): the value a query matches. */
-export function normaliseQueryValue(name: AttributeName, definition: AttributeDefinition, value: unknown): AttributeValue {
-  if (value === undefined || value === true) {
-    return definition.kind === 'boolean' ? true : throwValue(name, definition, value);
-  }
-  const stored = normaliseAttributeValue(name, definition, value);
-  return stored ?? throwValue(name, definition, value);
+/**
+ * For lookups (`getUsersWithAttribute('LANG', 'FR')`): the value a query matches, or `undefined`
+ * for "holds the attribute, whatever its value".
+ */
+export function normaliseQueryValue(name: AttributeName, definition: AttributeDefinition, value: unknown): AttributeValue | undefined {
+  if (value === undefined) return undefined;
+  if (definition.kind === 'boolean' && value === true) return true;
+  return normaliseAttributeValue(name, definition, value) ?? throwValue(name, definition, value);
 }
 
 function throwValue(name: AttributeName, definition: AttributeDefinition, value: unknown): never {

@@ -111,12 +111,12 @@ export class PostgresDatabase implements ModdyDatabase {
     });
   }
 
-  getUsersWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
+  async getUsersWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
     const query = this.attributeQuery('user', name, value);
     return this.attributes.idsWithAttribute('user', query.name, query.value);
   }
 
-  getGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
+  async getGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
     const query = this.attributeQuery('guild', name, value);
     return this.attributes.idsWithAttribute('guild', query.name, query.value);
   }
@@ -149,23 +149,23 @@ export class PostgresDatabase implements ModdyDatabase {
     return (await this.entities.ensure('guild', assertSnowflake(id, 'guild ID'))).created;
   }
 
-  deactivateUser(id: string): Promise<boolean> {
+  async deactivateUser(id: string): Promise<boolean> {
     return this.entities.deactivate('user', assertSnowflake(id, 'user ID'));
   }
 
-  deactivateGuild(id: string): Promise<boolean> {
+  async deactivateGuild(id: string): Promise<boolean> {
     return this.entities.deactivate('guild', assertSnowflake(id, 'guild ID'));
   }
 
-  updateUserData(id: string, path: string, value: JsonValue): Promise<void> {
+  async updateUserData(id: string, path: string, value: JsonValue): Promise<void> {
     return this.updateData('user', id, path, value);
   }
 
-  updateGuildData(id: string, path: string, value: JsonValue): Promise<void> {
+  async updateGuildData(id: string, path: string, value: JsonValue): Promise<void> {
     return this.updateData('guild', id, path, value);
   }
 
-  getAttributeHistory(entityType: EntityType, id: string, options: { limit?: number } = {}): Promise<AttributeChange[]> {
+  async getAttributeHistory(entityType: EntityType, id: string, options: { limit?: number } = {}): Promise<AttributeChange[]> {
     const type = assertEntityType(entityType);
     const snowflake = assertSnowflake(id);
     const limit = assertNumberInRange('limit', options.limit ?? 100, 1, MAX_HISTORY, true);
@@ -176,7 +176,7 @@ export class PostgresDatabase implements ModdyDatabase {
     return (await this.recordErrors([record])) === 1;
   }
 
-  recordErrors(records: readonly NewErrorRecord[]): Promise<number> {
+  async recordErrors(records: readonly NewErrorRecord[]): Promise<number> {
     return this.errors.insertMany(records.map(validateErrorRecord));
   }
 
@@ -186,7 +186,7 @@ export class PostgresDatabase implements ModdyDatabase {
     return this.errors.find(canonical);
   }
 
-  cleanupOldErrors(days: number, options: { batchSize?: number } = {}): Promise<number> {
+  async cleanupOldErrors(days: number, options: { batchSize?: number } = {}): Promise<number> {
     assertNumberInRange('days', days, 0, 36_500);
     return this.errors.deleteOlderThan(days, this.purgeBatch(options));
   }
@@ -198,16 +198,16 @@ export class PostgresDatabase implements ModdyDatabase {
     return this.guildCache.findFresh(snowflake, maxAgeDays);
   }
 
-  upsertCachedGuild(guild: CachedGuildInput): Promise<void> {
+  async upsertCachedGuild(guild: CachedGuildInput): Promise<void> {
     return this.guildCache.upsert(this.validateCachedGuild(guild));
   }
 
-  cleanupGuildsCache(maxAgeDays: number, options: { batchSize?: number } = {}): Promise<number> {
+  async cleanupGuildsCache(maxAgeDays: number, options: { batchSize?: number } = {}): Promise<number> {
     assertNumberInRange('maxAgeDays', maxAgeDays, 0, 36_500);
     return this.guildCache.deleteOlderThan(maxAgeDays, this.purgeBatch(options));
   }
 
-  getStats(): Promise<Stats> {
+  async getStats(): Promise<Stats> {
     return this.stats.get();
   }
 
