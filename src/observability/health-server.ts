@@ -1,0 +1,61 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { withTimeout, type CheckResult, type HealthCheck } from './health-checks';
+import type { MetricsRegistry } from './metrics';
+
+export interface HealthServerOptions {
+  /** Default 127.0.0.1: the endpoint is for the local supervisor and scraper. */
+  host?: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** Named checks; `/health` answers 200 only when every one is ok. */
+  checks: Record<string, HealthCheck>;
+  metrics: MetricsRegistry;
+  /** How long one check may take before it counts as failed. Default 2000 ms. */
+  checkTimeoutMs?: number;
+}
+
+export interface HealthServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** `/health` (JSON, 200 or 503) and `/metrics` (Prometheus text) for one long-running process. */
+export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
+  const checks = Object.entries(options.checks).map(([name, check]) => [name, withTimeout(check, options.checkTimeoutMs ?? 2000)] as const);
+  const server: Server = createServer((request, response) => {
+    const path = (request.url ?? '/').split('?')[0];
+    if (request.method !== 'GET') {
+      response.writeHead(405, { allow: 'GET' }).end();
+    } else if (path === '/health') {
+      void runChecks(checks).then((report) => {
+        response.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(report));
+      });
+    } else if (path === '/metrics') {
+      options.metrics.text().then(
+        (text) => response.writeHead(200, { 'content-type': options.metrics.contentType }).end(text),
+        (error: unknown) => response.writeHead(500, { 'content-type': 'text/plain' }).end(String(error)),
+      );
+    } else {
+      response.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host ?? '127.0.0.1', resolve);
+  });
+  const address = server.address() as AddressInfo;
+  return {
+    url: `http://${address.address}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+async function runChecks(checks: readonly (readonly [string, HealthCheck])[]): Promise<{ ok: boolean; checks: Record<string, CheckResult> }> {
+  const results = await Promise.all(checks.map(async ([name, check]) => [name, await check()] as const));
+  return { ok: results.every(([, result]) => result.ok), checks: Object.fromEntries(results) };
+}
