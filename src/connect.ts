@@ -2,6 +2,7 @@ import { getConfig } from './config';
 import type { ModdyDatabase } from './db/api';
 import { createDataSource } from './db/data-source';
 import { PostgresDatabase } from './db/postgres-database';
+import { createCachedDatabase, resolveCacheOptions, type CacheOptions } from './cache';
 
 export interface ConnectOptions {
   /** PostgreSQL connection string. Default: `DATABASE_URL`. */
@@ -10,8 +11,8 @@ export interface ConnectOptions {
   redisUrl?: string;
   /** Prefix of the cache's Redis keys. Default: `CACHE_PREFIX`. */
   cachePrefix?: string;
-  /** `false` turns the cache tier off. Default: `CACHE_ENABLED`. */
-  cache?: boolean;
+  /** `false` turns the cache tier off; an object tunes it (see `CacheOptions`). Default: `CACHE_ENABLED`. */
+  cache?: boolean | CacheOptions;
   /** Connections in the PostgreSQL pool. Default 10. */
   poolSize?: number;
 }
@@ -24,5 +25,9 @@ export async function connectDatabase(options: ConnectOptions = {}): Promise<Mod
   const config = getConfig();
   const dataSource = createDataSource({ url: options.databaseUrl ?? config.DATABASE_URL, poolSize: options.poolSize ?? 10 });
   await dataSource.initialize();
-  return new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
+  const database = new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
+  const cache = options.cache ?? config.CACHE_ENABLED;
+  if (cache === false) return database;
+  const cacheOptions = resolveCacheOptions(config, { prefix: options.cachePrefix, ...(cache === true ? {} : cache) });
+  return createCachedDatabase(database, { redisUrl: options.redisUrl ?? config.REDIS_URL, options: cacheOptions });
 }

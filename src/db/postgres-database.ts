@@ -142,11 +142,16 @@ export class PostgresDatabase implements ModdyDatabase {
   }
 
   async ensureUser(id: string): Promise<boolean> {
-    return (await this.entities.ensure('user', assertSnowflake(id, 'user ID'))).created;
+    return (await this.ensureEntity('user', id)).created;
   }
 
   async ensureGuild(id: string): Promise<boolean> {
-    return (await this.entities.ensure('guild', assertSnowflake(id, 'guild ID'))).created;
+    return (await this.ensureEntity('guild', id)).created;
+  }
+
+  /** `ensureUser`/`ensureGuild` telling also whether an inactive row was reactivated (the cache tier invalidates on either). */
+  async ensureEntity(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }> {
+    return this.entities.ensure(assertEntityType(entityType), assertSnowflake(id, `${entityType} ID`));
   }
 
   async deactivateUser(id: string): Promise<boolean> {

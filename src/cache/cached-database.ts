@@ -1,0 +1,319 @@
+import type Redis from 'ioredis';
+import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
+import { assertEntityType, resolveAttribute } from '../attributes/validate';
+import { ValidationError } from '../core/errors';
+import { assertSnowflake } from '../core/snowflake';
+import type {
+  AttributeChange,
+  CacheStats,
+  CachedGuild,
+  CachedGuildInput,
+  ErrorRecord,
+  GuildRecord,
+  InteractionAttributes,
+  JsonValue,
+  ModdyDatabase,
+  NewErrorRecord,
+  SetAttributeResult,
+  Stats,
+  StreamOptions,
+  UserRecord,
+} from '../db/api';
+import { assertNumberInRange } from '../db/validate-input';
+import { attributesCodec, lookupCodec, recordCodec } from './codec';
+import { RedisHealth, type CacheLogger } from './health';
+import { InvalidationBus } from './invalidation-bus';
+import { Invalidator } from './invalidator';
+import { CacheKeys } from './keys';
+import { LocalCache } from './local-cache';
+import type { ResolvedCacheOptions } from './options';
+import { ReadThrough, type EntrySpec } from './read-through';
+import { RedisStore } from './redis-store';
+import { SingleFlight } from './single-flight';
+import { CacheCounters } from './stats';
+
+/** The uncached API, also telling whether `ensureUser`/`ensureGuild` reactivated a row (`PostgresDatabase`). */
+export interface CacheableDatabase extends ModdyDatabase {
+  ensureEntity(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }>;
+}
+
+export interface CachedDatabaseDeps {
+  inner: CacheableDatabase;
+  /** Command connection: must fail fast (see `createCacheRedisClients`). */
+  redis: Redis;
+  /** Subscriber connection, used for nothing else. */
+  subscriber: Redis;
+  options: ResolvedCacheOptions;
+  logger: CacheLogger;
+}
+
+/** Any `guilds_cache` row is cached whatever its age; the caller's freshness rule is applied on read. */
+const ANY_AGE_DAYS = 36_500;
+const DAY_MS = 86_400_000;
+
+/**
+ * The data API behind the cache tiers: reads of attributes, records and guild lookups go local LRU →
+ * Redis → PostgreSQL; writes commit to PostgreSQL, then invalidate everywhere before they return.
+ * Everything else goes straight to PostgreSQL. See docs/cache.md.
+ */
+export class CachedDatabase implements ModdyDatabase {
+  readonly keys: CacheKeys;
+  private readonly inner: CacheableDatabase;
+  private readonly redis: Redis;
+  private readonly subscriber: Redis;
+  private readonly counters = new CacheCounters();
+  private readonly local: LocalCache;
+  private readonly health: RedisHealth;
+  private readonly invalidator: Invalidator;
+  private readonly reads: ReadThrough;
+  private readonly ttlMs: { attrs: number; record: number; lookup: number };
+
+  /** Use `start()` next (or `createCachedDatabase`), which waits briefly for Redis. */
+  constructor({ inner, redis, subscriber, options, logger }: CachedDatabaseDeps) {
+    this.inner = inner;
+    this.redis = redis;
+    this.subscriber = subscriber;
+    this.keys = new CacheKeys(options.prefix);
+    this.ttlMs = {
+      attrs: options.attributesTtlSeconds * 1000,
+      record: options.recordsTtlSeconds * 1000,
+      lookup: options.lookupsTtlSeconds * 1000,
+    };
+    this.local = new LocalCache(options.localTtlMs > 0 ? options.localMaxEntries : 0);
+    const flights = new SingleFlight();
+    const store = new RedisStore(redis, this.keys, 2 * Math.max(...Object.values(this.ttlMs)));
+    const bus = new InvalidationBus(subscriber, this.keys.channel, {
+      onMessage: (message) => this.invalidator.apply(message),
+      onLost: (reason) => this.health.fail(reason),
+    });
+    this.health = new RedisHealth({
+      probe: async () => {
+        if (redis.status !== 'ready' || !bus.listening) throw new Error('Redis connections not ready');
+        await redis.ping();
+      },
+      beforeUp: () => this.invalidator.replay(),
+      onTransition: () => {
+        this.local.clear();
+        flights.invalidateAll();
+      },
+      probeIntervalMs: options.probeIntervalMs,
+      logger,
+    });
+    redis.on('error', (error: Error) => this.health.fail(error));
+    redis.on('close', () => this.health.fail('command connection closed'));
+    const shared = { local: this.local, flights, store, health: this.health, counters: this.counters };
+    this.invalidator = new Invalidator({ ...shared, keys: this.keys, maxPending: options.maxPendingInvalidations });
+    this.reads = new ReadThrough({ ...shared, localTtlMs: options.localTtlMs, outageLocalTtlMs: options.outageLocalTtlMs });
+  }
+
+  /** Starts probing Redis; resolves once it is up, or after `timeoutMs` in degraded mode (logged). */
+  async start(timeoutMs: number): Promise<this> {
+    this.health.start();
+    await this.health.waitUntilUp(timeoutMs);
+    return this;
+  }
+
+  /** Whether the Redis tier is in use right now. */
+  get redisUp(): boolean {
+    return this.health.up;
+  }
+
+  async hasAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<boolean> {
+    return (await this.getAttribute(entityType, id, name)) !== null;
+  }
+
+  async getAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<AttributeValue | null> {
+    const type = assertEntityType(entityType);
+    const attribute = resolveAttribute(type, name);
+    const attributes = await this.attributesOf(type, assertSnowflake(id));
+    return attributes[attribute.name] ?? null;
+  }
+
+  async getAttributes(entityType: EntityType, id: string): Promise<Attributes> {
+    const type = assertEntityType(entityType);
+    return attributesCodec.copy(await this.attributesOf(type, assertSnowflake(id)));
+  }
+
+  async getInteractionAttributes(userId: string, guildId: string | null): Promise<InteractionAttributes> {
+    const user = assertSnowflake(userId, 'user ID');
+    const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
+    const userSpec = this.attributesSpec('user', user);
+    if (guild === null) return { user: attributesCodec.copy(await this.attributesOf('user', user)), guild: null };
+    const guildSpec = this.attributesSpec('guild', guild);
+    const [userAttributes, guildAttributes] = (await this.reads.getMany([userSpec, guildSpec], async (missing) => {
+      if (missing.length === 2) {
+        const both = await this.inner.getInteractionAttributes(user, guild);
+        return [both.user, both.guild ?? {}];
+      }
+      return missing[0] === userSpec ? [await this.inner.getAttributes('user', user)] : [await this.inner.getAttributes('guild', guild)];
+    })) as [Attributes, Attributes];
+    return { user: attributesCodec.copy(userAttributes), guild: attributesCodec.copy(guildAttributes) };
+  }
+
+  async setAttribute(
+    entityType: EntityType,
+    id: string,
+    name: AttributeName | string,
+    value: AttributeValue | boolean | null,
+    changedBy: string,
+    reason: string,
+  ): Promise<SetAttributeResult> {
+    return this.writeThrough(
+      () => this.inner.setAttribute(entityType, id, name, value, changedBy, reason),
+      () => [this.keys.attributes(entityType, id), this.keys.record(entityType, id)],
+    );
+  }
+
+  getUsersWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
+    return this.inner.getUsersWithAttribute(name, value);
+  }
+
+  getGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
+    return this.inner.getGuildsWithAttribute(name, value);
+  }
+
+  streamUsersWithAttribute(name: AttributeName | string, value?: AttributeValue, options?: StreamOptions): AsyncIterable<string[]> {
+    return this.inner.streamUsersWithAttribute(name, value, options);
+  }
+
+  streamGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue, options?: StreamOptions): AsyncIterable<string[]> {
+    return this.inner.streamGuildsWithAttribute(name, value, options);
+  }
+
+  async getUser(id: string): Promise<UserRecord | null> {
+    const user = assertSnowflake(id, 'user ID');
+    const record = await this.reads.get(this.recordSpec('user', user), () => this.inner.getUser(user));
+    return recordCodec.copy(record as UserRecord | null) as UserRecord | null;
+  }
+
+  async getGuild(id: string): Promise<GuildRecord | null> {
+    const guild = assertSnowflake(id, 'guild ID');
+    const record = await this.reads.get(this.recordSpec('guild', guild), () => this.inner.getGuild(guild));
+    return recordCodec.copy(record as GuildRecord | null) as GuildRecord | null;
+  }
+
+  async ensureUser(id: string): Promise<boolean> {
+    return (await this.ensure('user', id)).created;
+  }
+
+  async ensureGuild(id: string): Promise<boolean> {
+    return (await this.ensure('guild', id)).created;
+  }
+
+  deactivateUser(id: string): Promise<boolean> {
+    return this.writeThrough(() => this.inner.deactivateUser(id), () => [this.keys.record('user', id)], (changed) => changed);
+  }
+
+  deactivateGuild(id: string): Promise<boolean> {
+    return this.writeThrough(() => this.inner.deactivateGuild(id), () => [this.keys.record('guild', id)], (changed) => changed);
+  }
+
+  updateUserData(id: string, path: string, value: JsonValue): Promise<void> {
+    return this.writeThrough(() => this.inner.updateUserData(id, path, value), () => [this.keys.record('user', id)]);
+  }
+
+  updateGuildData(id: string, path: string, value: JsonValue): Promise<void> {
+    return this.writeThrough(() => this.inner.updateGuildData(id, path, value), () => [this.keys.record('guild', id)]);
+  }
+
+  getAttributeHistory(entityType: EntityType, id: string, options?: { limit?: number }): Promise<AttributeChange[]> {
+    return this.inner.getAttributeHistory(entityType, id, options);
+  }
+
+  recordError(record: NewErrorRecord): Promise<boolean> {
+    return this.inner.recordError(record);
+  }
+
+  recordErrors(records: readonly NewErrorRecord[]): Promise<number> {
+    return this.inner.recordErrors(records);
+  }
+
+  getError(code: string): Promise<ErrorRecord | null> {
+    return this.inner.getError(code);
+  }
+
+  cleanupOldErrors(days: number, options?: { batchSize?: number }): Promise<number> {
+    return this.inner.cleanupOldErrors(days, options);
+  }
+
+  /** The design's freshness rule (a row older than `maxAgeDays` is a miss) applies on top of the Redis TTL. */
+  async getCachedGuild(id: string, maxAgeDays = 7): Promise<CachedGuild | null> {
+    const guild = assertSnowflake(id, 'guild ID');
+    assertNumberInRange('maxAgeDays', maxAgeDays, 0, ANY_AGE_DAYS);
+    const spec: EntrySpec = { key: this.keys.guildLookup(guild), codec: lookupCodec, ttlMs: this.ttlMs.lookup };
+    const row = (await this.reads.get(spec, () => this.inner.getCachedGuild(guild, ANY_AGE_DAYS))) as CachedGuild | null;
+    if (row === null || row.lastUpdated.getTime() <= Date.now() - maxAgeDays * DAY_MS) return null;
+    return lookupCodec.copy(row);
+  }
+
+  upsertCachedGuild(guild: CachedGuildInput): Promise<void> {
+    return this.writeThrough(() => this.inner.upsertCachedGuild(guild), () => [this.keys.guildLookup(guild.guildId)]);
+  }
+
+  async cleanupGuildsCache(maxAgeDays: number, options?: { batchSize?: number }): Promise<number> {
+    const deleted = await this.inner.cleanupGuildsCache(maxAgeDays, options);
+    if (deleted > 0) await this.invalidator.invalidatePrefix(this.keys.kindPattern('lookup'));
+    return deleted;
+  }
+
+  getStats(): Promise<Stats> {
+    return this.inner.getStats();
+  }
+
+  getCacheStats(): CacheStats {
+    return this.counters.snapshot(this.inner.getCacheStats().database.loads);
+  }
+
+  async close(): Promise<void> {
+    this.health.close();
+    this.local.clear();
+    await Promise.allSettled([quit(this.redis), quit(this.subscriber)]);
+    await this.inner.close();
+  }
+
+  private attributesOf(entityType: EntityType, id: string): Promise<Attributes> {
+    return this.reads.get(this.attributesSpec(entityType, id), () => this.inner.getAttributes(entityType, id)) as Promise<Attributes>;
+  }
+
+  private attributesSpec(entityType: EntityType, id: string): EntrySpec {
+    return { key: this.keys.attributes(entityType, id), codec: attributesCodec, ttlMs: this.ttlMs.attrs };
+  }
+
+  private recordSpec(entityType: EntityType, id: string): EntrySpec {
+    return { key: this.keys.record(entityType, id), codec: recordCodec, ttlMs: this.ttlMs.record };
+  }
+
+  private async ensure(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }> {
+    return this.writeThrough(
+      () => this.inner.ensureEntity(entityType, id),
+      () => [this.keys.record(entityType, id)],
+      (result) => result.created || result.reactivated,
+    );
+  }
+
+  /**
+   * Commits first, then invalidates before returning, so once a write is acknowledged no tier can
+   * serve the old value past the bound in docs/cache.md. A write that failed after reaching the
+   * database may have committed: its keys are invalidated too. Refused input changed nothing.
+   */
+  private async writeThrough<T>(write: () => Promise<T>, keys: () => string[], changed: (result: T) => boolean = () => true): Promise<T> {
+    let result: T;
+    try {
+      result = await write();
+    } catch (error) {
+      if (!(error instanceof ValidationError)) await this.invalidator.invalidate(keys());
+      throw error;
+    }
+    if (changed(result)) await this.invalidator.invalidate(keys());
+    return result;
+  }
+}
+
+async function quit(client: Redis): Promise<void> {
+  if (client.status === 'end') return;
+  try {
+    await client.quit();
+  } catch {
+    client.disconnect();
+  }
+}

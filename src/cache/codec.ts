@@ -1,0 +1,47 @@
+import type { Attributes } from '../attributes/registry';
+import type { CachedGuild, GuildRecord, UserRecord } from '../db/api';
+
+/** How one kind of entry is stored: JSON in Redis, objects in the local tier (copied out so callers cannot mutate them). */
+export interface Codec<T> {
+  encode(value: T): string;
+  decode(text: string): T;
+  copy(value: T): T;
+}
+
+function datesReviver(fields: readonly string[]) {
+  return (key: string, value: unknown): unknown =>
+    typeof value === 'string' && fields.includes(key) ? new Date(value) : value;
+}
+
+function jsonCodec<T>(dateFields: readonly string[], copy: (value: T) => T): Codec<T> {
+  const reviver = dateFields.length > 0 ? datesReviver(dateFields) : undefined;
+  return {
+    encode: (value) => JSON.stringify(value),
+    decode: (text) => JSON.parse(text, reviver) as T,
+    copy,
+  };
+}
+
+/** Copies JSON-shaped values with Dates (structuredClone would build Dates of another realm under jest's VM). */
+function deepCopy<T>(value: T): T {
+  if (value instanceof Date) return new Date(value.getTime()) as T;
+  if (Array.isArray(value)) return value.map(deepCopy) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deepCopy(item)])) as T;
+  }
+  return value;
+}
+
+export const attributesCodec: Codec<Attributes> = jsonCodec<Attributes>([], (value) => ({ ...value }));
+
+/** `null` is a negative entry: the user or guild does not exist. */
+export const recordCodec: Codec<UserRecord | GuildRecord | null> = jsonCodec<UserRecord | GuildRecord | null>(
+  ['createdAt', 'updatedAt', 'deactivatedAt'],
+  deepCopy,
+);
+
+/** `null` is a negative entry: no `guilds_cache` row. */
+export const lookupCodec: Codec<CachedGuild | null> = jsonCodec<CachedGuild | null>(
+  ['createdAt', 'lastUpdated'],
+  deepCopy,
+);

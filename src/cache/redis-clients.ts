@@ -1,0 +1,27 @@
+import Redis from 'ioredis';
+
+export interface CacheRedisClients {
+  /** Commands: fails fast instead of queueing while disconnected. */
+  redis: Redis;
+  /** Its own connection: a subscribed connection can run no other command. */
+  subscriber: Redis;
+}
+
+/**
+ * The cache's two connections. No offline queue and no retry of a failed command: while Redis is
+ * away a command fails at once, and a hung one after `timeoutMs`; reconnection goes on in the
+ * background (at most every second, so recovery is noticed quickly).
+ */
+export function createCacheRedisClients(url: string, timeoutMs: number): CacheRedisClients {
+  const options = {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    commandTimeout: timeoutMs,
+    connectTimeout: Math.max(1000, timeoutMs * 10),
+    retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+  };
+  return {
+    redis: new Redis(url, { ...options, connectionName: 'moddy-cache' }),
+    subscriber: new Redis(url, { ...options, connectionName: 'moddy-cache-sub', autoResubscribe: false }),
+  };
+}

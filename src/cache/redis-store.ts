@@ -1,0 +1,89 @@
+import type Redis from 'ioredis';
+import type { CacheKeys } from './keys';
+import { globLiteral, scanKeys } from './scan';
+
+/**
+ * Stores each entry only if its version key still holds the version read before the load: a write
+ * that committed meanwhile bumped it, so a value loaded before that write is dropped, not cached.
+ * KEYS = entry1, version1, entry2, version2…; ARGV = text, ttl ms, expected version (''= none) per entry.
+ */
+const FILL_SCRIPT = `
+local stored = {}
+for i = 1, #KEYS, 2 do
+  local j = (i - 1) / 2 * 3
+  if (redis.call('GET', KEYS[i + 1]) or '') == ARGV[j + 3] then
+    redis.call('SET', KEYS[i], ARGV[j + 1], 'PX', ARGV[j + 2])
+    stored[#stored + 1] = 1
+  else
+    stored[#stored + 1] = 0
+  end
+end
+return stored`;
+
+/** KEYS = entry1, version1…; ARGV = channel, message, version ttl ms. Bumps, deletes and announces in one round trip. */
+const INVALIDATE_SCRIPT = `
+for i = 1, #KEYS, 2 do
+  redis.call('INCR', KEYS[i + 1])
+  redis.call('PEXPIRE', KEYS[i + 1], ARGV[3])
+  redis.call('DEL', KEYS[i])
+end
+redis.call('PUBLISH', ARGV[1], ARGV[2])
+return 1`;
+
+type ScriptArg = string | number;
+interface ScriptedRedis {
+  moddyCacheFill(...args: ScriptArg[]): Promise<number[]>;
+  moddyCacheInvalidate(...args: ScriptArg[]): Promise<number>;
+}
+
+export interface FillEntry {
+  key: string;
+  text: string;
+  ttlMs: number;
+  /** The version key's value read before the load; `null` when it had none. */
+  version: string | null;
+}
+
+/** The Redis side of the cache: one command per read, per fill and per invalidation. Errors propagate to the caller. */
+export class RedisStore {
+  private readonly scripted: ScriptedRedis;
+
+  constructor(
+    readonly redis: Redis,
+    private readonly keys: CacheKeys,
+    /** Outlives every entry TTL, so a version cannot expire during a load it guards. */
+    private readonly versionTtlMs: number,
+  ) {
+    redis.defineCommand('moddyCacheFill', { lua: FILL_SCRIPT });
+    redis.defineCommand('moddyCacheInvalidate', { lua: INVALIDATE_SCRIPT });
+    this.scripted = redis as unknown as ScriptedRedis;
+  }
+
+  /** Entries and their versions, in one MGET. */
+  async read(keys: readonly string[]): Promise<{ texts: (string | null)[]; versions: (string | null)[] }> {
+    const all = await this.redis.mget(...keys, ...keys.map((key) => this.keys.version(key)));
+    return { texts: all.slice(0, keys.length), versions: all.slice(keys.length) };
+  }
+
+  /** True per entry that was stored, false where a write raced the load. */
+  async fill(entries: readonly FillEntry[]): Promise<boolean[]> {
+    const keys = entries.flatMap((entry) => [entry.key, this.keys.version(entry.key)]);
+    const args = entries.flatMap((entry) => [entry.text, entry.ttlMs, entry.version ?? '']);
+    const stored = await this.scripted.moddyCacheFill(keys.length, ...keys, ...args);
+    return stored.map((flag) => flag === 1);
+  }
+
+  /** Bumps the versions, deletes the entries and publishes `message` on the invalidation channel. */
+  async invalidate(keys: readonly string[], message: string): Promise<void> {
+    const redisKeys = keys.flatMap((key) => [key, this.keys.version(key)]);
+    await this.scripted.moddyCacheInvalidate(redisKeys.length, ...redisKeys, this.keys.channel, message, this.versionTtlMs);
+  }
+
+  /** Deletes every entry whose key starts with `prefix` (versions are kept: they still guard fills) and publishes `message`. */
+  async invalidatePrefix(prefix: string, message: string): Promise<void> {
+    await scanKeys(this.redis, `${globLiteral(prefix)}*`, async (found) => {
+      await this.redis.unlink(...found);
+    });
+    await this.redis.publish(this.keys.channel, message);
+  }
+}

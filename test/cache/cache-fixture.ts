@@ -1,0 +1,97 @@
+import Redis from 'ioredis';
+import { CachedDatabase, createCacheRedisClients, resolveCacheOptions, type CacheLogger, type CacheOptions } from '../../src/cache';
+import { globLiteral, scanKeys } from '../../src/cache/scan';
+import { parseConfig } from '../../src/config';
+import { createDataSource } from '../../src/db/data-source';
+import { PostgresDatabase } from '../../src/db/postgres-database';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
+
+/** Collects the cache's log lines so tests can count outage warnings. */
+export class RecordingLogger implements CacheLogger {
+  readonly warnings: string[] = [];
+  readonly infos: string[] = [];
+  warn(_details: object, message: string): void {
+    this.warnings.push(message);
+  }
+  info(_details: object, message: string): void {
+    this.infos.push(message);
+  }
+}
+
+export interface CacheInstance {
+  db: CachedDatabase;
+  inner: PostgresDatabase;
+  redis: Redis;
+  logger: RecordingLogger;
+  /** Names of the commands this instance sent on its command connection. */
+  commands: string[];
+}
+
+export interface OpenOptions {
+  cache?: CacheOptions;
+  redisUrl?: string;
+  /** Builds the uncached API (a subclass lets a test hold a load open). */
+  inner?: (dataSource: ReturnType<typeof createDataSource>) => PostgresDatabase;
+  startupTimeoutMs?: number;
+}
+
+/** One test database and one key prefix; `open()` starts a cached instance on them (another process, as far as the cache knows). */
+export class CacheFixture {
+  readonly prefix = testPrefix('cache');
+  private readonly instances: CacheInstance[] = [];
+  private admin: Redis | undefined;
+
+  private constructor(readonly database: TestDatabase) {}
+
+  static async create(): Promise<CacheFixture> {
+    return new CacheFixture(await createTestDatabase());
+  }
+
+  /** A plain Redis connection on the shared server, for inspecting keys. */
+  get redis(): Redis {
+    this.admin ??= new Redis(TEST_REDIS_URL);
+    return this.admin;
+  }
+
+  async open(options: OpenOptions = {}): Promise<CacheInstance> {
+    const dataSource = createDataSource({ url: this.database.url, poolSize: 10 });
+    await dataSource.initialize();
+    const inner = options.inner ? options.inner(dataSource) : new PostgresDatabase(dataSource);
+    const resolved = resolveCacheOptions(parseConfig({}), { prefix: this.prefix, ...options.cache });
+    const { redis, subscriber } = createCacheRedisClients(options.redisUrl ?? TEST_REDIS_URL, resolved.redisTimeoutMs);
+    const commands: string[] = [];
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = (command, stream) => {
+      commands.push(command.name);
+      return send(command, stream);
+    };
+    const logger = new RecordingLogger();
+    const db = await new CachedDatabase({ inner, redis, subscriber, options: resolved, logger }).start(options.startupTimeoutMs ?? 2000);
+    const instance = { db, inner, redis, logger, commands };
+    this.instances.push(instance);
+    return instance;
+  }
+
+  async cleanup(): Promise<void> {
+    await Promise.all(this.instances.map((instance) => instance.db.close()));
+    await scanKeys(this.redis, `${globLiteral(this.prefix)}:*`, async (keys) => void (await this.redis.unlink(...keys)));
+    this.admin?.disconnect();
+    await this.database.drop();
+  }
+}
+
+/** Polls `condition` (no fixed sleep) until it holds or `deadlineMs` passed; returns the elapsed ms. */
+export async function waitFor(condition: () => Promise<boolean> | boolean, deadlineMs: number): Promise<number> {
+  const start = performance.now();
+  for (;;) {
+    if (await condition()) return performance.now() - start;
+    if (performance.now() - start > deadlineMs) throw new Error(`condition not met within ${deadlineMs} ms`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+let next = 300000000000000000n;
+/** A snowflake no other test of this file used. */
+export const freshId = (): string => String((next += 1n));
+export const DEV = '111111111111111111';
