@@ -309,8 +309,12 @@ export class CachedDatabase implements ModdyDatabase {
   }
 }
 
+/** QUIT when connected; otherwise stop reconnecting at once. */
 async function quit(client: Redis): Promise<void> {
-  if (client.status === 'end') return;
+  if (client.status !== 'ready') {
+    client.disconnect();
+    return;
+  }
   try {
     await client.quit();
   } catch {

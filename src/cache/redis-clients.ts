@@ -19,6 +19,8 @@ export function createCacheRedisClients(url: string, timeoutMs: number): CacheRe
     commandTimeout: timeoutMs,
     connectTimeout: Math.max(1000, timeoutMs * 10),
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
+    // A socket that never connected never emits 'close': do not hold the process 2 s (the default) at shutdown.
+    disconnectTimeout: 200,
   };
   return {
     redis: new Redis(url, { ...options, connectionName: 'moddy-cache' }),

@@ -1,0 +1,105 @@
+import type { Attributes, EntityType } from '../../src/attributes/registry';
+import { PostgresDatabase } from '../../src/db/postgres-database';
+import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from './cache-fixture';
+
+/** Holds the next attribute load open after it read PostgreSQL, so a write can land in between. */
+class GatedDatabase extends PostgresDatabase {
+  private gate: { reached: () => void; release: Promise<void> } | undefined;
+
+  holdNextLoad(): { reached: Promise<void>; release: () => void } {
+    let reached!: () => void;
+    let release!: () => void;
+    const reachedPromise = new Promise<void>((resolve) => (reached = resolve));
+    this.gate = { reached, release: new Promise<void>((resolve) => (release = resolve)) };
+    return { reached: reachedPromise, release };
+  }
+
+  override async getAttributes(entityType: EntityType, id: string): Promise<Attributes> {
+    const value = await super.getAttributes(entityType, id);
+    const gate = this.gate;
+    if (gate) {
+      this.gate = undefined;
+      gate.reached();
+      await gate.release;
+    }
+    return value;
+  }
+}
+
+let f: CacheFixture;
+let a: CacheInstance;
+let b: CacheInstance;
+
+beforeAll(async () => {
+  f = await CacheFixture.create();
+  a = await f.open();
+  b = await f.open();
+});
+afterAll(async () => {
+  await f.cleanup();
+});
+
+describe('invalidation across processes', () => {
+  it('a second instance sees every kind of write made through the first within 50 ms', async () => {
+    const user = freshId();
+    const guild = freshId();
+    await a.db.upsertCachedGuild({ guildId: guild, name: 'Before', updateSource: 'bot_join' });
+    const writes: { read: () => Promise<boolean>; write: () => Promise<unknown> }[] = [
+      { read: async () => b.db.hasAttribute('user', user, 'BLACKLISTED'), write: () => a.db.setAttribute('user', user, 'BLACKLISTED', true, DEV, 'abuse') },
+      { read: async () => !(await b.db.hasAttribute('user', user, 'BLACKLISTED')), write: () => a.db.setAttribute('user', user, 'BLACKLISTED', false, DEV, 'appeal') },
+      { read: async () => (await b.db.getUser(user))?.data.note === 'x', write: () => a.db.updateUserData(user, 'note', 'x') },
+      { read: async () => (await b.db.getUser(user))?.deactivatedAt != null, write: () => a.db.deactivateUser(user) },
+      { read: async () => (await b.db.getUser(user))?.deactivatedAt === null, write: () => a.db.ensureUser(user) },
+      { read: async () => (await b.db.getInteractionAttributes(user, guild)).guild?.LANG === 'EN', write: () => a.db.setAttribute('guild', guild, 'LANG', 'EN', DEV, 'setup') },
+      { read: async () => (await b.db.getCachedGuild(guild))?.name === 'After', write: () => a.db.upsertCachedGuild({ guildId: guild, name: 'After', updateSource: 'api_call' }) },
+    ];
+    const elapsed: number[] = [];
+    for (const { read, write } of writes) {
+      expect(await read()).toBe(false); // cached in b's local tier and in Redis
+      expect(await read()).toBe(false);
+      await write();
+      elapsed.push(await waitFor(read, 50));
+    }
+    expect(Math.max(...elapsed)).toBeLessThan(50);
+    expect(b.db.getCacheStats().local.invalidations).toBeGreaterThanOrEqual(writes.length);
+  });
+});
+
+describe('a write racing a read-through', () => {
+  async function racedInstances(): Promise<{ reader: CacheInstance; gated: GatedDatabase }> {
+    let gated!: GatedDatabase;
+    const reader = await f.open({ inner: (dataSource) => (gated = new GatedDatabase(dataSource)) });
+    return { reader, gated };
+  }
+
+  it('in another process: the value loaded before the write is not cached in Redis nor locally', async () => {
+    const { reader, gated } = await racedInstances();
+    const id = freshId();
+    const hold = gated.holdNextLoad();
+    const staleRead = reader.db.hasAttribute('user', id, 'BETA');
+    await hold.reached; // the reader has read BETA = absent from PostgreSQL
+    await a.db.setAttribute('user', id, 'BETA', true, DEV, 'race');
+    hold.release();
+    expect(await staleRead).toBe(false); // it started before the write
+
+    expect(await f.redis.get(`${f.prefix}:v1:attrs:user:${id}`)).toBeNull();
+    expect(await reader.db.hasAttribute('user', id, 'BETA')).toBe(true);
+    expect(await b.db.hasAttribute('user', id, 'BETA')).toBe(true);
+    expect(JSON.parse((await f.redis.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null')).toEqual({ BETA: true });
+  });
+
+  it('in the same process: concurrent readers joined to the old load do not cache it either', async () => {
+    const { reader, gated } = await racedInstances();
+    const id = freshId();
+    const hold = gated.holdNextLoad();
+    const staleReads = Promise.all([reader.db.getAttributes('user', id), reader.db.getAttributes('user', id)]);
+    await hold.reached;
+    await reader.db.setAttribute('user', id, 'LANG', 'FR', DEV, 'race');
+    const fresh = reader.db.getAttributes('user', id); // must not join the load started before the write
+    hold.release();
+    expect(await staleReads).toEqual([{}, {}]);
+    expect(await fresh).toEqual({ LANG: 'FR' });
+    expect(await reader.db.getAttributes('user', id)).toEqual({ LANG: 'FR' });
+    expect(JSON.parse((await f.redis.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null')).toEqual({ LANG: 'FR' });
+  });
+});
