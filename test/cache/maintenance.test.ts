@@ -48,7 +48,7 @@ describe('purgeStaleCacheEntries', () => {
     await redis.set(`${purgePrefix}:jobs:1`, 'bullmq-like, no TTL');
     expect(await purgeStaleCacheEntries(redis, purgePrefix)).toEqual({ scanned: 4, removed: 2 });
     const left: string[] = [];
-    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => void left.push(...keys));
+    await scanKeys(redis, `${globLiteral(purgePrefix)}:*`, async (keys) => void left.push(...keys));
     expect(left.sort()).toEqual([`${purgePrefix}:jobs:1`, `${purgePrefix}:v1:attrs:user:3`, `${purgePrefix}:v1:ver:attrs:user:3`]);
   });
 });
