@@ -52,6 +52,11 @@ export const configSchema = z.object({
   CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
   DEV_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord guild ID').optional(),
 
+  /** Address of the /health and /metrics endpoint of long-running processes. */
+  HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of that endpoint; unset: the role's default (manager 9100, workers 9101-9103); 0: off. */
+  HEALTH_PORT: port.optional(),
+
   BOARD_HOST: z.string().min(1).default('127.0.0.1'),
   BOARD_PORT: port.default(3000),
   BOARD_USER: z.string().min(1).optional(),
