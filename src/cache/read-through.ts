@@ -40,9 +40,23 @@ interface OwnedLoad {
 export class ReadThrough {
   constructor(private readonly deps: ReadThroughDeps) {}
 
-  async get(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
-    const local = this.localGet(spec.key);
-    if (local !== undefined) return local;
+  get(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
+    const local = this.peek(spec.key);
+    return local === undefined ? this.load(spec, load) : Promise.resolve(local);
+  }
+
+  /** The local tier's value (`undefined` on a miss), counted. The hot path: no promise, no allocation. */
+  peek(key: string): unknown {
+    const { local, counters } = this.deps;
+    if (!local.enabled || this.localTtl() <= 0) return undefined;
+    const value = local.get(key);
+    if (value === undefined) counters.local.misses += 1;
+    else counters.local.hits += 1;
+    return value;
+  }
+
+  /** After a local miss: Redis, then PostgreSQL. */
+  async load(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
     const [value] = await this.getMany([spec], async () => [await load()], false);
     return value;
   }
@@ -52,7 +66,7 @@ export class ReadThrough {
     const joined: Promise<void>[] = [];
     const owned: OwnedLoad[] = [];
     specs.forEach((spec, index) => {
-      const local = checkLocal ? this.localGet(spec.key) : undefined;
+      const local = checkLocal ? this.peek(spec.key) : undefined;
       if (local !== undefined) {
         results[index] = local;
         return;
@@ -85,15 +99,6 @@ export class ReadThrough {
   /** What the local tier may serve now: nothing while Redis is down, unless a shortened TTL is configured. */
   private localTtl(): number {
     return this.deps.health.up ? this.deps.localTtlMs : this.deps.outageLocalTtlMs;
-  }
-
-  private localGet(key: string): unknown {
-    const { local, counters } = this.deps;
-    if (!local.enabled || this.localTtl() <= 0) return undefined;
-    const value = local.get(key);
-    if (value === undefined) counters.local.misses += 1;
-    else counters.local.hits += 1;
-    return value;
   }
 
   private async fetch(owned: readonly OwnedLoad[], load: Loader): Promise<unknown[]> {

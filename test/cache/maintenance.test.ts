@@ -58,11 +58,11 @@ describe('LocalCache', () => {
     const cache = new LocalCache(2);
     cache.set('a', 1, 1000, 0);
     cache.set('b', 2, 1000, 0);
-    expect(cache.get('a', 1)).toBe(1); // a is now the most recent
-    cache.set('c', 3, 1000, 2);
-    expect(cache.get('b', 3)).toBeUndefined();
-    expect(cache.get('a', 3)).toBe(1);
-    expect(cache.get('c', 1002)).toBeUndefined();
+    expect(cache.get('a', 101)).toBe(1); // a is now the most recent
+    cache.set('c', 3, 1000, 102);
+    expect(cache.get('b', 103)).toBeUndefined();
+    expect(cache.get('a', 103)).toBe(1);
+    expect(cache.get('c', 1102)).toBeUndefined();
     expect(cache.size).toBe(1);
   });
 });
