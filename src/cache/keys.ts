@@ -39,10 +39,4 @@ export class CacheKeys {
   version(key: string): string {
     return `${this.namespace}ver:${key.slice(this.namespace.length)}`;
   }
-
-  kindOf(key: string): CacheKind {
-    const kind = key.slice(this.namespace.length, key.indexOf(':', this.namespace.length));
-    if (kind !== 'attrs' && kind !== 'record' && kind !== 'lookup') throw new Error(`Not a cache entry key: ${key}`);
-    return kind;
-  }
 }
