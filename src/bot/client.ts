@@ -1,0 +1,64 @@
+import { Client, GatewayIntentBits } from 'discord.js';
+import type Redis from 'ioredis';
+import type { Logger } from '../core/logger';
+import type { ModdyDatabase } from '../db/api';
+import { createCommandRegistry, type CommandRegistry } from './commands';
+import { createInteractionHandler } from './dispatcher';
+import { KnownUsers } from './known-users';
+import { LISTENERS } from './listeners';
+import { interactionCreateListener } from './listeners/interaction-create';
+import { UserLookup } from './lookups/user-lookup';
+import type { ErrorCapture } from './tracker';
+
+export interface BotClientOptions {
+  /** Discord's REST base (`DISCORD_API_URL`); the gateway URL is asked from it too. */
+  apiUrl: string;
+  /** The shard IDs this client runs and the total; default: one shard, 0 of 1. */
+  shards?: number[];
+  shardCount?: number;
+  db: ModdyDatabase;
+  tracker: ErrorCapture;
+  logger: Logger;
+  /** Redis connection of the `/user lookup` cache. */
+  redis: Redis;
+  /** Prefix of this deployment's Redis keys (`CACHE_PREFIX`). */
+  cachePrefix: string;
+  /** `BOT_OWNER_IDS`. */
+  ownerIds: readonly string[];
+  /** Default: every command of `commands/`. */
+  commands?: CommandRegistry;
+  /** How long a `/user lookup` answer is reused. Default 300 s. */
+  userLookupTtlSeconds?: number;
+  /** Users remembered as having a row (see `KnownUsers`). Default 100 000. */
+  knownUsersMax?: number;
+}
+
+/**
+ * One discord.js client (the `Guilds` intent only: no privileged intent) with the bot's listeners
+ * and the interaction dispatcher attached. Not logged in: call `client.login(token)`.
+ */
+export function createBotClient(options: BotClientOptions): Client {
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds],
+    rest: { api: options.apiUrl },
+    ...(options.shards ? { shards: options.shards } : {}),
+    ...(options.shardCount ? { shardCount: options.shardCount } : {}),
+  });
+  const deps = { db: options.db, tracker: options.tracker, logger: options.logger };
+  const dispatch = createInteractionHandler({
+    ...deps,
+    commands: options.commands ?? createCommandRegistry(),
+    knownUsers: new KnownUsers(options.knownUsersMax),
+    userLookup: new UserLookup({
+      redis: options.redis,
+      rest: client.rest,
+      prefix: options.cachePrefix,
+      ...(options.userLookupTtlSeconds ? { ttlSeconds: options.userLookupTtlSeconds } : {}),
+      logger: options.logger,
+    }),
+    ownerIds: new Set(options.ownerIds),
+  });
+  for (const listener of [...LISTENERS, interactionCreateListener(dispatch)]) listener.attach(client, deps);
+  client.on('error', (error) => options.logger.error({ err: error }, 'discord client error'));
+  return client;
+}

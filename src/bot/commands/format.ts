@@ -1,0 +1,8 @@
+import type { Language } from '../../attributes/registry';
+
+const LOCALES: Record<Language, string> = { EN: 'en-GB', FR: 'fr-FR' };
+
+/** A date in the reply's language, in UTC so every shard writes the same text. */
+export function formatDate(date: Date, language: Language): string {
+  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(date) + ' UTC';
+}

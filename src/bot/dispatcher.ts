@@ -1,0 +1,113 @@
+import type { ChatInputCommandInteraction, CommandInteractionOption, Interaction } from 'discord.js';
+import type { Language } from '../attributes/registry';
+import type { Logger } from '../core/logger';
+import type { JsonObject, ModdyDatabase } from '../db/api';
+import { commandPath, type CommandContext } from './command';
+import type { CommandRegistry } from './commands';
+import { CommandRefusedError } from './errors';
+import { languageOfLocale, translator, type Translate } from './i18n';
+import type { KnownUsers } from './known-users';
+import type { UserLookup } from './lookups/user-lookup';
+import { openInteraction } from './middleware';
+import { assertPermitted } from './permissions';
+import { respond } from './reply';
+import type { ErrorCapture } from './tracker';
+import { userMessageFor } from './user-errors';
+
+export interface DispatcherDeps {
+  db: ModdyDatabase;
+  tracker: ErrorCapture;
+  logger: Logger;
+  commands: CommandRegistry;
+  knownUsers: KnownUsers;
+  userLookup: UserLookup;
+  /** `BOT_OWNER_IDS`: developers even without the `DEVELOPER` attribute. */
+  ownerIds: ReadonlySet<string>;
+}
+
+/**
+ * The one edge every slash command goes through: middleware (attributes, language, blacklist,
+ * first-interaction row), the command's declared permission, then `run`. Errors end here too:
+ * a user's mistake or a refusal becomes a localised ephemeral reply, anything else goes to the
+ * error tracker and the user gets its code.
+ */
+export function createInteractionHandler(deps: DispatcherDeps): (interaction: Interaction) => Promise<void> {
+  return async (interaction) => {
+    if (!interaction.isChatInputCommand()) return;
+    await dispatch(interaction, deps);
+  };
+}
+
+async function dispatch(interaction: ChatInputCommandInteraction, deps: DispatcherDeps): Promise<void> {
+  const path = commandPath(interaction);
+  const userId = interaction.user.id;
+  const guildId = interaction.guildId;
+  // Until the attributes are read, the interaction's own locale is the best guess.
+  let t: Translate = translator(languageOfLocale(interaction.locale));
+  try {
+    const gate = await openInteraction(deps.db, deps.knownUsers, { userId, guildId, locale: interaction.locale });
+    t = translator(gate.language);
+    if (gate.blacklisted) throw new CommandRefusedError('blacklisted');
+
+    const command = deps.commands.get(interaction.commandName);
+    if (!command) return await respond(interaction, t('command.unknown'), { ephemeral: true });
+    try {
+      assertPermitted(command.permission, { interaction, userAttributes: gate.attributes.user, ownerIds: deps.ownerIds });
+    } catch (refusal) {
+      if (command.permission === 'developer') deps.logger.warn({ userId, guildId, command: path }, 'developer command refused');
+      throw refusal;
+    }
+    await command.run(buildContext(interaction, deps, gate.language, t, gate.attributes));
+  } catch (error) {
+    await answerError(interaction, error, t, deps, path);
+  }
+}
+
+function buildContext(
+  interaction: ChatInputCommandInteraction,
+  deps: DispatcherDeps,
+  language: Language,
+  t: Translate,
+  attributes: CommandContext['attributes'],
+): CommandContext {
+  return {
+    interaction,
+    db: deps.db,
+    attributes,
+    language,
+    t,
+    logger: deps.logger,
+    rest: interaction.client.rest,
+    userLookup: deps.userLookup,
+    reply: (content, options) => respond(interaction, content, options),
+  };
+}
+
+async function answerError(interaction: ChatInputCommandInteraction, error: unknown, t: Translate, deps: DispatcherDeps, path: string): Promise<void> {
+  let message = userMessageFor(error, t);
+  try {
+    if (message === null) {
+      const code = await deps.tracker.capture(error, {
+        userId: interaction.user.id,
+        guildId: interaction.guildId,
+        command: path,
+        context: { interactionId: interaction.id, options: optionValues(interaction.options.data), locale: interaction.locale },
+      });
+      message = t('error.unexpected', { code });
+    }
+    await respond(interaction, message, { ephemeral: true });
+  } catch (replyError) {
+    // The interaction may have expired (3 s) or been answered already: nothing more to tell the user.
+    deps.logger.error({ err: replyError, cause: error, command: path, userId: interaction.user.id }, 'could not report the error to the user');
+  }
+}
+
+/** The options the user typed, flattened (`{ id: "123" }`), for the stored error's context. */
+function optionValues(options: readonly CommandInteractionOption[]): JsonObject {
+  const values: JsonObject = {};
+  for (const option of options) {
+    if (option.options) Object.assign(values, optionValues(option.options));
+    else if (option.value !== undefined) values[option.name] = option.value;
+  }
+  return values;
+}

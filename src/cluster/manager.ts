@@ -1,0 +1,191 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { ClusterManager, HeartbeatManager, type Cluster } from 'discord-hybrid-sharding';
+import { ModdyError } from '../core/errors';
+import { createLogger, type Logger } from '../core/logger';
+import { migrate } from '../db/migrate';
+import { waitForExit } from './child-exit';
+import { fetchGatewayBot } from './gateway';
+import { ClusterReaper } from './reaper';
+
+export interface ClusterManagerOptions {
+  /** Bot token, handed to each cluster as `DISCORD_TOKEN`. */
+  token: string;
+  /** Discord's REST base (`DISCORD_API_URL`), for `/gateway/bot` and the clusters. */
+  apiUrl: string;
+  /** Migrated once before any cluster starts (`migrate(url)`); omit to skip. */
+  databaseUrl?: string;
+  /** A number, or `auto` for `/gateway/bot`'s recommendation. */
+  totalShards: number | 'auto';
+  shardsPerCluster: number;
+  /**
+   * Time Discord wants between two identify "slots" (5 s on Discord). Clusters are spaced by
+   * `spawnDelayMs / max_concurrency` per shard, so `max_concurrency` shards identify per slot.
+   */
+  spawnDelayMs: number;
+  /** Identify concurrency; default: `/gateway/bot`'s `max_concurrency`. */
+  maxConcurrency?: number;
+  /** Extra environment of every cluster process (DATABASE_URL, REDIS_URL, CACHE_PREFIX, LOG_LEVEL…). */
+  env?: Readonly<Record<string, string>>;
+  /** The cluster entry script (built JS). Default: `cluster-entry.js` beside this file. */
+  file?: string;
+  /** Restart a crashed cluster (at most `maxRestarts` per hour). Default true, 3. */
+  respawn?: boolean;
+  maxRestarts?: number;
+  /** Heartbeats over IPC: a cluster missing `maxMissed` in a row is restarted. Default 20 000 ms, 5. */
+  heartbeat?: { intervalMs: number; maxMissed: number };
+  /** How long a cluster gets to stop after SIGTERM before SIGKILL. Default 10 000 ms. */
+  stopTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface ClusterManagerHandle {
+  readonly manager: ClusterManager;
+  readonly totalShards: number;
+  readonly totalClusters: number;
+  /** IDs of the clusters whose client is ready now. */
+  readyClusters(): number[];
+  /** Resolves once every cluster has been ready at the same time; rejects after `timeoutMs`. */
+  whenReady(timeoutMs?: number): Promise<void>;
+  /** Stops every cluster (SIGTERM: clients destroyed, connections closed), then returns. Idempotent. */
+  close(): Promise<void>;
+}
+
+export class ClusterStartTimeoutError extends ModdyError {
+  readonly code = 'CLUSTER_START_TIMEOUT';
+
+  constructor(readonly waiting: number[], timeoutMs: number) {
+    super(`Clusters ${waiting.join(', ')} were not ready within ${timeoutMs} ms`);
+  }
+}
+
+/** The variables hybrid-sharding's ClusterManager writes into its own process.env; put back after construction. */
+const MANAGER_ENV_KEYS = ['SHARD_LIST', 'TOTAL_SHARDS', 'CLUSTER', 'CLUSTER_COUNT', 'CLUSTER_MANAGER', 'CLUSTER_MANAGER_MODE', 'DISCORD_TOKEN', 'MAINTENANCE', 'CLUSTER_QUEUE_MODE'] as const;
+
+export function defaultClusterFile(): string {
+  return path.join(__dirname, 'cluster-entry.js');
+}
+
+/**
+ * Starts the bot: migrates the database once, resolves the shard count, then spawns the clusters
+ * (process mode, one discord.js client each) with respawn on crash and the heartbeat extension.
+ * Usable from code (tests, the demo) as well as from `main.ts`.
+ */
+export async function startClusterManager(options: ClusterManagerOptions): Promise<ClusterManagerHandle> {
+  const logger = options.logger ?? createLogger('cluster-manager');
+  const file = options.file ?? defaultClusterFile();
+  if (!existsSync(file)) throw new Error(`Cluster entry ${file} does not exist: run \`npm run build\` first`);
+  if (options.databaseUrl) {
+    const migration = await migrate(options.databaseUrl);
+    logger.info({ applied: migration.applied }, 'database migrated');
+  }
+
+  const needsGateway = options.totalShards === 'auto' || options.maxConcurrency === undefined;
+  const gateway = needsGateway ? await fetchGatewayBot(options.apiUrl, options.token) : null;
+  const totalShards = options.totalShards === 'auto' ? (gateway?.shards ?? 1) : options.totalShards;
+  const maxConcurrency = options.maxConcurrency ?? gateway?.maxConcurrency ?? 1;
+  const totalClusters = Math.ceil(totalShards / options.shardsPerCluster);
+  const perShardDelayMs = Math.ceil(options.spawnDelayMs / maxConcurrency);
+
+  const manager = constructManager(file, {
+    token: options.token,
+    totalShards,
+    totalClusters,
+    shardsPerClusters: options.shardsPerCluster,
+    mode: 'process',
+    respawn: options.respawn ?? true,
+    restarts: { max: options.maxRestarts ?? 3, interval: 60 * 60 * 1000 },
+    // Spawn/respawn delays; the spawn call below passes them again since 0 would read as "unset".
+    spawnOptions: { delay: perShardDelayMs, timeout: -1 },
+    execArgv: [],
+  });
+  const heartbeat = options.heartbeat ?? { intervalMs: 20_000, maxMissed: 5 };
+  manager.extend(new HeartbeatManager({ interval: heartbeat.intervalMs, maxMissedHeartbeats: heartbeat.maxMissed }));
+
+  const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
+  const reaper = new ClusterReaper(stopTimeoutMs);
+  const childEnv = {
+    ...options.env,
+    DISCORD_API_URL: options.apiUrl,
+    CLUSTER_MANAGER_MODE: 'process',
+    CLUSTER_QUEUE_MODE: 'auto',
+  };
+  manager.on('clusterCreate', (cluster: Cluster) => {
+    Object.assign(cluster.env, childEnv);
+    cluster.on('spawn', (thread) => {
+      // Process mode: the thread is a ChildProcess.
+      const child = thread && 'pid' in thread ? (thread as ChildProcess) : null;
+      if (child) reaper.track(cluster, child);
+      logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: child?.pid }, 'cluster spawned');
+    });
+    cluster.on('death', () => logger.warn({ cluster: cluster.id }, 'cluster process exited'));
+  });
+  manager.on('clusterReady', (cluster: Cluster) => logger.info({ cluster: cluster.id }, 'cluster ready'));
+  manager.on('debug', (message: string) => logger.debug({ hybrid: message }, 'cluster manager'));
+
+  logger.info({ totalShards, totalClusters, shardsPerCluster: options.shardsPerCluster, maxConcurrency, perShardDelayMs }, 'spawning clusters');
+  const spawning = manager.spawn({ amount: totalShards, delay: perShardDelayMs, timeout: -1 }).catch((error: unknown) => {
+    logger.error({ err: error }, 'spawning clusters failed');
+  });
+
+  const readyClusters = (): number[] => [...manager.clusters.values()].filter((cluster) => cluster.ready).map((cluster) => cluster.id);
+  let closing: Promise<void> | null = null;
+  return {
+    manager,
+    totalShards,
+    totalClusters,
+    readyClusters,
+    whenReady: (timeoutMs = 60_000) => waitUntilReady(manager, totalClusters, readyClusters, timeoutMs),
+    close() {
+      closing ??= (async () => {
+        manager.respawn = false;
+        manager.queue.stop();
+        await spawning;
+        const children = [...manager.clusters.values()].map((cluster) => {
+          const child = cluster.thread?.process as ChildProcess | null | undefined;
+          cluster.kill({ force: true, reason: 'manager closing' });
+          return child ? waitForExit(child, stopTimeoutMs) : Promise.resolve();
+        });
+        await Promise.all(children);
+        reaper.stop();
+        manager.removeAllListeners();
+        logger.info('clusters stopped');
+      })();
+      return closing;
+    },
+  };
+}
+
+/** hybrid-sharding writes its settings into this process's env; the clusters get them through `cluster.env` instead. */
+function constructManager(file: string, options: ConstructorParameters<typeof ClusterManager>[1]): ClusterManager {
+  const saved = MANAGER_ENV_KEYS.map((key) => [key, process.env[key]] as const);
+  try {
+    return new ClusterManager(file, options);
+  } finally {
+    for (const [key, value] of saved) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+}
+
+function waitUntilReady(manager: ClusterManager, totalClusters: number, readyClusters: () => number[], timeoutMs: number): Promise<void> {
+  const allReady = () => readyClusters().length >= totalClusters;
+  if (allReady()) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = () => {
+      if (!allReady()) return;
+      clearTimeout(timer);
+      manager.off('clusterReady', onReady);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      manager.off('clusterReady', onReady);
+      const ready = new Set(readyClusters());
+      const waiting = Array.from({ length: totalClusters }, (_, id) => id).filter((id) => !ready.has(id));
+      reject(new ClusterStartTimeoutError(waiting, timeoutMs));
+    }, timeoutMs);
+    manager.on('clusterReady', onReady);
+  });
+}
