@@ -1,0 +1,118 @@
+import type {
+  APIAttachment,
+  APIEmbed,
+  APIMessage,
+  APIMessageInteractionMetadata,
+  APIMessageTopLevelComponent,
+  APIUser,
+  MessageFlags,
+} from 'discord.js';
+import { DiscordApiError, apiErrors } from '../errors';
+
+/** The message fields the simulator reads from create/edit bodies (JSON or multipart `payload_json`). */
+export interface MessageBody {
+  content?: string;
+  embeds?: APIEmbed[];
+  flags?: number;
+  components?: APIMessageTopLevelComponent[];
+  tts?: boolean;
+  attachments?: { id: string | number; filename?: string; description?: string }[];
+}
+
+/** A file part of a multipart request. */
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  size: number;
+  contentType: string;
+}
+
+export interface MessageContext {
+  id: string;
+  channelId: string;
+  author: APIUser;
+  /** Discord message type: 0 default, 20 chat-input command reply. */
+  type?: number;
+  webhookId?: string;
+  applicationId?: string;
+  interactionMetadata?: APIMessageInteractionMetadata;
+  files?: UploadedFile[];
+  /** A deferred reply's placeholder: no content yet, LOADING flag. */
+  loading?: boolean;
+}
+
+const MESSAGE_LOADING_FLAG = 1 << 7;
+const MAX_CONTENT = 2000;
+const MAX_EMBEDS = 10;
+
+/** Checks a create/edit body the way Discord's form validation does for the fields we support. */
+export function readMessageBody(raw: unknown, options: { requireContent: boolean; files?: UploadedFile[] }): MessageBody {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw apiErrors.invalidBody('expected an object');
+  const body = raw as MessageBody;
+  if (body.content !== undefined && body.content !== null && typeof body.content !== 'string') {
+    throw apiErrors.invalidBody('content must be a string');
+  }
+  if ((body.content?.length ?? 0) > MAX_CONTENT) throw apiErrors.invalidBody(`content longer than ${MAX_CONTENT}`);
+  if (body.embeds !== undefined && body.embeds !== null && !Array.isArray(body.embeds)) {
+    throw apiErrors.invalidBody('embeds must be an array');
+  }
+  if ((body.embeds?.length ?? 0) > MAX_EMBEDS) throw apiErrors.invalidBody(`more than ${MAX_EMBEDS} embeds`);
+  const empty =
+    !body.content && !(body.embeds?.length) && !(body.components?.length) && !(options.files?.length);
+  if (options.requireContent && empty) throw new DiscordApiError(400, 50006, 'Cannot send an empty message');
+  return body;
+}
+
+function attachmentsFor(files: UploadedFile[] | undefined, messageId: string, channelId: string): APIAttachment[] {
+  return (files ?? []).map((file, index) => ({
+    id: `${messageId}${index}`,
+    filename: file.filename,
+    size: file.size,
+    content_type: file.contentType,
+    url: `https://cdn.discordapp.com/attachments/${channelId}/${messageId}/${file.filename}`,
+    proxy_url: `https://media.discordapp.net/attachments/${channelId}/${messageId}/${file.filename}`,
+  }));
+}
+
+export function messagePayload(body: MessageBody, context: MessageContext): APIMessage {
+  const message: APIMessage = {
+    id: context.id,
+    channel_id: context.channelId,
+    author: context.author,
+    content: body.content ?? '',
+    timestamp: new Date().toISOString(),
+    edited_timestamp: null,
+    tts: body.tts ?? false,
+    mention_everyone: false,
+    mentions: [],
+    mention_roles: [],
+    attachments: attachmentsFor(context.files, context.id, context.channelId),
+    embeds: body.embeds ?? [],
+    components: body.components ?? [],
+    pinned: false,
+    type: context.type ?? 0,
+    flags: ((body.flags ?? 0) | (context.loading ? MESSAGE_LOADING_FLAG : 0)) as MessageFlags,
+  };
+  if (context.webhookId) message.webhook_id = context.webhookId;
+  if (context.applicationId) message.application_id = context.applicationId;
+  if (context.interactionMetadata) message.interaction_metadata = context.interactionMetadata;
+  return message;
+}
+
+/** An edit: only the fields present in the body change; a deferred placeholder stops loading. */
+export function editedMessagePayload(existing: APIMessage, body: MessageBody, files?: UploadedFile[]): APIMessage {
+  const edited: APIMessage = {
+    ...existing,
+    edited_timestamp: new Date().toISOString(),
+    flags: ((existing.flags ?? 0) & ~MESSAGE_LOADING_FLAG) as MessageFlags,
+  };
+  if (body.content !== undefined) edited.content = body.content ?? '';
+  if (body.embeds !== undefined) edited.embeds = body.embeds ?? [];
+  if (body.components !== undefined) edited.components = body.components ?? [];
+  if (files?.length) edited.attachments = attachmentsFor(files, existing.id, existing.channel_id);
+  return edited;
+}
+
+export function isLoading(message: APIMessage): boolean {
+  return ((message.flags ?? 0) & MESSAGE_LOADING_FLAG) !== 0;
+}
