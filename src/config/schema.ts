@@ -62,6 +62,14 @@ export const configSchema = z.object({
   BOARD_USER: z.string().min(1).optional(),
   BOARD_PASSWORD: z.string().min(1).optional(),
   BOARD_READ_ONLY: bool.default(false),
+
+  /** Local Discord simulator (src/simulator, docs/simulator.md): where it listens, what it seeds. */
+  SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  SIMULATOR_PORT: port.default(8090),
+  /** Bot token the simulator accepts; default: the fixed dev token DEV_TOKEN of src/simulator/options.ts. */
+  SIMULATOR_TOKEN: z.string().min(1).optional(),
+  SIMULATOR_GUILDS: z.coerce.number().int().min(0).default(40),
+  SIMULATOR_SEED: z.coerce.number().int().default(1),
 });
 
 export type Config = z.infer<typeof configSchema>;
