@@ -42,6 +42,10 @@ export const configSchema = z.object({
   ERROR_SPOOL_PATH: z.string().min(1).default('var/error-spool.ndjson'),
   ERROR_LOG_CHANNEL_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord channel ID').optional(),
   WORKER_CONCURRENCY: positiveInt.default(50),
+  /** Prefix of the BullMQ queues; unset: `CACHE_PREFIX`. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').optional(),
+  /** How often each maintenance step runs (BullMQ job scheduler). */
+  MAINTENANCE_INTERVAL_MINUTES: positiveInt.default(60),
 
   DISCORD_TOKEN: z.string().optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord application ID').optional(),
