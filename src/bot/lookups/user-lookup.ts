@@ -1,7 +1,6 @@
 import type { REST } from '@discordjs/rest';
 import { Routes, type APIUser } from 'discord.js';
 import type Redis from 'ioredis';
-import type { Logger } from '../../core/logger';
 import { assertSnowflake } from '../../core/snowflake';
 import { isNotVisible } from './discord-errors';
 
@@ -24,7 +23,7 @@ export interface UserLookupOptions {
   prefix: string;
   /** How long a fetched user (or an unknown ID) is reused. Default 300 s. */
   ttlSeconds?: number;
-  logger?: Pick<Logger, 'warn'>;
+  logger?: { warn(details: object, message: string): void };
 }
 
 interface StoredLookup {

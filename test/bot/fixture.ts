@@ -1,0 +1,53 @@
+import Redis from 'ioredis';
+import { globLiteral, scanKeys } from '../../src/cache/scan';
+import { connectDatabase } from '../../src/connect';
+import type { ModdyDatabase } from '../../src/db/api';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
+
+/** A test database and key prefix of this file's own, the cached data API on them, and a Redis connection. */
+export interface BotFixture {
+  db: ModdyDatabase;
+  database: TestDatabase;
+  prefix: string;
+  redis: Redis;
+  cleanup(): Promise<void>;
+}
+
+export async function openBotFixture(label: string): Promise<BotFixture> {
+  const database = await createTestDatabase();
+  const prefix = testPrefix(label);
+  const db = await connectDatabase({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, cachePrefix: prefix, poolSize: 4 });
+  const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
+  return {
+    db,
+    database,
+    prefix,
+    redis,
+    async cleanup() {
+      await db.close();
+      await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => void (await redis.unlink(...keys)));
+      await redis.quit();
+      await database.drop();
+    },
+  };
+}
+
+/** The data API with the calls of some methods recorded (the real methods still run). */
+export function recordingCalls(db: ModdyDatabase, methods: readonly (keyof ModdyDatabase)[]): { db: ModdyDatabase; calls: { method: string; args: unknown[] }[] } {
+  const calls: { method: string; args: unknown[] }[] = [];
+  const recorded = new Proxy(db, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = value as (...args: unknown[]) => unknown;
+      if (!methods.includes(property as keyof ModdyDatabase)) return method.bind(target);
+      return (...args: unknown[]) => {
+        // Recorded when called, before anything is awaited: a test can check right after a synchronous emit.
+        calls.push({ method: String(property), args });
+        return method.apply(target, args);
+      };
+    },
+  });
+  return { db: recorded, calls };
+}

@@ -1,0 +1,12 @@
+import type { CaptureContext, ErrorCapture } from '../../src/bot/tracker';
+
+/** A stand-in error tracker that keeps what it was given (the real one lives in src/errors/). */
+export class RecordingTracker implements ErrorCapture {
+  readonly captured: { error: unknown; context: CaptureContext; code: string }[] = [];
+
+  capture(error: unknown, context: CaptureContext): string {
+    const code = `TEST${String(this.captured.length).padStart(4, '0')}`;
+    this.captured.push({ error, context, code });
+    return code;
+  }
+}
