@@ -55,6 +55,11 @@ export const configSchema = z.object({
   SHARDS_PER_CLUSTER: positiveInt.default(2),
   CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
   DEV_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord guild ID').optional(),
+  /** A cluster missing this many IPC heartbeats in a row (one per interval) is restarted. */
+  CLUSTER_HEARTBEAT_INTERVAL_MS: positiveInt.default(20_000),
+  CLUSTER_HEARTBEAT_MAX_MISSED: positiveInt.default(5),
+  /** How long `/user lookup` reuses a Discord answer (Redis, under CACHE_PREFIX). */
+  USER_LOOKUP_TTL_SECONDS: positiveInt.default(300),
 
   /** Address of the /health and /metrics endpoint of long-running processes. */
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
