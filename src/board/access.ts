@@ -1,0 +1,27 @@
+import { ModdyError } from '../core/errors';
+
+export interface BoardCredentials {
+  user: string;
+  password: string;
+}
+
+/** The board would listen beyond loopback with no credentials: anyone could retry or delete jobs. */
+export class BoardAuthRequiredError extends ModdyError {
+  readonly code = 'BOARD_AUTH_REQUIRED';
+
+  constructor(readonly host: string) {
+    super(`The queue board listens on ${host}, beyond loopback: set BOARD_USER and BOARD_PASSWORD`);
+  }
+}
+
+export function isLoopback(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^127(\.\d{1,3}){3}$/.test(bare) || bare === '::ffff:127.0.0.1';
+}
+
+/** The credentials to require, or none (loopback only). Throws `BoardAuthRequiredError` when they are missing but needed. */
+export function resolveBoardAccess(host: string, user: string | undefined, password: string | undefined): BoardCredentials | undefined {
+  if (user !== undefined && password !== undefined) return { user, password };
+  if (!isLoopback(host)) throw new BoardAuthRequiredError(host);
+  return undefined;
+}

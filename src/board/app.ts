@@ -1,0 +1,48 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { ExpressAdapter } from '@bull-board/express';
+import type { Queue } from 'bullmq';
+import express, { type Express } from 'express';
+import type { BoardCredentials } from './access';
+import { basicAuth } from './basic-auth';
+
+export interface BoardAppOptions {
+  queues: readonly Queue[];
+  /** No retry, promote, clean or remove actions. Default false. */
+  readOnly?: boolean;
+  /** Basic-auth credentials required on every page but `/health`; none: open (loopback only, see `resolveBoardAccess`). */
+  credentials?: BoardCredentials;
+  /** What `/health` checks (e.g. a Redis ping); it answers 503 when this rejects. Default: nothing. */
+  healthCheck?: () => Promise<unknown>;
+}
+
+type ServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
+
+/**
+ * The bull-board app for the given queues, plus an unauthenticated `/health` (Redis ping) for the
+ * supervisor. Not listening: the caller does (`cli.ts`, or a test on port 0).
+ */
+export function createBoardApp(options: BoardAppOptions): Express {
+  const readOnly = options.readOnly ?? false;
+  const serverAdapter = new ExpressAdapter();
+  serverAdapter.setBasePath('/');
+  createBullBoard({
+    queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: readOnly, allowRetries: !readOnly })),
+    // @bull-board/express 9.10.1 pins its own @bull-board/api 9.10.1 beside our 9.10.2: the same
+    // interface from two copies, which TypeScript cannot match structurally (private members).
+    serverAdapter: serverAdapter as unknown as ServerAdapter,
+    options: { uiConfig: { boardTitle: 'Moddy queues' } },
+  });
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/health', (_request, response) => {
+    (options.healthCheck?.() ?? Promise.resolve()).then(
+      () => response.json({ ok: true }),
+      (error: unknown) => response.status(503).json({ ok: false, detail: String(error) }),
+    );
+  });
+  if (options.credentials) app.use(basicAuth(options.credentials));
+  app.use('/', serverAdapter.getRouter() as express.Router);
+  return app;
+}

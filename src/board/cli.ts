@@ -1,0 +1,39 @@
+import type { Server } from 'node:http';
+import { getConfig } from '../config';
+import { createLogger } from '../core/logger';
+import { queuePrefix } from '../queues/config';
+import { createProducerConnection } from '../queues/connection';
+import { createQueues } from '../queues/queues';
+import { closeOnSignal } from '../queues/shutdown';
+import { resolveBoardAccess } from './access';
+import { createBoardApp } from './app';
+
+/** `npm run board`: the queue board on BOARD_HOST:BOARD_PORT. */
+async function main(): Promise<void> {
+  const config = getConfig();
+  const logger = createLogger('board');
+  const credentials = resolveBoardAccess(config.BOARD_HOST, config.BOARD_USER, config.BOARD_PASSWORD);
+  // Board pages may read many jobs: allow more than the tracker's fail-fast timeout.
+  const redis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
+  const queues = createQueues({ connection: redis, prefix: queuePrefix(config) });
+  const app = createBoardApp({ queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, healthCheck: () => redis.ping() });
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(config.BOARD_PORT, config.BOARD_HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
+  });
+  logger.info({ host: config.BOARD_HOST, port: config.BOARD_PORT, readOnly: config.BOARD_READ_ONLY, auth: credentials !== undefined }, 'queue board listening');
+  closeOnSignal(async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    await queues.close();
+    redis.disconnect();
+  }, logger);
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import type Redis from 'ioredis';
+import type { Config } from '../config';
+import type { ModdyDatabase } from '../db/api';
+import { queuePrefix } from '../queues/config';
+import { createProducerConnection } from '../queues/connection';
+import { createQueues, type ModdyQueues } from '../queues/queues';
+import { ErrorSpool } from './spool';
+import { createErrorTracker, type ErrorTracker, type ErrorTrackerOptions, type TrackerLogger } from './tracker';
+
+export interface ErrorPipeline {
+  tracker: ErrorTracker;
+  queues: ModdyQueues;
+  /** The producer connection the queues and the code reservations share. */
+  redis: Redis;
+  /** Stops the tracker, then closes the queues and the connection (not `db`, which the caller owns). */
+  close(): Promise<void>;
+}
+
+/**
+ * The error tracker of a process, built from its configuration (`REDIS_URL`, `QUEUE_PREFIX`/
+ * `CACHE_PREFIX`, `ERROR_RETENTION_DAYS`, `ERROR_SPOOL_PATH`). `overrides` tune the tracker.
+ */
+export function createErrorPipeline(
+  config: Config,
+  deps: { db: Pick<ModdyDatabase, 'recordError' | 'recordErrors'>; logger: TrackerLogger },
+  overrides: Partial<ErrorTrackerOptions> = {},
+): ErrorPipeline {
+  const redis = createProducerConnection(config.REDIS_URL);
+  const prefix = queuePrefix(config);
+  const queues = createQueues({ connection: redis, prefix });
+  const spool = new ErrorSpool(path.resolve(config.ERROR_SPOOL_PATH));
+  const tracker = createErrorTracker({ redis, queues, db: deps.db, spool, logger: deps.logger }, { prefix, retentionDays: config.ERROR_RETENTION_DAYS, ...overrides });
+  return {
+    tracker,
+    queues,
+    redis,
+    async close() {
+      await tracker.close();
+      await queues.close();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ErrorJobData } from '../queues/job-data';
+
+/** One line of the spool: an error that could reach neither Redis nor PostgreSQL (or not both). */
+export interface SpoolEntry {
+  record: ErrorJobData;
+  /** Owner of the code's reservation; replays claim the code with it, so they are idempotent. */
+  captureId: string;
+  /** True when the code was reserved in Redis before it was shown; false: to be checked at replay. */
+  reserved: boolean;
+  /** True when the row is already in PostgreSQL (only the Discord log is missing). */
+  persisted: boolean;
+}
+
+const CLAIMED = '.replaying';
+
+/**
+ * A local file of errors waiting for the services (one JSON object per line). Appends are
+ * synchronous and fsync'd: once `append` returns, the error survives a crash. A replay first
+ * renames the file (atomic), so new appends go to a fresh file while the old one is replayed.
+ */
+export class ErrorSpool {
+  private sequence = 0;
+
+  constructor(readonly file: string) {}
+
+  append(entry: SpoolEntry): void {
+    fs.mkdirSync(path.dirname(this.file), { recursive: true });
+    const fd = fs.openSync(this.file, 'a');
+    try {
+      fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
+  /**
+   * Takes every file waiting for replay: the live spool (renamed to a claimed name) and claimed
+   * files left by a replay that did not finish (e.g. a crash). Returns their paths.
+   */
+  claim(): string[] {
+    this.sequence += 1;
+    const claimed = `${this.file}.${process.pid}.${Date.now()}.${this.sequence}${CLAIMED}`;
+    try {
+      fs.renameSync(this.file, claimed);
+    } catch (error) {
+      if (!isMissing(error)) throw error;
+    }
+    return this.claimedFiles().sort();
+  }
+
+  /** The entries of a claimed file; a line torn by a crash mid-write is skipped. */
+  read(file: string): SpoolEntry[] {
+    const entries: SpoolEntry[] = [];
+    for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        entries.push(JSON.parse(line) as SpoolEntry);
+      } catch {
+        // Only the last line can be torn, and it was never acknowledged to anyone.
+      }
+    }
+    return entries;
+  }
+
+  /** Rewrites a claimed file with the entries still to replay, or deletes it when none are left. */
+  settle(file: string, remaining: readonly SpoolEntry[]): void {
+    if (remaining.length === 0) {
+      fs.rmSync(file, { force: true });
+      return;
+    }
+    const temporary = `${file}.tmp`;
+    fs.writeFileSync(temporary, remaining.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    fs.renameSync(temporary, file);
+  }
+
+  /** Errors waiting in the live spool and in claimed files. */
+  pending(): number {
+    const files = [this.file, ...this.claimedFiles()];
+    return files.reduce((sum, file) => sum + (fs.existsSync(file) ? this.read(file).length : 0), 0);
+  }
+
+  private claimedFiles(): string[] {
+    const directory = path.dirname(this.file);
+    const base = path.basename(this.file);
+    if (!fs.existsSync(directory)) return [];
+    return fs.readdirSync(directory).filter((name) => name.startsWith(`${base}.`) && name.endsWith(CLAIMED)).map((name) => path.join(directory, name));
+  }
+}
+
+function isMissing(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+}

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { Logger } from 'pino';
+import type { ModdyDatabase, NewErrorRecord } from '../db/api';
+import type { ModdyQueues } from '../queues/queues';
+import { toErrorJobData, type ErrorJobData } from '../queues/job-data';
+import { buildErrorRecord, type CaptureMeta } from './build-record';
+import { generateErrorCode } from './code';
+import { CodeReservations } from './code-reservation';
+import { DEFAULT_CONTEXT_MAX_BYTES } from './context';
+import { withDeadline } from './deadline';
+import { SpoolReplayer } from './spool-replay';
+import type { ErrorSpool, SpoolEntry } from './spool';
+
+export type TrackerLogger = Pick<Logger, 'warn' | 'error'>;
+
+export interface ErrorTrackerDeps {
+  /** A fail-fast producer connection (see `createProducerConnection`): code reservations. */
+  redis: Redis;
+  queues: Pick<ModdyQueues, 'errorPersistence' | 'discordLog'>;
+  /** The straight-to-PostgreSQL path while Redis is down, and spool replays. */
+  db: Pick<ModdyDatabase, 'recordError' | 'recordErrors'>;
+  spool: ErrorSpool;
+  logger: TrackerLogger;
+}
+
+export interface ErrorTrackerOptions {
+  /** Prefix of the code reservations in Redis (`<prefix>:errors:code:<CODE>`). */
+  prefix: string;
+  /** `ERROR_RETENTION_DAYS`: reservations outlive the rows by a week. */
+  retentionDays: number;
+  /** Default `generateErrorCode` (injectable so a test can make it repeat itself). */
+  generateCode?: () => string;
+  /** Stack frames under this directory are "our code" (`file_source`). Default: the working directory. */
+  projectRoot?: string;
+  /** Cap of a stored context in bytes of JSON. Default 16 KiB. */
+  contextMaxBytes?: number;
+  /** Codes reserved ahead. Default 256. */
+  codePoolSize?: number;
+  /** Longest wait on Redis before falling back to PostgreSQL. Default 500 ms. */
+  redisTimeoutMs?: number;
+  /** Longest wait on PostgreSQL before falling back to the spool. Default 2000 ms. */
+  databaseTimeoutMs?: number;
+  /** How often the spool is replayed (it also is at start-up and when Redis reconnects); 0: never by timer. Default 30 s. */
+  replayIntervalMs?: number;
+}
+
+export interface ErrorTracker {
+  /**
+   * Records an error and resolves with its code, unique and quotable by the user. Never rejects and
+   * never waits on PostgreSQL while Redis is up; the row is written by the error-persistence worker.
+   */
+  capture(error: unknown, meta?: CaptureMeta): Promise<string>;
+  /** Replays spooled errors now; resolves with how many were delivered. */
+  replaySpool(): Promise<number>;
+  /** Stops the replay timer and waits for captures in flight. Closes none of the deps. */
+  close(): Promise<void>;
+}
+
+const MAX_RECODES = 8;
+/** Unique per process: capture IDs are `<tag>-<n>`. */
+const PROCESS_TAG = randomBytes(6).toString('hex');
+
+export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTrackerOptions): ErrorTracker {
+  const generate = options.generateCode ?? generateErrorCode;
+  const redisTimeoutMs = options.redisTimeoutMs ?? 500;
+  const databaseTimeoutMs = options.databaseTimeoutMs ?? 2000;
+  const reservations = new CodeReservations({
+    redis: deps.redis,
+    prefix: options.prefix,
+    ttlSeconds: (options.retentionDays + 7) * 86_400,
+    generate,
+    poolSize: options.codePoolSize,
+  });
+  const replayer = new SpoolReplayer({ ...deps, reservations });
+  const inFlight = new Set<Promise<string>>();
+  let captures = 0;
+
+  const redisReady = (): boolean => deps.redis.status === 'ready';
+
+  async function reserve(captureId: string): Promise<{ code: string; reserved: boolean }> {
+    const pooled = reservations.take();
+    if (pooled !== undefined) return { code: pooled, reserved: true };
+    if (redisReady()) {
+      try {
+        return { code: await withDeadline(reservations.reserveFresh(captureId), redisTimeoutMs, 'Redis code reservation'), reserved: true };
+      } catch (error) {
+        deps.logger.warn({ err: error }, 'error tracker: could not reserve a code in Redis');
+      }
+    }
+    return { code: generate(), reserved: false };
+  }
+
+  async function enqueue(data: ErrorJobData): Promise<boolean> {
+    if (!redisReady()) return false;
+    try {
+      const opts = { jobId: data.errorCode };
+      await withDeadline(
+        Promise.all([deps.queues.errorPersistence.add('persist', data, opts), deps.queues.discordLog.add('log', data, opts)]),
+        redisTimeoutMs,
+        'Redis enqueue',
+      );
+      return true;
+    } catch (error) {
+      deps.logger.warn({ err: error, code: data.errorCode }, 'error tracker: Redis unavailable, writing the error to PostgreSQL');
+      return false;
+    }
+  }
+
+  /** Inserts straight into PostgreSQL; a code already taken (possible when unreserved) gets a new one. */
+  async function persistDirectly(record: NewErrorRecord): Promise<NewErrorRecord | null> {
+    let current = record;
+    try {
+      for (let attempt = 0; attempt < MAX_RECODES; attempt += 1) {
+        if (await withDeadline(deps.db.recordError(current), databaseTimeoutMs, 'PostgreSQL insert')) return current;
+        current = { ...current, errorCode: generate() };
+      }
+      deps.logger.error({ code: record.errorCode }, 'error tracker: every generated code was taken');
+    } catch (error) {
+      deps.logger.warn({ err: error, code: record.errorCode }, 'error tracker: PostgreSQL unavailable too, spooling the error locally');
+    }
+    return null;
+  }
+
+  async function deliver(error: unknown, meta: CaptureMeta): Promise<string> {
+    captures += 1;
+    const captureId = `${PROCESS_TAG}-${captures}`;
+    const base = buildErrorRecord(error, meta, {
+      projectRoot: options.projectRoot ?? process.cwd(),
+      contextMaxBytes: options.contextMaxBytes ?? DEFAULT_CONTEXT_MAX_BYTES,
+    });
+    const { code, reserved } = await reserve(captureId);
+    const record: NewErrorRecord = { ...base, errorCode: code };
+    if (await enqueue(toErrorJobData(record))) return code;
+
+    const stored = await persistDirectly(record);
+    // Spooled either way: a stored row still needs its Discord log (and its code a reservation).
+    const entry: SpoolEntry = { record: toErrorJobData(stored ?? record), captureId, reserved: reserved && stored?.errorCode === code, persisted: stored !== null };
+    try {
+      deps.spool.append(entry);
+    } catch (spoolError) {
+      deps.logger.error({ err: spoolError, error: entry.record }, 'error tracker: could not write the spool; the error is only in this log line');
+    }
+    return entry.record.errorCode;
+  }
+
+  const timer = (options.replayIntervalMs ?? 30_000) > 0 ? setInterval(() => void replay(), options.replayIntervalMs ?? 30_000) : undefined;
+  timer?.unref();
+  const onReady = (): void => {
+    void reservations.refill();
+    void replay();
+  };
+  deps.redis.on('ready', onReady);
+
+  function replay(): Promise<number> {
+    return replayer.replay().catch((error: unknown) => {
+      deps.logger.warn({ err: error }, 'error tracker: spool replay failed, will retry');
+      return 0;
+    });
+  }
+
+  if (redisReady()) onReady();
+
+  return {
+    capture(error, meta = {}) {
+      const delivery = deliver(error, meta);
+      inFlight.add(delivery);
+      void delivery.finally(() => inFlight.delete(delivery));
+      return delivery;
+    },
+    replaySpool: replay,
+    async close() {
+      if (timer) clearInterval(timer);
+      deps.redis.off('ready', onReady);
+      await Promise.allSettled([...inFlight]);
+      await replayer.idle();
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import Redis, { type RedisOptions } from 'ioredis';
+
+export interface ProducerConnectionOptions {
+  /** A command that gets no answer fails after this long (a hung Redis). Default 500 ms. */
+  commandTimeoutMs?: number;
+}
+
+/**
+ * The connection of processes that only add jobs (the bot, the board): fails fast while Redis is
+ * down (no offline queue, no retries) so the error tracker can fall back at once.
+ */
+export function createProducerConnection(url: string, options: ProducerConnectionOptions = {}): Redis {
+  return withErrorListener(new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    commandTimeout: options.commandTimeoutMs ?? 500,
+    // Keep reconnecting (capped at 2 s) so the tracker sees Redis again once it is back.
+    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+  }));
+}
+
+/** The connection of a BullMQ Worker: BullMQ requires `maxRetriesPerRequest: null` (blocking commands). */
+export function createWorkerConnection(url: string, extra: RedisOptions = {}): Redis {
+  return withErrorListener(new Redis(url, { ...extra, maxRetriesPerRequest: null }));
+}
+
+/** Connection errors are expected during outages and reported by the health checks; without a listener ioredis would print each one. */
+function withErrorListener(redis: Redis): Redis {
+  redis.on('error', () => undefined);
+  return redis;
+}

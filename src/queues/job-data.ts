@@ -1,0 +1,36 @@
+import type { JsonObject, NewErrorRecord } from '../db/api';
+
+/** An error as it travels in a job (and in the spool): a complete row, the timestamp as ISO text. */
+export interface ErrorJobData {
+  errorCode: string;
+  errorType: string;
+  message: string;
+  fileSource: string | null;
+  lineNumber: number | null;
+  traceback: string | null;
+  userId: string | null;
+  guildId: string | null;
+  command: string | null;
+  timestamp: string;
+  context: JsonObject;
+}
+
+export function toErrorJobData(record: NewErrorRecord): ErrorJobData {
+  return {
+    errorCode: record.errorCode,
+    errorType: record.errorType,
+    message: record.message,
+    fileSource: record.fileSource ?? null,
+    lineNumber: record.lineNumber ?? null,
+    traceback: record.traceback ?? null,
+    userId: record.userId ?? null,
+    guildId: record.guildId ?? null,
+    command: record.command ?? null,
+    timestamp: (record.timestamp ?? new Date()).toISOString(),
+    context: record.context ?? {},
+  };
+}
+
+export function fromErrorJobData(data: ErrorJobData): NewErrorRecord {
+  return { ...data, timestamp: new Date(data.timestamp) };
+}

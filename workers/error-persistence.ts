@@ -1,0 +1,36 @@
+import type { ModdyDatabase } from '../src/db/api';
+import { createErrorPersistenceWorker } from '../src/queues/error-persistence-worker';
+import type { MicroBatchOptions } from '../src/queues/micro-batch';
+import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
+
+export interface StartErrorPersistenceOptions extends StartWorkerOptions {
+  db: Pick<ModdyDatabase, 'recordErrors'>;
+  batch?: Partial<MicroBatchOptions>;
+}
+
+/** The error-persistence worker: batched, idempotent inserts into `errors`. */
+export async function startErrorPersistenceWorker(options: StartErrorPersistenceOptions): Promise<RunningWorker> {
+  const settings = workerSettings(options, 'error-persistence');
+  const handle = createErrorPersistenceWorker({
+    ...settings,
+    db: options.db,
+    concurrency: options.concurrency ?? settings.config.WORKER_CONCURRENCY,
+    batch: options.batch,
+  });
+  await handle.worker.waitUntilReady();
+  return {
+    worker: handle.worker,
+    connection: settings.connection,
+    async close() {
+      await handle.close();
+      await settings.connection.quit();
+    },
+  };
+}
+
+if (require.main === module) {
+  void runWorkerProcess('error-persistence', 9101, (db) => startErrorPersistenceWorker({ db })).catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

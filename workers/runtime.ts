@@ -1,0 +1,88 @@
+import { Queue, type Worker } from 'bullmq';
+import type Redis from 'ioredis';
+import { getConfig, type Config } from '../src/config';
+import { createLogger, type Logger } from '../src/core/logger';
+import { createDataSource } from '../src/db/data-source';
+import { PostgresDatabase } from '../src/db/postgres-database';
+import { postgresCheck, redisCheck } from '../src/observability/health-checks';
+import { startHealthServer, type HealthServer } from '../src/observability/health-server';
+import { MetricsRegistry } from '../src/observability/metrics';
+import { queuePrefix } from '../src/queues/config';
+import { createWorkerConnection } from '../src/queues/connection';
+import { closeOnSignal } from '../src/queues/shutdown';
+
+/** What a worker entry's `start…` function returns. */
+export interface RunningWorker {
+  worker: Worker;
+  /** The connection the worker was given (its blocking connection is BullMQ's own duplicate). */
+  connection: Redis;
+  /** Finishes the active jobs, then closes every connection the worker opened. */
+  close(): Promise<void>;
+}
+
+/** Options every `start…Worker` takes; unset fields come from the configuration. */
+export interface StartWorkerOptions {
+  redisUrl?: string;
+  prefix?: string;
+  concurrency?: number;
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  logger?: Logger;
+}
+
+/** The resolved connection settings of a worker. */
+export function workerSettings(options: StartWorkerOptions, role: string) {
+  const config = getConfig();
+  return {
+    config,
+    connection: createWorkerConnection(options.redisUrl ?? config.REDIS_URL),
+    prefix: options.prefix ?? queuePrefix(config),
+    logger: options.logger ?? createLogger(role),
+    lockDurationMs: options.lockDurationMs,
+    stalledIntervalMs: options.stalledIntervalMs,
+  };
+}
+
+/** The uncached data API on `DATABASE_URL` (workers only write and purge: a cache would only cost). */
+export async function openDatabase(config: Config): Promise<PostgresDatabase> {
+  const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'moddy-worker' });
+  await dataSource.initialize();
+  return new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
+}
+
+/**
+ * The main block of a worker process: starts it, serves /health and /metrics on `HEALTH_PORT`
+ * (default `defaultPort`; 0: off), and drains on SIGINT/SIGTERM.
+ */
+export async function runWorkerProcess(
+  role: string,
+  defaultPort: number,
+  start: (db: PostgresDatabase) => Promise<RunningWorker>,
+): Promise<void> {
+  const config = getConfig();
+  const logger = createLogger(role);
+  const db = await openDatabase(config);
+  const running = await start(db);
+  const port = config.HEALTH_PORT ?? defaultPort;
+  let health: HealthServer | undefined;
+  const closers: (() => Promise<void>)[] = [];
+  if (port !== 0) {
+    const metrics = new MetricsRegistry(role);
+    const queue = new Queue(running.worker.name, { connection: running.connection, prefix: running.worker.opts.prefix });
+    metrics.queues(async () => ({ [queue.name]: await queue.getJobCounts() }));
+    closers.push(() => queue.close());
+    health = await startHealthServer({
+      host: config.HEALTH_HOST,
+      port,
+      metrics,
+      checks: { postgres: postgresCheck(db.dataSource), redis: redisCheck(running.connection) },
+    });
+  }
+  logger.info({ health: health?.url }, `${role} worker started`);
+  closeOnSignal(async () => {
+    await running.close();
+    for (const close of closers) await close();
+    await health?.close();
+    await db.close();
+  }, logger);
+}
