@@ -3,6 +3,7 @@ import type { APIUser } from 'discord.js';
 import type { CommandRegistry } from './commands';
 import { DiscordApiError, apiErrors } from './errors';
 import { bodyOf, parseBody } from './http-body';
+import type { FaultInjector } from './faults';
 import type { InteractionTracker } from './interactions';
 import { channelPayload, guildPayload, guildPreviewPayload } from './payloads/guild';
 import { messagePayload, readMessageBody } from './payloads/message';
@@ -36,6 +37,8 @@ export interface RouteContext {
   /** IDENTIFYs so far, for session_start_limit.remaining. */
   identifyCount: () => number;
   botUser: () => APIUser;
+  /** Failures a test asked for (`failRequests`), answered before any route. */
+  faults: FaultInjector;
 }
 
 /** What a route handler answers: a JSON body with a status, or 204. */
@@ -106,7 +109,11 @@ export function createHttpApp(context: RouteContext): Express {
   });
   addOpenRoutes(open, context);
   addBotRoutes(bot, context);
-  app.use('/api/v10', open, bot);
+  app.use('/api/v10', (request: Request, response: Response, next: NextFunction) => {
+    const fault = context.faults.match(request.method, request.path);
+    if (!fault) return next();
+    response.status(fault.status).json(fault.body);
+  }, open, bot);
   app.use((request: Request, response: Response) => {
     unknownRoutes.add(request);
     const error = apiErrors.notFound();

@@ -7,3 +7,4 @@ export type { InteractionReply } from './interactions';
 export type { OptionValue } from './payloads/interaction';
 export type { RequestRecord } from './http-routes';
 export type { GuildSeed, UserSeed, ChannelSeed, RoleSeed, MemberSeed, GuildRecord, UserRecord } from './types';
+export type { FaultRule } from './faults';

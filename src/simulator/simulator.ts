@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { createLogger } from '../core/logger';
 import { CommandRegistry } from './commands';
 import { SimulatorInputError } from './errors';
+import { FaultInjector, type FaultRule } from './faults';
 import { GatewayServer, type GatewayFrame, type GatewaySession, type ReadyContext, type ReadyResult } from './gateway';
 import { createHttpApp, type RequestRecord } from './http-routes';
 import { InteractionTracker, newInteractionToken, type CallbackRecord, type InteractionReply } from './interactions';
@@ -65,6 +66,7 @@ export class DiscordSimulator {
   private readonly commands: CommandRegistry;
   private readonly gateway: GatewayServer;
   private readonly requestLog: RequestRecord[] = [];
+  private readonly faults = new FaultInjector();
   private readonly server: Server;
   private baseUrl: string | null = null;
 
@@ -97,6 +99,7 @@ export class DiscordSimulator {
       maxConcurrency: this.options.maxConcurrency,
       identifyCount: () => this.gateway.sessionList().length,
       botUser: () => this.botUserPayload(),
+      faults: this.faults,
     });
     this.server = createServer(app);
     this.server.on('upgrade', (request, socket, head) => {
@@ -226,6 +229,14 @@ export class DiscordSimulator {
         }, timeoutMs, `${count} follow-up(s) to interaction ${id}`),
       callbacks: () => this.interactions.callbacks(id),
     };
+  }
+
+  /**
+   * Makes matching REST requests fail (default 500: a Discord outage) until the returned function
+   * is called. For testing how the bot copes with Discord errors.
+   */
+  failRequests(rule: FaultRule): () => void {
+    return this.faults.add(rule);
   }
 
   // ---- control API: observation ----
