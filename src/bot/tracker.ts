@@ -1,17 +1,6 @@
-import type { JsonObject } from '../db/api';
+import type { ErrorTracker } from '../errors';
 
-/** Where a fault happened, stored with the error. */
-export interface CaptureContext {
-  userId?: string | null;
-  guildId?: string | null;
-  command?: string | null;
-  context?: JsonObject;
-}
+export type { CaptureMeta } from '../errors';
 
-/**
- * The part of the error tracker (`src/errors/`) the bot uses: records a fault and returns the
- * 8-character code the user can quote.
- */
-export interface ErrorCapture {
-  capture(error: unknown, context: CaptureContext): string | Promise<string>;
-}
+/** The part of the error tracker (`src/errors/`) the bot uses: records a fault, returns its 8-character code. */
+export type ErrorCapture = Pick<ErrorTracker, 'capture'>;

@@ -1,10 +1,10 @@
-import type { CaptureContext, ErrorCapture } from '../../src/bot/tracker';
+import type { CaptureMeta, ErrorCapture } from '../../src/bot/tracker';
 
 /** A stand-in error tracker that keeps what it was given (the real one lives in src/errors/). */
 export class RecordingTracker implements ErrorCapture {
-  readonly captured: { error: unknown; context: CaptureContext; code: string }[] = [];
+  readonly captured: { error: unknown; context: CaptureMeta; code: string }[] = [];
 
-  capture(error: unknown, context: CaptureContext): string {
+  async capture(error: unknown, context: CaptureMeta = {}): Promise<string> {
     const code = `TEST${String(this.captured.length).padStart(4, '0')}`;
     this.captured.push({ error, context, code });
     return code;

@@ -1,0 +1,56 @@
+import { REST } from '@discordjs/rest';
+import { Routes } from 'discord.js';
+import { getConfig } from '../config';
+import { ConfigError } from '../core/errors';
+import { createLogger } from '../core/logger';
+import type { Command } from './command';
+import { COMMANDS } from './commands';
+
+export interface DeployOptions {
+  token: string;
+  applicationId: string;
+  /** `DISCORD_API_URL`. */
+  apiUrl: string;
+  /** Registers in this guild only (instant, for development) instead of globally. */
+  guildId?: string;
+  commands?: readonly Command[];
+}
+
+/** Replaces the application's slash commands with the bot's (one bulk PUT); returns how many Discord holds. */
+export async function deployCommands(options: DeployOptions): Promise<number> {
+  const rest = new REST({ api: options.apiUrl }).setToken(options.token);
+  try {
+    const route = options.guildId ? Routes.applicationGuildCommands(options.applicationId, options.guildId) : Routes.applicationCommands(options.applicationId);
+    const body = (options.commands ?? COMMANDS).map((command) => command.data.toJSON());
+    const registered = (await rest.put(route, { body })) as unknown[];
+    return registered.length;
+  } finally {
+    rest.clearHashSweeper();
+    rest.clearHandlerSweeper();
+  }
+}
+
+/** `npm run deploy-commands`: DISCORD_TOKEN, DISCORD_APPLICATION_ID, DISCORD_API_URL, DEV_GUILD_ID (optional). */
+async function main(): Promise<void> {
+  const config = getConfig();
+  const logger = createLogger('deploy-commands');
+  const token = config.DISCORD_TOKEN;
+  const applicationId = config.DISCORD_APPLICATION_ID;
+  if (!token || !applicationId) {
+    throw new ConfigError([...(token ? [] : ['DISCORD_TOKEN: required']), ...(applicationId ? [] : ['DISCORD_APPLICATION_ID: required'])]);
+  }
+  const count = await deployCommands({
+    token,
+    applicationId,
+    apiUrl: config.DISCORD_API_URL,
+    ...(config.DEV_GUILD_ID ? { guildId: config.DEV_GUILD_ID } : {}),
+  });
+  logger.info({ count, scope: config.DEV_GUILD_ID ? `guild ${config.DEV_GUILD_ID}` : 'global' }, 'slash commands registered');
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    createLogger('deploy-commands').fatal({ err: error }, 'could not register the slash commands');
+    process.exit(1);
+  });
+}

@@ -1,0 +1,61 @@
+import type { Client } from 'discord.js';
+import type { Config } from '../config';
+import { connectDatabase } from '../connect';
+import { ConfigError } from '../core/errors';
+import { createLogger, type Logger } from '../core/logger';
+import { createErrorPipeline } from '../errors';
+import { createBotClient } from './client';
+
+export interface ShardOptions {
+  config: Config;
+  /** Shard IDs run by this client and the total (a cluster's `SHARD_LIST`/`TOTAL_SHARDS`). Default: 0 of 1. */
+  shards?: number[];
+  shardCount?: number;
+  logger?: Logger;
+}
+
+export interface Shard {
+  client: Client;
+  /** Connects to the gateway (resolves when the login is accepted, before `clientReady`). */
+  login(): Promise<void>;
+  /** Destroys the client, then closes the error pipeline, Redis and PostgreSQL. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A bot client with its collaborators built from configuration: the cached data API, the error tracker, Redis. */
+export async function createShard(options: ShardOptions): Promise<Shard> {
+  const { config } = options;
+  const token = config.DISCORD_TOKEN;
+  if (!token) throw new ConfigError(['DISCORD_TOKEN: required to run the bot']);
+  const logger = options.logger ?? createLogger('bot');
+  const db = await connectDatabase();
+  const pipeline = createErrorPipeline(config, { db, logger });
+  const client = createBotClient({
+    apiUrl: config.DISCORD_API_URL,
+    ...(options.shards ? { shards: options.shards } : {}),
+    ...(options.shardCount ? { shardCount: options.shardCount } : {}),
+    db,
+    tracker: pipeline.tracker,
+    logger,
+    // The pipeline's fail-fast producer connection also serves the short `/user lookup` cache.
+    redis: pipeline.redis,
+    cachePrefix: config.CACHE_PREFIX,
+    ownerIds: config.BOT_OWNER_IDS,
+    userLookupTtlSeconds: config.USER_LOOKUP_TTL_SECONDS,
+  });
+  let closing: Promise<void> | null = null;
+  return {
+    client,
+    async login() {
+      await client.login(token);
+    },
+    close() {
+      closing ??= (async () => {
+        await client.destroy();
+        await pipeline.close();
+        await db.close();
+      })();
+      return closing;
+    },
+  };
+}

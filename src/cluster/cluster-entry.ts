@@ -1,0 +1,45 @@
+import { ClusterClient } from 'discord-hybrid-sharding';
+import { Events } from 'discord.js';
+import { createShard, type Shard } from '../bot/shard';
+import { getConfig } from '../config';
+import { createLogger } from '../core/logger';
+
+/**
+ * One cluster process, spawned by the manager (`manager.ts`): a discord.js client for the shards
+ * hybrid-sharding assigned it. Reports ready to the manager once the client is ready, and stops
+ * cleanly on SIGTERM/SIGINT or when the manager goes away.
+ */
+async function main(): Promise<void> {
+  const info = ClusterClient.getInfo();
+  const logger = createLogger('cluster').child({ cluster: info.CLUSTER, shards: info.SHARD_LIST });
+  let shard: Shard | null = null;
+  let stopping = false;
+  const stop = (reason: string, exitCode = 0) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ reason }, 'cluster stopping');
+    // A hung close must not keep a cluster alive: the manager's SIGKILL comes later, this is sooner.
+    setTimeout(() => process.exit(exitCode), 8000).unref();
+    void (shard?.close() ?? Promise.resolve())
+      .catch((error: unknown) => logger.error({ err: error }, 'cluster did not close cleanly'))
+      .finally(() => process.exit(exitCode));
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  // The IPC channel closes when the manager exits, however it exits.
+  process.once('disconnect', () => stop('manager disconnected'));
+
+  shard = await createShard({ config: getConfig(), shards: info.SHARD_LIST, shardCount: info.TOTAL_SHARDS, logger });
+  const cluster = new ClusterClient(shard.client);
+  shard.client.once(Events.ClientReady, () => {
+    cluster.triggerReady();
+    logger.info('cluster ready');
+  });
+  if (stopping) return;
+  await shard.login();
+}
+
+main().catch((error: unknown) => {
+  createLogger('cluster').fatal({ err: error }, 'cluster failed to start');
+  process.exit(1);
+});
