@@ -24,6 +24,9 @@ export async function startDiscordLogWorker(options: StartDiscordLogOptions = {}
     async close() {
       await worker.close();
       await settings.connection.quit();
+      // The REST client's sweeper timers would keep the process alive.
+      rest.clearHashSweeper();
+      rest.clearHandlerSweeper();
     },
   };
 }

@@ -19,7 +19,18 @@ export function sanitiseContext(context: unknown, maxBytes = DEFAULT_CONTEXT_MAX
   if (Buffer.byteLength(json) <= maxBytes) return object;
   const shortened = shortenStrings(object);
   if (isJsonObject(shortened) && Buffer.byteLength(JSON.stringify(shortened)) <= maxBytes) return { ...shortened, truncated: true };
-  return { truncated: true, bytes: Buffer.byteLength(json), preview: truncateUtf8(json, Math.max(0, maxBytes - 100)) };
+  return previewOf(json, maxBytes);
+}
+
+/** `{ truncated, bytes, preview }` within `maxBytes` (the preview's quotes are escaped again, so shrink until it fits). */
+function previewOf(json: string, maxBytes: number): JsonObject {
+  let budget = maxBytes;
+  for (;;) {
+    const result: JsonObject = { truncated: true, bytes: Buffer.byteLength(json), preview: truncateUtf8(json, Math.max(0, budget)) };
+    const overflow = Buffer.byteLength(JSON.stringify(result)) - maxBytes;
+    if (overflow <= 0 || budget <= 0) return result;
+    budget -= overflow;
+  }
 }
 
 function shortenStrings(value: JsonValue): JsonValue {

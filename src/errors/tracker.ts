@@ -77,11 +77,23 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
   let captures = 0;
 
   const redisReady = (): boolean => deps.redis.status === 'ready';
+  // Right after start-up the connection is still opening: the first captures wait for it (once,
+  // within redisTimeoutMs) rather than take the outage path while Redis is in fact up.
+  let startup: Promise<boolean> | undefined = redisReady()
+    ? undefined
+    : withDeadline(new Promise<boolean>((resolve) => deps.redis.once('ready', () => resolve(true))), redisTimeoutMs, 'Redis connection').catch(() => false);
+  async function redisUsable(): Promise<boolean> {
+    if (startup) {
+      await startup;
+      startup = undefined;
+    }
+    return redisReady();
+  }
 
   async function reserve(captureId: string): Promise<{ code: string; reserved: boolean }> {
     const pooled = reservations.take();
     if (pooled !== undefined) return { code: pooled, reserved: true };
-    if (redisReady()) {
+    if (await redisUsable()) {
       try {
         return { code: await withDeadline(reservations.reserveFresh(captureId), redisTimeoutMs, 'Redis code reservation'), reserved: true };
       } catch (error) {
@@ -92,7 +104,7 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
   }
 
   async function enqueue(data: ErrorJobData): Promise<boolean> {
-    if (!redisReady()) return false;
+    if (!(await redisUsable())) return false;
     try {
       const opts = { jobId: data.errorCode };
       await withDeadline(

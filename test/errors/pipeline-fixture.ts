@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import pino from 'pino';
+import { globLiteral, scanKeys } from '../../src/cache/scan';
+import type { ErrorRecord } from '../../src/db/api';
+import type { PostgresDatabase } from '../../src/db/postgres-database';
+import { ErrorSpool } from '../../src/errors/spool';
+import { createErrorTracker, type ErrorTracker, type ErrorTrackerOptions } from '../../src/errors/tracker';
+import { createProducerConnection } from '../../src/queues/connection';
+import { createQueues, type ModdyQueues } from '../../src/queues/queues';
+import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
+
+/** A logger that keeps what it was told (tests assert warnings), printing nothing. */
+export class RecordingLogger {
+  readonly lines: { level: string; message: string; data: unknown }[] = [];
+
+  private record(level: string, data: unknown, message?: string): void {
+    this.lines.push({ level, message: typeof data === 'string' ? data : (message ?? ''), data });
+  }
+
+  info = (data: unknown, message?: string): void => this.record('info', data, message);
+  warn = (data: unknown, message?: string): void => this.record('warn', data, message);
+  error = (data: unknown, message?: string): void => this.record('error', data, message);
+
+  messages(level: string): string[] {
+    return this.lines.filter((line) => line.level === level).map((line) => line.message);
+  }
+}
+
+/** Typed as pino's: the code under test only calls info/warn/error. */
+export const asLogger = (logger: RecordingLogger): pino.Logger => logger as unknown as pino.Logger;
+
+/** Polls `condition` every `everyMs` until it holds, or throws after `deadlineMs`. */
+export async function eventually(condition: () => Promise<boolean> | boolean, deadlineMs = 15_000, everyMs = 25): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${deadlineMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** A spool file in a temporary directory of this test's own. */
+export function temporarySpool(): { spool: ErrorSpool; remove(): void } {
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'moddy-spool-'));
+  return { spool: new ErrorSpool(path.join(directory, 'errors.ndjson')), remove: () => fs.rmSync(directory, { recursive: true, force: true }) };
+}
+
+/** Deletes every key under a test prefix. */
+export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+  try {
+    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => {
+      await redis.unlink(...keys);
+    });
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** A tracker on real Redis (own prefix) and a real test database, with its queues and spool. */
+export interface TrackerFixture {
+  prefix: string;
+  redis: Redis;
+  queues: ModdyQueues;
+  tracker: ErrorTracker;
+  spool: ErrorSpool;
+  logger: RecordingLogger;
+  close(): Promise<void>;
+}
+
+export async function openTracker(
+  db: PostgresDatabase,
+  options: Partial<ErrorTrackerOptions> & { redisUrl?: string; prefix?: string; spool?: ErrorSpool } = {},
+): Promise<TrackerFixture> {
+  const prefix = options.prefix ?? testPrefix('errors');
+  const redis = createProducerConnection(options.redisUrl ?? TEST_REDIS_URL);
+  const queues = createQueues({ connection: redis, prefix });
+  const { spool, remove } = options.spool ? { spool: options.spool, remove: () => undefined } : temporarySpool();
+  const logger = new RecordingLogger();
+  const tracker = createErrorTracker({ redis, queues, db, spool, logger: asLogger(logger) }, { prefix, retentionDays: 30, replayIntervalMs: 0, ...options });
+  return {
+    prefix,
+    redis,
+    queues,
+    tracker,
+    spool,
+    logger,
+    async close() {
+      await tracker.close();
+      await queues.close();
+      redis.disconnect();
+      remove();
+    },
+  };
+}
+
+/** Every stored error, by code. */
+export async function storedErrors(db: PostgresDatabase): Promise<Map<string, ErrorRecord>> {
+  const rows = (await db.dataSource.query(`SELECT error_code AS "errorCode", message FROM errors`)) as ErrorRecord[];
+  return new Map(rows.map((row) => [row.errorCode, row]));
+}
+
+export async function countErrors(db: PostgresDatabase): Promise<number> {
+  const [row] = (await db.dataSource.query('SELECT count(*)::int AS n FROM errors')) as { n: number }[];
+  return row?.n ?? 0;
+}
