@@ -2,23 +2,13 @@ import { Events, type Client } from 'discord.js';
 import pino from 'pino';
 import { createBotClient } from '../../src/bot/client';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
+import { eventually } from './eventually';
 import { openBotFixture, recordingCalls, type BotFixture } from './fixture';
 import { RecordingTracker } from './recording-tracker';
 
 const SEEDED = '1400000000000000001';
 const JOINED = '1400000000000000002';
 const silent = pino({ level: 'silent' });
-
-/** Polls until `read` returns something truthy (the bot writes asynchronously to gateway events). */
-async function eventually<T>(read: () => Promise<T | null | undefined | false>, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('guild events', () => {
   let fixture: BotFixture;
