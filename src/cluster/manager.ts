@@ -111,17 +111,26 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     CLUSTER_MANAGER_MODE: 'process',
     CLUSTER_QUEUE_MODE: 'auto',
   };
+  // Our own readiness: hybrid-sharding leaves `cluster.ready` true across a heartbeat respawn.
+  const ready = new Set<number>();
   manager.on('clusterCreate', (cluster: Cluster) => {
     Object.assign(cluster.env, childEnv);
     cluster.on('spawn', (thread) => {
+      ready.delete(cluster.id);
       // Process mode: the thread is a ChildProcess.
       const child = thread && 'pid' in thread ? (thread as ChildProcess) : null;
       if (child) reaper.track(cluster, child);
       logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: child?.pid }, 'cluster spawned');
     });
-    cluster.on('death', () => logger.warn({ cluster: cluster.id }, 'cluster process exited'));
+    cluster.on('death', () => {
+      ready.delete(cluster.id);
+      logger.warn({ cluster: cluster.id }, 'cluster process exited');
+    });
   });
-  manager.on('clusterReady', (cluster: Cluster) => logger.info({ cluster: cluster.id }, 'cluster ready'));
+  manager.on('clusterReady', (cluster: Cluster) => {
+    ready.add(cluster.id);
+    logger.info({ cluster: cluster.id }, 'cluster ready');
+  });
   manager.on('debug', (message: string) => logger.debug({ hybrid: message }, 'cluster manager'));
 
   logger.info({ totalShards, totalClusters, shardsPerCluster: options.shardsPerCluster, maxConcurrency, perShardDelayMs }, 'spawning clusters');
@@ -129,7 +138,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     logger.error({ err: error }, 'spawning clusters failed');
   });
 
-  const readyClusters = (): number[] => [...manager.clusters.values()].filter((cluster) => cluster.ready).map((cluster) => cluster.id);
+  const readyClusters = (): number[] => [...ready].sort((a, b) => a - b);
   let closing: Promise<void> | null = null;
   return {
     manager,

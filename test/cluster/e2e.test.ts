@@ -67,7 +67,6 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
   let db: ModdyDatabase;
   let workers: RunningWorker[] = [];
   let manager: ClusterManagerHandle | undefined;
-  let children: ChildProcess[] = [];
 
   beforeAll(async () => {
     // Process mode runs a file: build the JS the clusters run (src → dist/src).
@@ -108,6 +107,9 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
       shardsPerCluster: 2,
       spawnDelayMs: 0,
       env,
+      // Short enough for the frozen-cluster test: restarted after ~3 missed heartbeats.
+      heartbeat: { intervalMs: 500, maxMissed: 2 },
+      stopTimeoutMs: 2000,
       logger: silent,
     });
     db = await connectDatabase({ databaseUrl: database.url, cache: false, poolSize: 2 });
@@ -117,7 +119,6 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     ];
     await simulator.waitForShards(TOTAL_SHARDS, 30_000);
     await manager.whenReady(30_000);
-    children = [...manager.manager.clusters.values()].map((cluster) => cluster.thread?.process as ChildProcess);
   }, 120_000);
 
   afterAll(async () => {
@@ -247,7 +248,34 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     expect(shown.content).toContain('user lookup');
   });
 
+  /** The process running a cluster now. */
+  const clusterProcess = (id: number): ChildProcess => {
+    const child = manager?.manager.clusters.get(id)?.thread?.process as ChildProcess | undefined;
+    if (!child) throw new Error(`cluster ${id} has no process`);
+    return child;
+  };
+
+  it('a crashed cluster is respawned and answers again', async () => {
+    const crashed = clusterProcess(0);
+    crashed.kill('SIGKILL');
+    await eventually(async () => !manager?.readyClusters().includes(0));
+    await manager?.whenReady(30_000);
+    expect(clusterProcess(0).pid).not.toBe(crashed.pid);
+    expect((await send({ user: ADMIN, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(fr('guild.lookup.notFound', { id: PRIVATE_GUILD }));
+  });
+
+  it('a frozen cluster misses its heartbeats: it is replaced, and the frozen process is killed', async () => {
+    const frozen = clusterProcess(1);
+    frozen.kill('SIGSTOP');
+    // A stopped process never handles the manager's SIGTERM: the reaper SIGKILLs it.
+    await eventually(async () => frozen.signalCode === 'SIGKILL', 20_000);
+    await manager?.whenReady(30_000);
+    expect(clusterProcess(1).pid).not.toBe(frozen.pid);
+    expect((await send({ user: ADMIN, guildId: GUILD_B, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(en('guild.lookup.notFound', { id: PRIVATE_GUILD }));
+  });
+
   it('stops every cluster cleanly: clients destroyed, processes exited', async () => {
+    const children = [clusterProcess(0), clusterProcess(1)];
     await manager?.close();
     expect(children.map((child) => [child.exitCode, child.signalCode])).toEqual(children.map(() => [0, null]));
     await eventually(async () => simulator.connectedShards().length === 0);
