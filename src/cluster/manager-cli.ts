@@ -1,13 +1,24 @@
 import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
+import { startHealthServer, type HealthServer } from '../observability/health-server';
+import { MetricsRegistry } from '../observability/metrics';
+import { closeOnSignal } from '../queues/shutdown';
 import { startClusterManager } from './manager';
 
-/** `node dist/src/cluster/main.js`: the bot's production entry point (every setting from the environment). */
+const DEFAULT_HEALTH_PORT = 9100;
+
+/**
+ * `node dist/src/cluster/manager-cli.js` (`npm run bot`): the bot's entry point, every setting from
+ * the environment. Serves /health (200 once every cluster is ready) and /metrics on `HEALTH_PORT`
+ * (default 9100; 0: off), and stops the clusters cleanly on SIGINT/SIGTERM.
+ */
 async function main(): Promise<void> {
   const config = getConfig();
   const logger = createLogger('cluster-manager');
   if (!config.DISCORD_TOKEN) throw new ConfigError(['DISCORD_TOKEN: required to run the bot']);
+  const metrics = new MetricsRegistry('bot');
+  const restarts = metrics.clusterRestarts();
   const handle = await startClusterManager({
     token: config.DISCORD_TOKEN,
     apiUrl: config.DISCORD_API_URL,
@@ -16,20 +27,29 @@ async function main(): Promise<void> {
     shardsPerCluster: config.SHARDS_PER_CLUSTER,
     spawnDelayMs: config.CLUSTER_SPAWN_DELAY_MS,
     heartbeat: { intervalMs: config.CLUSTER_HEARTBEAT_INTERVAL_MS, maxMissed: config.CLUSTER_HEARTBEAT_MAX_MISSED },
+    onRestart: (clusterId) => restarts.inc({ cluster: String(clusterId) }),
     logger,
   });
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping the clusters');
-    handle.close().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'clusters did not stop cleanly');
-        process.exit(1);
+  const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
+  let health: HealthServer | undefined;
+  if (port !== 0) {
+    health = await startHealthServer({
+      host: config.HEALTH_HOST,
+      port,
+      metrics,
+      checks: {
+        clusters: async () => {
+          const ready = handle.readyClusters();
+          return { ok: ready.length === handle.totalClusters, detail: { ready, total: handle.totalClusters, shards: handle.totalShards } };
+        },
       },
-    );
-  };
-  process.once('SIGTERM', () => stop('SIGTERM'));
-  process.once('SIGINT', () => stop('SIGINT'));
+    });
+  }
+  closeOnSignal(async () => {
+    await handle.close();
+    await health?.close();
+  }, logger);
+  logger.info({ health: health?.url }, 'cluster manager started');
   await handle.whenReady(10 * 60_000).then(
     () => logger.info({ clusters: handle.totalClusters, shards: handle.totalShards }, 'every cluster is ready'),
     (error: unknown) => logger.warn({ err: error }, 'not every cluster is ready yet'),

@@ -37,6 +37,8 @@ export interface ClusterManagerOptions {
   heartbeat?: { intervalMs: number; maxMissed: number };
   /** How long a cluster gets to stop after SIGTERM before SIGKILL. Default 10 000 ms. */
   stopTimeoutMs?: number;
+  /** Called each time a cluster process is started again (crash or missed heartbeats). */
+  onRestart?: (clusterId: number) => void;
   logger?: Logger;
 }
 
@@ -115,8 +117,10 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   const ready = new Set<number>();
   manager.on('clusterCreate', (cluster: Cluster) => {
     Object.assign(cluster.env, childEnv);
+    let spawns = 0;
     cluster.on('spawn', (thread) => {
       ready.delete(cluster.id);
+      if (spawns++ > 0) options.onRestart?.(cluster.id);
       // Process mode: the thread is a ChildProcess.
       const child = thread && 'pid' in thread ? (thread as ChildProcess) : null;
       if (child) reaper.track(cluster, child);
