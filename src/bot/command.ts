@@ -28,6 +28,8 @@ export interface CommandContext {
   userLookup: UserLookup;
   /** Replies once (or edits a deferred reply); mentions in the text never ping. */
   reply(content: string, options?: { ephemeral?: boolean }): Promise<void>;
+  /** Acknowledges now (Discord allows 3 s) before slow work such as a call to Discord; `reply` then edits it. */
+  defer(): Promise<void>;
 }
 
 export interface Command {

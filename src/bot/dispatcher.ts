@@ -80,6 +80,9 @@ function buildContext(
     rest: interaction.client.rest,
     userLookup: deps.userLookup,
     reply: (content, options) => respond(interaction, content, options),
+    defer: async () => {
+      if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
+    },
   };
 }
 

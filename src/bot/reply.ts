@@ -1,8 +1,9 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
 
 /**
- * Answers an interaction whatever its state: the first reply, the edit of a deferred one, or a
- * follow-up. Mentions in the text never ping (names and reasons are user input).
+ * Answers an interaction whatever its state: the first reply, the edit of a deferred one (which
+ * keeps the deferral's visibility), or a follow-up. Mentions in the text never ping (names and
+ * reasons are user input).
  */
 export async function respond(interaction: ChatInputCommandInteraction, content: string, options: { ephemeral?: boolean } = {}): Promise<void> {
   const allowedMentions = { parse: [] };

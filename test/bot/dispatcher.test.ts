@@ -51,23 +51,23 @@ describe('interaction dispatcher', () => {
 
   const send = async (options: Partial<SendInteractionOptions> & Pick<SendInteractionOptions, 'user' | 'command'>) => {
     const reply = await simulator.sendInteraction({ guildId: GUILD, ...options }).response();
-    return { content: reply.message?.content ?? '', ephemeral: ((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0 };
+    return { content: reply.message?.content ?? '', ephemeral: ((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0, deferred: reply.deferred };
   };
 
   it('refuses /config to a member without Manage Server, in their language, and writes nothing', async () => {
     const reply = await send({ user: MEMBER, command: 'config', subcommand: 'prefix', options: { value: '?' }, locale: 'fr' });
-    expect(reply).toEqual({ content: FR['refusal.manageGuild'], ephemeral: true });
+    expect(reply).toMatchObject({ content: FR['refusal.manageGuild'], ephemeral: true });
     expect((await fixture.db.getGuild(GUILD))?.data).toEqual({});
   });
 
   it('refuses /config outside a server', async () => {
     const reply = await send({ user: ADMIN, guildId: undefined, command: 'config', subcommand: 'show' });
-    expect(reply).toEqual({ content: EN['refusal.guildOnly'], ephemeral: true });
+    expect(reply).toMatchObject({ content: EN['refusal.guildOnly'], ephemeral: true });
   });
 
   it('turns a bad prefix into a localised answer, not a tracked error', async () => {
     const reply = await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'prefix', options: { value: 'toolong' } });
-    expect(reply).toEqual({ content: en('error.INVALID_PREFIX', { max: 5 }), ephemeral: true });
+    expect(reply).toMatchObject({ content: en('error.INVALID_PREFIX', { max: 5 }), ephemeral: true });
     expect(tracker.captured).toEqual([]);
   });
 
@@ -81,7 +81,7 @@ describe('interaction dispatcher', () => {
 
   it('refuses /dev to non-developers and logs the attempt', async () => {
     const reply = await send({ user: MEMBER, command: 'dev', subcommand: 'stats' });
-    expect(reply).toEqual({ content: EN['refusal.developer'], ephemeral: true });
+    expect(reply).toMatchObject({ content: EN['refusal.developer'], ephemeral: true });
     expect(logLines).toContainEqual(expect.objectContaining({ level: 40, userId: MEMBER, command: 'dev stats' }));
   });
 
@@ -114,7 +114,8 @@ describe('interaction dispatcher', () => {
       const reply = await send({ user: ADMIN, command: 'user', subcommand: 'lookup', options: { id: MEMBER } });
       const captured = tracker.captured.at(-1);
       expect(captured?.context).toMatchObject({ userId: ADMIN, guildId: GUILD, command: 'user lookup', context: { options: { id: MEMBER } } });
-      expect(reply).toEqual({ content: en('error.unexpected', { code: captured?.code ?? '?' }), ephemeral: true });
+      // The command deferred before asking Discord: the error code edits that (public) reply.
+      expect(reply).toEqual({ content: en('error.unexpected', { code: captured?.code ?? '?' }), ephemeral: false, deferred: true });
     } finally {
       restore();
     }
@@ -123,7 +124,7 @@ describe('interaction dispatcher', () => {
   it('refuses a blacklisted user before the command runs', async () => {
     await send({ user: OWNER, command: 'dev', subcommand: 'blacklist', options: { user: MEMBER, reason: 'spam' } });
     const reply = await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: GUILD }, locale: 'fr' });
-    expect(reply).toEqual({ content: FR['refusal.blacklisted'], ephemeral: true });
+    expect(reply).toMatchObject({ content: FR['refusal.blacklisted'], ephemeral: true });
     await send({ user: OWNER, command: 'dev', subcommand: 'blacklist', options: { user: MEMBER, reason: 'appeal', remove: true } });
     expect((await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: GUILD } })).content).toContain('Dispatch Guild');
   });

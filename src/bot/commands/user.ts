@@ -18,9 +18,9 @@ export const userCommand: Command = {
     ),
   permission: 'everyone',
 
-  async run({ interaction, userLookup, t, language, reply }) {
+  async run({ interaction, userLookup, t, language, reply, defer }) {
     const id = interaction.options.getString('id', true).trim();
-    const result = await userLookup.lookup(id);
+    const result = await userLookup.lookup(id, defer);
     if (!result.found) return reply(t('user.lookup.notFound', { id }));
 
     const age = formatAge(Date.now() - result.fetchedAt.getTime(), t);

@@ -15,6 +15,8 @@ export interface GuildLookupDeps {
   rest: Pick<REST, 'get'>;
   /** A `guilds_cache` row younger than this answers without asking Discord. Default 7. */
   maxAgeDays?: number;
+  /** Called once before Discord is asked (the command defers its reply there). */
+  beforeRemote?: () => Promise<void>;
 }
 
 const cdn = new CDN();
@@ -28,6 +30,7 @@ export async function lookupGuild(id: string, deps: GuildLookupDeps): Promise<Gu
   const guildId = assertSnowflake(id, 'Guild ID');
   const cached = await deps.db.getCachedGuild(guildId, deps.maxAgeDays ?? 7);
   if (cached) return { found: true, source: 'cache', guild: cached };
+  await deps.beforeRemote?.();
 
   // The guilds table says where the bot is, across every cluster: no doomed 403 for the others.
   const row = await deps.db.getGuild(guildId);

@@ -46,10 +46,12 @@ export class UserLookup {
     return `${this.options.prefix}:discord:user:${id}`;
   }
 
-  async lookup(id: string): Promise<UserLookupResult> {
+  /** `beforeRemote` is called once before Discord is asked (the command defers its reply there). */
+  async lookup(id: string, beforeRemote?: () => Promise<void>): Promise<UserLookupResult> {
     const userId = assertSnowflake(id, 'User ID');
     const cached = await this.readCache(userId);
     if (cached) return toResult(cached, 'cache');
+    await beforeRemote?.();
 
     let user: DiscordUserSummary | null = null;
     try {
