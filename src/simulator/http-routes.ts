@@ -207,16 +207,21 @@ function addBotRoutes(router: express.Router, context: RouteContext): void {
     if (!member || !user) throw apiErrors.unknownMember();
     return ok(memberPayload(member, user));
   }));
-  router.get('/channels/:id', route((request) => {
-    const found = store.channel(param(request, 'id'));
-    if (!found || !found.guild.botInGuild) throw apiErrors.unknownChannel();
-    return ok(channelPayload(found.channel, found.guild.id));
-  }));
-  router.get('/channels/:id/messages', route((request) => ok(store.messages(param(request, 'id')).reverse())));
-  router.post('/channels/:id/messages', route((request) => {
+  /** A channel the bot can see: in a guild it is in, or one of its DMs. */
+  const visibleChannel = (request: Request): string => {
     const channelId = param(request, 'id');
     const found = store.channel(channelId);
     if ((!found || !found.guild.botInGuild) && !store.isDmChannel(channelId)) throw apiErrors.unknownChannel();
+    return channelId;
+  };
+  router.get('/channels/:id', route((request) => {
+    const found = store.channel(visibleChannel(request));
+    return ok(found ? channelPayload(found.channel, found.guild.id) : { id: param(request, 'id'), type: 1 });
+  }));
+  // Newest first, as Discord lists them.
+  router.get('/channels/:id/messages', route((request) => ok(store.messages(visibleChannel(request)).reverse())));
+  router.post('/channels/:id/messages', route((request) => {
+    const channelId = visibleChannel(request);
     const { json, files } = bodyOf(request);
     const body = readMessageBody(json, { requireContent: true, files });
     const message = messagePayload(body, { id: store.snowflakes.next(), channelId, author: context.botUser(), files });
