@@ -1,4 +1,4 @@
-import { Client, GatewayIntentBits } from 'discord.js';
+import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type Redis from 'ioredis';
 import type { Logger } from '../core/logger';
 import type { ModdyDatabase } from '../db/api';
@@ -59,6 +59,9 @@ export function createBotClient(options: BotClientOptions): Client {
     ownerIds: new Set(options.ownerIds),
   });
   for (const listener of [...LISTENERS, interactionCreateListener(dispatch)]) listener.attach(client, deps);
-  client.on('error', (error) => options.logger.error({ err: error }, 'discord client error'));
+  client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));
+  // discord.js reconnects (or resumes) by itself; these say when and why.
+  client.on(Events.ShardError, (error, shardId) => options.logger.warn({ err: error, shardId }, 'shard connection error'));
+  client.on(Events.ShardDisconnect, (event, shardId) => options.logger.info({ code: event.code, shardId }, 'shard disconnected'));
   return client;
 }
