@@ -20,11 +20,11 @@ import type {
   UserRecord,
 } from '../db/api';
 import { assertNumberInRange } from '../db/validate-input';
-import { attributesCodec, lookupCodec, recordCodec } from './codec';
+import { attributesCodec, lookupCodec, recordCodec, type Codec } from './codec';
 import { RedisHealth, type CacheLogger } from './health';
 import { InvalidationBus } from './invalidation-bus';
 import { Invalidator } from './invalidator';
-import { CacheKeys } from './keys';
+import { CacheKeys, type CacheKind } from './keys';
 import { LocalCache } from './local-cache';
 import type { ResolvedCacheOptions } from './options';
 import { ReadThrough, type EntrySpec } from './read-through';
@@ -118,24 +118,46 @@ export class CachedDatabase implements ModdyDatabase {
     return this.health.up;
   }
 
-  hasAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<boolean> {
-    return this.readAttribute(entityType, id, name, (value) => value !== undefined);
+  /*
+   * The attribute reads are the hottest path of the bot. A local hit is answered before the ID is
+   * validated: entries are stored only under validated IDs, so an invalid ID (a string, checked
+   * here) can only miss, and a miss validates everything before counting or reading any tier. The
+   * entity type and attribute name are checked first, hit or miss, with their typed errors.
+   */
+
+  async hasAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<boolean> {
+    const attribute = attributeOf(entityType, name);
+    const attributes = this.localAttributes(entityType, id) ?? (await this.loadAttributes(entityType, id));
+    return attributes[attribute] !== undefined;
   }
 
-  getAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<AttributeValue | null> {
-    return this.readAttribute(entityType, id, name, (value) => value ?? null);
+  async getAttribute(entityType: EntityType, id: string, name: AttributeName | string): Promise<AttributeValue | null> {
+    const attribute = attributeOf(entityType, name);
+    const attributes = this.localAttributes(entityType, id) ?? (await this.loadAttributes(entityType, id));
+    return attributes[attribute] ?? null;
   }
 
   async getAttributes(entityType: EntityType, id: string): Promise<Attributes> {
     const type = assertEntityType(entityType);
-    return attributesCodec.copy(await this.attributesOf(type, assertSnowflake(id)));
+    return attributesCodec.copy(this.localAttributes(type, id) ?? (await this.loadAttributes(type, id)));
   }
 
   async getInteractionAttributes(userId: string, guildId: string | null): Promise<InteractionAttributes> {
+    if (typeof userId === 'string' && (guildId === null || typeof guildId === 'string')) {
+      const userHit = this.reads.lookup(this.keys.space('attrs', 'user'), userId) as Attributes | undefined;
+      const guildHit = guildId === null ? null : (this.reads.lookup(this.keys.space('attrs', 'guild'), guildId) as Attributes | undefined);
+      if (userHit !== undefined && guildHit !== undefined) {
+        this.reads.countLocalHits(guildHit === null ? 1 : 2);
+        return { user: attributesCodec.copy(userHit), guild: guildHit === null ? null : attributesCodec.copy(guildHit) };
+      }
+    }
     const user = assertSnowflake(userId, 'user ID');
     const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
     const userSpec = this.attributesSpec('user', user);
-    if (guild === null) return { user: attributesCodec.copy(await this.attributesOf('user', user)), guild: null };
+    if (guild === null) {
+      const attributes = (await this.reads.get(userSpec, () => this.inner.getAttributes('user', user))) as Attributes;
+      return { user: attributesCodec.copy(attributes), guild: null };
+    }
     const guildSpec = this.attributesSpec('guild', guild);
     const [userAttributes, guildAttributes] = (await this.reads.getMany([userSpec, guildSpec], async (missing) => {
       if (missing.length === 2) {
@@ -237,7 +259,7 @@ export class CachedDatabase implements ModdyDatabase {
   async getCachedGuild(id: string, maxAgeDays = 7): Promise<CachedGuild | null> {
     const guild = assertSnowflake(id, 'guild ID');
     assertNumberInRange('maxAgeDays', maxAgeDays, 0, ANY_AGE_DAYS);
-    const spec: EntrySpec = { key: this.keys.guildLookup(guild), codec: lookupCodec, ttlMs: this.ttlMs.lookup };
+    const spec = this.entrySpec('lookup', 'guild', guild, lookupCodec, this.ttlMs.lookup);
     const row = (await this.reads.get(spec, () => this.inner.getCachedGuild(guild, ANY_AGE_DAYS))) as CachedGuild | null;
     if (row === null || row.lastUpdated.getTime() <= Date.now() - maxAgeDays * DAY_MS) return null;
     return lookupCodec.copy(row);
@@ -268,37 +290,28 @@ export class CachedDatabase implements ModdyDatabase {
     await this.inner.close();
   }
 
-  /** The hottest path of the bot: a local hit answers with no await in between. */
-  private readAttribute<T>(entityType: EntityType, id: string, name: AttributeName | string, answer: (value: AttributeValue | undefined) => T): Promise<T> {
-    let type: EntityType;
-    let spec: EntrySpec;
-    let attribute: AttributeName;
-    let snowflake: string;
-    try {
-      type = assertEntityType(entityType);
-      attribute = resolveAttribute(type, name).name;
-      snowflake = assertSnowflake(id);
-      spec = this.attributesSpec(type, snowflake);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    const local = this.reads.peek(spec.key) as Attributes | undefined;
-    if (local !== undefined) return Promise.resolve(answer(local[attribute]));
-    return this.reads
-      .load(spec, () => this.inner.getAttributes(type, snowflake))
-      .then((attributes) => answer((attributes as Attributes)[attribute]));
+  /** The local entry of a type already validated; `undefined` on a miss or a non-string ID. Counts hits only. */
+  private localAttributes(entityType: EntityType, id: string): Attributes | undefined {
+    return typeof id === 'string' ? (this.reads.hit(this.keys.space('attrs', entityType), id) as Attributes | undefined) : undefined;
   }
 
-  private attributesOf(entityType: EntityType, id: string): Promise<Attributes> {
-    return this.reads.get(this.attributesSpec(entityType, id), () => this.inner.getAttributes(entityType, id)) as Promise<Attributes>;
+  /** After a local miss: validates the ID, then Redis, then PostgreSQL. */
+  private loadAttributes(entityType: EntityType, id: string): Promise<Attributes> {
+    const snowflake = assertSnowflake(id);
+    return this.reads.load(this.attributesSpec(entityType, snowflake), () => this.inner.getAttributes(entityType, snowflake)) as Promise<Attributes>;
   }
 
   private attributesSpec(entityType: EntityType, id: string): EntrySpec {
-    return { key: this.keys.attributes(entityType, id), codec: attributesCodec, ttlMs: this.ttlMs.attrs };
+    return this.entrySpec('attrs', entityType, id, attributesCodec, this.ttlMs.attrs);
   }
 
   private recordSpec(entityType: EntityType, id: string): EntrySpec {
-    return { key: this.keys.record(entityType, id), codec: recordCodec, ttlMs: this.ttlMs.record };
+    return this.entrySpec('record', entityType, id, recordCodec, this.ttlMs.record);
+  }
+
+  private entrySpec(kind: CacheKind, entityType: EntityType, id: string, codec: Codec<unknown>, ttlMs: number): EntrySpec {
+    const space = this.keys.space(kind, entityType);
+    return { key: space + id, space, id, codec, ttlMs };
   }
 
   private async ensure(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }> {
@@ -325,6 +338,11 @@ export class CachedDatabase implements ModdyDatabase {
     if (changed(result)) await this.invalidator.invalidate(keys());
     return result;
   }
+}
+
+/** Validates the entity type and the attribute name (typed errors), hit or miss; the attribute's name. */
+function attributeOf(entityType: EntityType, name: AttributeName | string): AttributeName {
+  return resolveAttribute(assertEntityType(entityType), name).name;
 }
 
 /** QUIT when connected; otherwise stop reconnecting at once. */

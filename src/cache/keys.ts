@@ -13,22 +13,31 @@ export class CacheKeys {
   /** Every key of this schema version starts with it. */
   readonly namespace: string;
   readonly channel: string;
+  /** Built once: the local tier finds an entry by its space and ID, without building its key. */
+  private readonly spaces: Readonly<Record<CacheKind, Readonly<Record<EntityType, string>>>>;
 
   constructor(readonly prefix: string) {
     this.namespace = `${prefix}:v${CACHE_SCHEMA_VERSION}:`;
     this.channel = `${this.namespace}invalidations`;
+    const spacesOf = (kind: CacheKind) => ({ user: `${this.namespace}${kind}:user:`, guild: `${this.namespace}${kind}:guild:` });
+    this.spaces = { attrs: spacesOf('attrs'), record: spacesOf('record'), lookup: spacesOf('lookup') };
+  }
+
+  /** An entry's key is its space followed by the ID. */
+  space(kind: CacheKind, entityType: EntityType): string {
+    return this.spaces[kind][entityType];
   }
 
   attributes(entityType: EntityType, id: string): string {
-    return `${this.namespace}attrs:${entityType}:${id}`;
+    return this.space('attrs', entityType) + id;
   }
 
   record(entityType: EntityType, id: string): string {
-    return `${this.namespace}record:${entityType}:${id}`;
+    return this.space('record', entityType) + id;
   }
 
   guildLookup(id: string): string {
-    return `${this.namespace}lookup:guild:${id}`;
+    return this.space('lookup', 'guild') + id;
   }
 
   /** All entries of one kind, for a wildcard invalidation. */

@@ -6,7 +6,11 @@ import type { SingleFlight, Flight } from './single-flight';
 import type { CacheCounters } from './stats';
 
 export interface EntrySpec {
+  /** `space + id`, as `CacheKeys` builds it. */
   key: string;
+  /** The key's two parts, for the local tier (`LocalCache.getIn`). */
+  space: string;
+  id: string;
   codec: Codec<unknown>;
   ttlMs: number;
 }
@@ -42,58 +46,89 @@ export class ReadThrough {
 
   get(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
     const local = this.peek(spec.key);
-    return local === undefined ? this.load(spec, load) : Promise.resolve(local);
+    return local === undefined ? this.fetchOne(spec, load) : Promise.resolve(local);
   }
 
-  /** The local tier's value (`undefined` on a miss), counted. The hot path: no promise, no allocation. */
-  peek(key: string): unknown {
-    const { local, counters } = this.deps;
-    if (!local.enabled || this.localTtl() <= 0) return undefined;
-    const value = local.get(key);
-    if (value === undefined) counters.local.misses += 1;
-    else counters.local.hits += 1;
+  /**
+   * The local tier's value for `space + id` (see `LocalCache.getIn`), or `undefined`, counting only a
+   * hit: the hot path, no promise, no allocation. A miss is counted by the `load` that follows, once
+   * the caller has validated its input.
+   */
+  hit(space: string, id: string): unknown {
+    const value = this.lookup(space, id);
+    if (value !== undefined) this.deps.counters.local.hits += 1;
     return value;
   }
 
-  /** After a local miss: Redis, then PostgreSQL. */
-  async load(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
-    const [value] = await this.getMany([spec], async () => [await load()], false);
-    return value;
+  /** As `hit`, uncounted (see `countLocalHits`). */
+  lookup(space: string, id: string): unknown {
+    return this.localInUse() ? this.deps.local.getIn(space, id) : undefined;
+  }
+
+  countLocalHits(count: number): void {
+    this.deps.counters.local.hits += count;
+  }
+
+  /** After a local miss (`hit` returned `undefined`): counts it, then Redis, then PostgreSQL. */
+  load(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
+    if (this.localInUse()) this.deps.counters.local.misses += 1;
+    return this.fetchOne(spec, load);
   }
 
   async getMany(specs: readonly EntrySpec[], load: Loader, checkLocal = true): Promise<unknown[]> {
     const results: unknown[] = new Array(specs.length);
-    const joined: Promise<void>[] = [];
+    let joined: Promise<void>[] | undefined;
     const owned: OwnedLoad[] = [];
-    specs.forEach((spec, index) => {
+    for (let index = 0; index < specs.length; index += 1) {
+      const spec = specs[index]!;
       const local = checkLocal ? this.peek(spec.key) : undefined;
       if (local !== undefined) {
         results[index] = local;
-        return;
+        continue;
       }
       const flight = this.deps.flights.get(spec.key);
       if (flight !== undefined) {
-        joined.push(flight.promise.then((value) => void (results[index] = value)));
-        return;
+        (joined ??= []).push(flight.promise.then((value) => void (results[index] = value)));
+        continue;
       }
       let settle!: OwnedLoad['settle'];
       const promise = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
       owned.push({ index, spec, flight: this.deps.flights.start(spec.key, promise), settle });
-    });
+    }
     if (owned.length > 0) {
       try {
         const values = await this.fetch(owned, load);
-        owned.forEach((item, k) => {
+        for (let k = 0; k < owned.length; k += 1) {
+          const item = owned[k]!;
           results[item.index] = values[k];
           item.settle.resolve(values[k]);
-        });
+        }
       } catch (error) {
         for (const item of owned) item.settle.reject(error);
         throw error;
       }
     }
-    await Promise.all(joined);
+    if (joined !== undefined) await Promise.all(joined);
     return results;
+  }
+
+  /** Redis, then PostgreSQL, for one key the local tier missed (already counted). */
+  private async fetchOne(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
+    const [value] = await this.getMany([spec], async () => [await load()], false);
+    return value;
+  }
+
+  /** Counts a hit or a miss. */
+  private peek(key: string): unknown {
+    if (!this.localInUse()) return undefined;
+    const value = this.deps.local.get(key);
+    if (value === undefined) this.deps.counters.local.misses += 1;
+    else this.deps.counters.local.hits += 1;
+    return value;
+  }
+
+  private localInUse(): boolean {
+    return this.deps.local.enabled && this.localTtl() > 0;
   }
 
   /** What the local tier may serve now: nothing while Redis is down, unless a shortened TTL is configured. */
@@ -105,15 +140,15 @@ export class ReadThrough {
     const { health, store, counters } = this.deps;
     const epoch = health.epoch;
     const values: unknown[] = new Array(owned.length);
-    let missing = owned.map((_, k) => k);
+    let missing: number[] = [];
     let versions: (string | null)[] | undefined;
 
     if (health.up) {
       try {
-        const read = await store.read(owned.map((item) => item.spec.key));
-        versions = read.versions;
-        missing = [];
-        read.texts.forEach((text, k) => {
+        const keys = owned.map((item) => item.spec.key);
+        const read = await store.read(keys);
+        for (let k = 0; k < owned.length; k += 1) {
+          const text = read[k] ?? null;
           const value = text === null ? undefined : this.decode(owned[k]!.spec, text);
           if (value === undefined) {
             counters.redis.misses += 1;
@@ -122,33 +157,42 @@ export class ReadThrough {
             counters.redis.hits += 1;
             values[k] = value;
           }
-        });
+        }
+        // `read` holds the entries, then their versions (see RedisStore.read): the fill needs them.
+        if (missing.length > 0) versions = read.slice(keys.length);
       } catch (error) {
         this.redisFailed(error);
+        versions = undefined;
+        missing = owned.map((_, k) => k);
       }
+    } else {
+      missing = owned.map((_, k) => k);
     }
 
-    const raced = new Set<number>();
+    let raced: Set<number> | undefined;
     if (missing.length > 0) {
       const loaded = await load(missing.map((k) => owned[k]!.spec));
       missing.forEach((k, j) => (values[k] = loaded[j]));
       if (versions !== undefined && health.up && health.epoch === epoch) {
-        await this.fill(owned, missing, values, versions, raced);
+        raced = await this.fill(owned, missing, values, versions);
       }
     }
 
-    owned.forEach((item, k) => {
-      if (raced.has(k) || item.flight.stale || health.epoch !== epoch) return;
+    if (health.epoch !== epoch) return values;
+    for (let k = 0; k < owned.length; k += 1) {
+      const item = owned[k]!;
+      if (raced?.has(k) === true || item.flight.stale) continue;
       const ttl = this.localTtl();
-      if (!this.deps.local.enabled || ttl <= 0) return;
-      this.deps.local.set(item.spec.key, values[k], ttl);
+      if (!this.deps.local.enabled || ttl <= 0) break;
+      this.deps.local.setIn(item.spec.space, item.spec.id, values[k], ttl);
       counters.local.loads += 1;
-    });
+    }
     return values;
   }
 
-  /** Writes loaded values to Redis unless a write raced the load; marks the raced ones. */
-  private async fill(owned: readonly OwnedLoad[], missing: readonly number[], values: unknown[], versions: (string | null)[], raced: Set<number>): Promise<void> {
+  /** Writes loaded values to Redis unless a write raced the load; returns the raced ones (indexes into `owned`). */
+  private async fill(owned: readonly OwnedLoad[], missing: readonly number[], values: unknown[], versions: (string | null)[]): Promise<Set<number>> {
+    const raced = new Set<number>();
     try {
       const stored = await this.deps.store.fill(
         missing.map((k) => {
@@ -165,6 +209,7 @@ export class ReadThrough {
       // Not knowing whether a write raced, keep these out of the local tier too.
       for (const k of missing) raced.add(k);
     }
+    return raced;
   }
 
   private decode(spec: EntrySpec, text: string): unknown {
