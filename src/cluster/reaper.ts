@@ -36,7 +36,13 @@ export class ClusterReaper {
     }
   }
 
+  /** Stops sweeping; any process still alive that its cluster gave up on is SIGKILLed now. */
   stop(): void {
     clearInterval(this.timer);
+    for (const [child, cluster] of this.owners) {
+      if (!hasExited(child) && cluster.thread?.process !== child) child.kill('SIGKILL');
+    }
+    this.owners.clear();
+    this.released.clear();
   }
 }
