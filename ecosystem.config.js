@@ -5,6 +5,9 @@
 const production = process.argv.includes('production') || process.env.NODE_ENV === 'production';
 
 const SIMULATOR_PORT = process.env.SIMULATOR_PORT || '8090';
+// The simulator's fixed development bot (src/simulator/options.ts: DEV_BOT_USER, DEV_TOKEN).
+const SIMULATOR_BOT_ID = '1100000000000000001';
+const SIMULATOR_TOKEN = `${Buffer.from(SIMULATOR_BOT_ID).toString('base64url')}.c2ltdWxhdG9y.moddy-simulator-dev-token`;
 
 /** Shared by every Moddy process. */
 const common = {
@@ -26,9 +29,8 @@ const common = {
 const development = {
   NODE_ENV: 'development',
   DISCORD_API_URL: `http://127.0.0.1:${SIMULATOR_PORT}/api`,
-  DISCORD_TOKEN: 'moddy-simulator-token',
-  DISCORD_APPLICATION_ID: '100000000000000001',
-  ERROR_LOG_CHANNEL_ID: '100000000000000100',
+  DISCORD_TOKEN: SIMULATOR_TOKEN,
+  DISCORD_APPLICATION_ID: SIMULATOR_BOT_ID,
   TOTAL_SHARDS: '4',
   SHARDS_PER_CLUSTER: '2',
   CLUSTER_SPAWN_DELAY_MS: '500',
@@ -50,7 +52,8 @@ const apps = [
   app('moddy-error-persistence', 'dist/workers/error-persistence.js', 9101, '512M'),
   app('moddy-discord-log', 'dist/workers/discord-log.js', 9102, '512M'),
   app('moddy-maintenance', 'dist/workers/maintenance.js', 9103, '512M'),
-  app('moddy-board', 'dist/src/board/cli.js', 3000, '512M', { BOARD_PORT: '3000' }),
+  // The board serves its own /health on BOARD_PORT.
+  app('moddy-board', 'dist/src/board/cli.js', 0, '512M', { BOARD_PORT: '3000' }),
 ];
 
 if (!production) {
