@@ -3,6 +3,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { pushBounded } from './bounded';
 import { shardForGuild } from './snowflake';
 import type { ChangeFeed } from './wait';
 
@@ -12,6 +13,7 @@ const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceSta
 export const CloseCode = { UnknownError: 4000, UnknownOpcode: 4001, DecodeError: 4002, NotAuthenticated: 4003, AuthenticationFailed: 4004, AlreadyAuthenticated: 4005, InvalidShard: 4010, InvalidApiVersion: 4012 } as const;
 /** Dispatches kept per session for RESUME; older ones are lost, like a Discord session that fell too far behind. */
 const REPLAY_LIMIT = 1000;
+const FRAME_LOG_LIMIT = 10_000;
 
 interface Dispatch {
   s: number;
@@ -82,6 +84,8 @@ export class GatewayServer {
   readonly frames: GatewayFrame[] = [];
   /** IDENTIFYs that came faster than max_concurrency per 5 s (recorded, not delayed). */
   concurrencyWarnings = 0;
+  /** Every successful IDENTIFY (session starts). */
+  identifies = 0;
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -153,7 +157,7 @@ export class GatewayServer {
         return;
       }
       const op = typeof frame.op === 'number' ? frame.op : -1;
-      this.frames.push({ at: Date.now(), op, shard: session ? [session.shardId, session.shardCount] : null, d: frame.d });
+      pushBounded(this.frames, { at: Date.now(), op, shard: session ? [session.shardId, session.shardCount] : null, d: frame.d }, FRAME_LOG_LIMIT);
       session = this.onFrame(ws, session, op, frame.d, resumeUrl);
     });
     ws.on('close', () => {
@@ -207,7 +211,9 @@ export class GatewayServer {
       identifiedAt: Date.now(),
       resumes: 0,
     };
+    this.forgetReplacedSessions(session);
     this.sessions.set(session.id, session);
+    this.identifies++;
     const { ready, then } = this.options.ready({ session, resumeUrl });
     this.dispatch(session, 'READY', ready);
     for (const event of then) this.dispatch(session, event.t, event.d);
@@ -234,6 +240,13 @@ export class GatewayServer {
     this.options.logger.debug({ shard: [session.shardId, session.shardCount], replayedFrom: seq }, 'shard resumed');
     this.options.changes.notify();
     return session;
+  }
+
+  /** A new IDENTIFY of a shard supersedes its disconnected sessions: they can no longer be resumed. */
+  private forgetReplacedSessions(next: GatewaySession): void {
+    for (const [id, session] of this.sessions) {
+      if (session.shardId === next.shardId && session.shardCount === next.shardCount && session.socket === null) this.sessions.delete(id);
+    }
   }
 
   private dispatch(session: GatewaySession, t: string, d: unknown): void {

@@ -2,6 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { APIUser } from 'discord.js';
 import type { CommandRegistry } from './commands';
 import { DiscordApiError, apiErrors } from './errors';
+import { pushBounded } from './bounded';
 import { bodyOf, parseBody } from './http-body';
 import type { FaultInjector } from './faults';
 import type { InteractionTracker } from './interactions';
@@ -46,6 +47,7 @@ type Answer = { status: number; body?: unknown };
 const ok = (body: unknown): Answer => ({ status: 200, body });
 const noContent: Answer = { status: 204 };
 const SESSION_START_TOTAL = 1000;
+const REQUEST_LOG_LIMIT = 10_000;
 const unknownRoutes = new WeakSet<Request>();
 
 function param(request: Request, name: string): string {
@@ -84,7 +86,7 @@ export function createHttpApp(context: RouteContext): Express {
   app.disable('etag');
   app.use((request, response, next) => {
     response.on('finish', () => {
-      context.requests.push({
+      pushBounded(context.requests, {
         at: Date.now(),
         method: request.method,
         path: request.path,
@@ -93,7 +95,7 @@ export function createHttpApp(context: RouteContext): Express {
         authorized: isAuthorized(request, context.token),
         unknownRoute: unknownRoutes.has(request),
         body: bodyOf(request).json,
-      });
+      }, REQUEST_LOG_LIMIT);
       context.store.changes.notify();
     });
     next();

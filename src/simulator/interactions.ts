@@ -61,6 +61,12 @@ export class InteractionTracker {
   ) {}
 
   track(payload: APIInteraction, channelId: string): void {
+    // Interactions past their webhook lifetime can no longer be answered: forget them (oldest first).
+    for (const [id, old] of this.byId) {
+      if (Date.now() - old.createdAt <= WEBHOOK_TOKEN_LIFETIME_MS) break;
+      this.byId.delete(id);
+      this.byToken.delete(old.payload.token);
+    }
     const record: InteractionRecord = { payload, channelId, createdAt: Date.now(), callbacks: [], original: null, settled: false, followUps: [] };
     this.byId.set(payload.id, record);
     this.byToken.set(payload.token, record);

@@ -97,7 +97,7 @@ export class DiscordSimulator {
       gatewayUrl: () => this.gatewayUrl,
       recommendedShards: this.options.recommendedShards,
       maxConcurrency: this.options.maxConcurrency,
-      identifyCount: () => this.gateway.sessionList().length,
+      identifyCount: () => this.gateway.identifies,
       botUser: () => this.botUserPayload(),
       faults: this.faults,
     });
