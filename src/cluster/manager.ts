@@ -72,7 +72,7 @@ export function defaultClusterFile(): string {
 /**
  * Starts the bot: migrates the database once, resolves the shard count, then spawns the clusters
  * (process mode, one discord.js client each) with respawn on crash and the heartbeat extension.
- * Usable from code (tests, the demo) as well as from `main.ts`.
+ * Usable from code (tests, the demo) as well as from `manager-cli.ts`.
  */
 export async function startClusterManager(options: ClusterManagerOptions): Promise<ClusterManagerHandle> {
   const logger = options.logger ?? createLogger('cluster-manager');
@@ -138,7 +138,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   manager.on('debug', (message: string) => logger.debug({ hybrid: message }, 'cluster manager'));
 
   logger.info({ totalShards, totalClusters, shardsPerCluster: options.shardsPerCluster, maxConcurrency, perShardDelayMs }, 'spawning clusters');
-  const spawning = manager.spawn({ amount: totalShards, delay: perShardDelayMs, timeout: -1 }).catch((error: unknown) => {
+  manager.spawn({ amount: totalShards, delay: perShardDelayMs, timeout: -1 }).catch((error: unknown) => {
     logger.error({ err: error }, 'spawning clusters failed');
   });
 
@@ -153,8 +153,8 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     close() {
       closing ??= (async () => {
         manager.respawn = false;
+        // Clusters not spawned yet never will be (a stop during a long staggered start is quick).
         manager.queue.stop();
-        await spawning;
         const children = [...manager.clusters.values()].map((cluster) => {
           const child = cluster.thread?.process as ChildProcess | null | undefined;
           cluster.kill({ force: true, reason: 'manager closing' });
