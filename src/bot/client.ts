@@ -1,6 +1,7 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type Redis from 'ioredis';
 import type { Logger } from '../core/logger';
+import type { InteractionMetrics } from '../observability/metrics';
 import type { ModdyDatabase } from '../db/api';
 import { createCommandRegistry, type CommandRegistry } from './commands';
 import { createInteractionHandler } from './dispatcher';
@@ -31,6 +32,8 @@ export interface BotClientOptions {
   userLookupTtlSeconds?: number;
   /** Users remembered as having a row (see `KnownUsers`). Default 100 000. */
   knownUsersMax?: number;
+  /** Interaction counters and command timings; none: not measured. */
+  metrics?: InteractionMetrics;
 }
 
 /**
@@ -57,6 +60,7 @@ export function createBotClient(options: BotClientOptions): Client {
       logger: options.logger,
     }),
     ownerIds: new Set(options.ownerIds),
+    ...(options.metrics ? { metrics: options.metrics } : {}),
   });
   for (const listener of [...LISTENERS, interactionCreateListener(dispatch)]) listener.attach(client, deps);
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));

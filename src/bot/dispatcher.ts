@@ -1,6 +1,7 @@
 import type { ChatInputCommandInteraction, CommandInteractionOption, Interaction } from 'discord.js';
 import type { Language } from '../attributes/registry';
 import type { Logger } from '../core/logger';
+import type { InteractionMetrics } from '../observability/metrics';
 import type { JsonObject, ModdyDatabase } from '../db/api';
 import { commandPath, type CommandContext } from './command';
 import type { CommandRegistry } from './commands';
@@ -23,6 +24,8 @@ export interface DispatcherDeps {
   userLookup: UserLookup;
   /** `BOT_OWNER_IDS`: developers even without the `DEVELOPER` attribute. */
   ownerIds: ReadonlySet<string>;
+  /** Counts interactions by outcome and times commands; none: not measured. */
+  metrics?: InteractionMetrics;
 }
 
 /**
@@ -34,11 +37,17 @@ export interface DispatcherDeps {
 export function createInteractionHandler(deps: DispatcherDeps): (interaction: Interaction) => Promise<void> {
   return async (interaction) => {
     if (!interaction.isChatInputCommand()) return;
-    await dispatch(interaction, deps);
+    const stopTimer = deps.metrics?.duration.startTimer({ command: interaction.commandName });
+    const outcome = await dispatch(interaction, deps);
+    stopTimer?.();
+    deps.metrics?.handled.inc({ command: interaction.commandName, outcome });
   };
 }
 
-async function dispatch(interaction: ChatInputCommandInteraction, deps: DispatcherDeps): Promise<void> {
+/** How an interaction ended, for the metrics: it ran, it was refused (or was bad input), or it failed. */
+type Outcome = 'ok' | 'refused' | 'error';
+
+async function dispatch(interaction: ChatInputCommandInteraction, deps: DispatcherDeps): Promise<Outcome> {
   const path = commandPath(interaction);
   const userId = interaction.user.id;
   const guildId = interaction.guildId;
@@ -50,7 +59,10 @@ async function dispatch(interaction: ChatInputCommandInteraction, deps: Dispatch
     if (gate.blacklisted) throw new CommandRefusedError('blacklisted');
 
     const command = deps.commands.get(interaction.commandName);
-    if (!command) return await respond(interaction, t('command.unknown'), { ephemeral: true });
+    if (!command) {
+      await respond(interaction, t('command.unknown'), { ephemeral: true });
+      return 'refused';
+    }
     try {
       assertPermitted(command.permission, { interaction, userAttributes: gate.attributes.user, ownerIds: deps.ownerIds });
     } catch (refusal) {
@@ -58,8 +70,9 @@ async function dispatch(interaction: ChatInputCommandInteraction, deps: Dispatch
       throw refusal;
     }
     await command.run(buildContext(interaction, deps, gate.language, t, gate.attributes));
+    return 'ok';
   } catch (error) {
-    await answerError(interaction, error, t, deps, path);
+    return answerError(interaction, error, t, deps, path);
   }
 }
 
@@ -86,8 +99,9 @@ function buildContext(
   };
 }
 
-async function answerError(interaction: ChatInputCommandInteraction, error: unknown, t: Translate, deps: DispatcherDeps, path: string): Promise<void> {
+async function answerError(interaction: ChatInputCommandInteraction, error: unknown, t: Translate, deps: DispatcherDeps, path: string): Promise<Outcome> {
   let message = userMessageFor(error, t);
+  const outcome: Outcome = message === null ? 'error' : 'refused';
   try {
     if (message === null) {
       const code = await deps.tracker.capture(error, {
@@ -103,6 +117,7 @@ async function answerError(interaction: ChatInputCommandInteraction, error: unkn
     // The interaction may have expired (3 s) or been answered already: nothing more to tell the user.
     deps.logger.error({ err: replyError, cause: error, command: path, userId: interaction.user.id }, 'could not report the error to the user');
   }
+  return outcome;
 }
 
 /** The options the user typed, flattened (`{ id: "123" }`), for the stored error's context. */

@@ -4,6 +4,7 @@ import { connectDatabase } from '../connect';
 import { ConfigError } from '../core/errors';
 import { createLogger, type Logger } from '../core/logger';
 import { createErrorPipeline } from '../errors';
+import { MetricsRegistry } from '../observability/metrics';
 import { createBotClient } from './client';
 
 export interface ShardOptions {
@@ -20,6 +21,8 @@ export interface Shard {
   login(): Promise<void>;
   /** Destroys the client, then closes the error pipeline, Redis and PostgreSQL. Idempotent. */
   close(): Promise<void>;
+  /** Interactions and cache counters of this shard; the manager's /metrics sums every cluster's. */
+  metrics: MetricsRegistry;
 }
 
 /** A bot client with its collaborators built from configuration: the cached data API, the error tracker, Redis. */
@@ -30,6 +33,8 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
   const logger = options.logger ?? createLogger('bot');
   const db = await connectDatabase();
   const pipeline = createErrorPipeline(config, { db, logger });
+  const metrics = new MetricsRegistry('bot', { processMetrics: false });
+  metrics.cache(() => db.getCacheStats());
   const client = createBotClient({
     apiUrl: config.DISCORD_API_URL,
     ...(options.shards ? { shards: options.shards } : {}),
@@ -42,10 +47,12 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
     cachePrefix: config.CACHE_PREFIX,
     ownerIds: config.BOT_OWNER_IDS,
     userLookupTtlSeconds: config.USER_LOOKUP_TTL_SECONDS,
+    metrics: metrics.interactions(),
   });
   let closing: Promise<void> | null = null;
   return {
     client,
+    metrics,
     async login() {
       await client.login(token);
     },

@@ -3,6 +3,7 @@ import { Events } from 'discord.js';
 import { createShard, type Shard } from '../bot/shard';
 import { getConfig } from '../config';
 import { createLogger } from '../core/logger';
+import { exposeClusterMetrics } from './cluster-metrics';
 
 /**
  * One cluster process, spawned by the manager (`manager.ts`): a discord.js client for the shards
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
 
   shard = await createShard({ config: getConfig(), shards: info.SHARD_LIST, shardCount: info.TOTAL_SHARDS, logger });
   const cluster = new ClusterClient(shard.client);
+  exposeClusterMetrics(shard.client, shard.metrics.registry);
   shard.client.once(Events.ClientReady, () => {
     cluster.triggerReady();
     logger.info('cluster ready');

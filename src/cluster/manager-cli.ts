@@ -2,7 +2,11 @@ import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
 import { startHealthServer, type HealthServer } from '../observability/health-server';
+import Redis from 'ioredis';
+import { createDataSource } from '../db/data-source';
+import { postgresCheck, redisCheck } from '../observability/health-checks';
 import { MetricsRegistry } from '../observability/metrics';
+import { readClusterMetrics } from './cluster-metrics';
 import { closeOnSignal } from '../queues/shutdown';
 import { startClusterManager } from './manager';
 
@@ -32,12 +36,21 @@ async function main(): Promise<void> {
   });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
   let health: HealthServer | undefined;
+  const closers: (() => Promise<void>)[] = [];
   if (port !== 0) {
+    // The manager's own connections, only for /health: what every cluster depends on.
+    const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'moddy-manager-health' });
+    await dataSource.initialize();
+    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
+    closers.push(() => dataSource.destroy(), async () => redis.disconnect());
+    metrics.aggregate(() => readClusterMetrics(handle.manager));
     health = await startHealthServer({
       host: config.HEALTH_HOST,
       port,
       metrics,
       checks: {
+        postgres: postgresCheck(dataSource),
+        redis: redisCheck(redis),
         clusters: async () => {
           const ready = handle.readyClusters();
           return { ok: ready.length === handle.totalClusters, detail: { ready, total: handle.totalClusters, shards: handle.totalShards } };
@@ -48,6 +61,7 @@ async function main(): Promise<void> {
   closeOnSignal(async () => {
     await handle.close();
     await health?.close();
+    for (const close of closers) await close();
   }, logger);
   logger.info({ health: health?.url }, 'cluster manager started');
   await handle.whenReady(10 * 60_000).then(

@@ -1,20 +1,42 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { CacheStats, TierStats } from '../db/api';
 
 /**
  * The Prometheus metrics of one process. Each process registers only what it serves; the
  * collectors read live state (cache counters, queue depths) when `/metrics` is scraped.
  */
+export interface InteractionMetrics {
+  handled: Counter<'command' | 'outcome'>;
+  duration: Histogram<'command'>;
+}
+
+/** Metrics of other processes, as `Registry.getMetricsAsJSON()` gives them. */
+export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
+
+export interface MetricsRegistryOptions {
+  /** Node's process metrics (memory, CPU, event loop). Default true; off where a parent reports them. */
+  processMetrics?: boolean;
+}
+
 export class MetricsRegistry {
   readonly registry = new Registry();
+  private readonly children: (() => Promise<MetricsSnapshot[]>)[] = [];
 
-  constructor(role: string) {
+  constructor(role: string, options: MetricsRegistryOptions = {}) {
     this.registry.setDefaultLabels({ role });
-    collectDefaultMetrics({ register: this.registry, prefix: 'moddy_' });
+    if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'moddy_' });
+  }
+
+  /**
+   * Adds the metrics of child processes (the clusters of the manager), summed across them at
+   * scrape time, so one endpoint serves the whole bot.
+   */
+  aggregate(read: () => Promise<MetricsSnapshot[]>): void {
+    this.children.push(read);
   }
 
   /** Interactions handled, by command and outcome, and how long commands took. */
-  interactions() {
+  interactions(): InteractionMetrics {
     return {
       handled: new Counter({
         name: 'moddy_interactions_total',
@@ -87,8 +109,13 @@ export class MetricsRegistry {
     });
   }
 
-  text(): Promise<string> {
-    return this.registry.metrics();
+  async text(): Promise<string> {
+    const parts = [await this.registry.metrics()];
+    for (const read of this.children) {
+      const snapshots = await read();
+      if (snapshots.length > 0) parts.push(await AggregatorRegistry.aggregate(snapshots).metrics());
+    }
+    return parts.join('\n');
   }
 
   get contentType(): string {

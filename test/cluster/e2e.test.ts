@@ -11,7 +11,9 @@ import pino from 'pino';
 import { deployCommands } from '../../src/bot/deploy-commands';
 import { translator } from '../../src/bot/i18n';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
+import { readClusterMetrics } from '../../src/cluster/cluster-metrics';
 import { startClusterManager, type ClusterManagerHandle } from '../../src/cluster/manager';
+import { MetricsRegistry } from '../../src/observability/metrics';
 import { connectDatabase } from '../../src/connect';
 import type { ModdyDatabase } from '../../src/db/api';
 import { DEV_TOKEN, DiscordSimulator, SnowflakeFactory, shardForGuild, type SendInteractionOptions } from '../../src/simulator';
@@ -249,6 +251,18 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     expect(shown.content).toContain(`Error \`${code}\``);
     expect(shown.content).toContain(stored.errorType);
     expect(shown.content).toContain('user lookup');
+  });
+
+  it("the manager reads every cluster's interaction and cache metrics over IPC, summed for /metrics", async () => {
+    const snapshots = await readClusterMetrics(manager!.manager);
+    expect(snapshots).toHaveLength(2);
+    const metrics = new MetricsRegistry('test', { processMetrics: false });
+    metrics.aggregate(async () => snapshots);
+    const text = await metrics.text();
+    expect(text).toMatch(/moddy_interactions_total\{[^}]*command="guild"[^}]*outcome="ok"[^}]*\} [1-9]/);
+    expect(text).toMatch(/moddy_interactions_total\{[^}]*outcome="error"[^}]*\} [1-9]/);
+    expect(text).toMatch(/moddy_command_duration_seconds_count\{[^}]*command="dev"[^}]*\} [1-9]/);
+    expect(text).toMatch(/moddy_cache_hits\{[^}]*tier="local"[^}]*\} \d/);
   });
 
   /** The process running a cluster now. */
