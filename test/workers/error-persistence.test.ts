@@ -1,0 +1,157 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { CODE_ALPHABET } from '../../src/errors/code';
+import { createDataSource } from '../../src/db/data-source';
+import type { NewErrorRecord } from '../../src/db/api';
+import { PostgresDatabase } from '../../src/db/postgres-database';
+import { createWorkerConnection } from '../../src/queues/connection';
+import { toErrorJobData } from '../../src/queues/job-data';
+import { createQueues, type ModdyQueues } from '../../src/queues/queues';
+import { startErrorPersistenceWorker } from '../../workers/error-persistence';
+import type { RunningWorker } from '../../workers/runtime';
+import { TcpProxy } from '../cache/redis-process';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
+import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
+
+const ROOT = path.resolve(__dirname, '../..');
+
+let sequence = 0;
+/** A distinct valid code per call: the sequence number written in the code alphabet. */
+function nextCode(): string {
+  sequence += 1;
+  let code = '';
+  for (let n = sequence, i = 0; i < 7; i += 1, n = Math.floor(n / 32)) code = (CODE_ALPHABET[n % 32] ?? '0') + code;
+  return `W${code}`;
+}
+
+const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({ errorCode: nextCode(), errorType: 'Error', message: 'persist me', ...overrides });
+
+/** Counts the statements and their sizes, on the real database. */
+class CountingDatabase {
+  readonly batches: number[] = [];
+
+  constructor(private readonly db: PostgresDatabase) {}
+
+  recordErrors(records: readonly NewErrorRecord[]): Promise<number> {
+    this.batches.push(records.length);
+    return this.db.recordErrors(records);
+  }
+}
+
+describe('error-persistence worker', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let db: PostgresDatabase;
+  let prefix: string;
+  let queues: ModdyQueues;
+  const producer = createWorkerConnection(TEST_REDIS_URL);
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const url = new URL(database.url);
+    proxy = await TcpProxy.start(Number(url.port || 5432));
+    url.port = String(proxy.port);
+    const dataSource = createDataSource({ url: url.toString(), poolSize: 5 });
+    await dataSource.initialize();
+    db = new PostgresDatabase(dataSource);
+  });
+
+  beforeEach(() => {
+    prefix = testPrefix('persist');
+    queues = createQueues({ connection: producer, prefix });
+  });
+
+  afterEach(async () => {
+    await queues.close();
+    await deletePrefix(prefix);
+    await db.dataSource.query('DELETE FROM errors');
+  });
+
+  afterAll(async () => {
+    producer.disconnect();
+    await db.close();
+    await proxy.cut();
+    await database.drop();
+  });
+
+  const start = (overrides: Partial<Parameters<typeof startErrorPersistenceWorker>[0]> = {}): Promise<RunningWorker> =>
+    startErrorPersistenceWorker({ db, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...overrides });
+
+  it('inserts many rows per statement, and a redelivered error never makes a second row', async () => {
+    const counting = new CountingDatabase(db);
+    const worker = await start({ db: counting, concurrency: 100 });
+    try {
+      const records = Array.from({ length: 1000 }, () => record());
+      await queues.errorPersistence.addBulk(records.map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      await eventually(async () => (await countErrors(db)) === 1000);
+      expect(counting.batches.length).toBeLessThan(200);
+      expect(Math.max(...counting.batches)).toBeGreaterThan(10);
+
+      // Redelivery of already stored errors (new job ids: the jobs were removed on completion).
+      await queues.errorPersistence.addBulk(records.slice(0, 50).map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      await eventually(async () => (await queues.errorPersistence.getCompletedCount()) === 0 && (await queues.errorPersistence.count()) === 0);
+      expect(await countErrors(db)).toBe(1000);
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('retries with backoff while PostgreSQL is down and stores the errors once it is back', async () => {
+    const worker = await start();
+    await proxy.cut();
+    let restored = false;
+    try {
+      const records = Array.from({ length: 20 }, () => record());
+      await queues.errorPersistence.addBulk(records.map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      // Two failed attempts each (1 s of backoff between them), none lost or given up.
+      await eventually(async () => {
+        const jobs = await Promise.all(records.map((r) => queues.errorPersistence.getJob(r.errorCode)));
+        return jobs.every((job) => (job?.attemptsMade ?? 0) >= 2);
+      }, 30_000);
+      expect(await queues.errorPersistence.getFailedCount()).toBe(0);
+      await proxy.restore();
+      restored = true;
+      await eventually(async () => (await countErrors(db)) === 20, 20_000);
+    } finally {
+      if (!restored) await proxy.restore();
+      await worker.close();
+    }
+  }, 60_000);
+
+  it('fails only the record the data API refuses, without retrying it', async () => {
+    const worker = await start();
+    try {
+      const good = Array.from({ length: 5 }, () => record());
+      const bad = record({ errorType: '' });
+      await queues.errorPersistence.addBulk([...good, bad].map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      await eventually(async () => (await queues.errorPersistence.getFailedCount()) === 1 && (await countErrors(db)) === 5);
+      const failed = await queues.errorPersistence.getJob(bad.errorCode);
+      expect(failed?.attemptsMade).toBe(1);
+      expect(failed?.failedReason).toContain('INVALID_ARGUMENT');
+    } finally {
+      await worker.close();
+    }
+  });
+
+  it('drains on SIGTERM: the process finishes its active jobs, exits 0 and leaves nothing active', async () => {
+    const total = 3000;
+    const records = Array.from({ length: total }, () => record());
+    await queues.errorPersistence.addBulk(records.map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, HEALTH_PORT: '0', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: '50' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    await eventually(async () => (await countErrors(db)) > 0, 30_000);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+
+    const counts = await queues.errorPersistence.getJobCounts('active', 'wait', 'failed', 'delayed');
+    expect(counts.active).toBe(0);
+    expect(counts.failed + counts.delayed).toBe(0);
+    // Every job is either stored (completed) or still waiting for the next worker.
+    expect((await countErrors(db)) + counts.wait).toBe(total);
+  }, 60_000);
+});
