@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { ModdyDatabase } from '../db/api';
-import { fromErrorJobData } from '../queues/job-data';
+import { errorJobId, fromErrorJobData } from '../queues/job-data';
 import type { ModdyQueues } from '../queues/queues';
 import type { CodeReservations } from './code-reservation';
 import type { ErrorSpool, SpoolEntry } from './spool';
@@ -65,7 +65,7 @@ export class SpoolReplayer {
     const unpersisted = entries.filter((entry) => !entry.persisted).map((entry) => fromErrorJobData(entry.record));
     if (unpersisted.length > 0) await this.deps.db.recordErrors(unpersisted);
     for (const entry of entries) entry.persisted = true;
-    await this.deps.queues.discordLog.addBulk(entries.map((entry) => ({ name: 'log', data: entry.record, opts: { jobId: entry.record.errorCode } })));
+    await this.deps.queues.discordLog.addBulk(entries.map((entry) => ({ name: 'log', data: entry.record, opts: { jobId: errorJobId(entry.record.errorCode) } })));
   }
 
   /**

@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import type { Logger } from 'pino';
 import type { ModdyDatabase, NewErrorRecord } from '../db/api';
 import type { ModdyQueues } from '../queues/queues';
-import { toErrorJobData, type ErrorJobData } from '../queues/job-data';
+import { errorJobId, toErrorJobData, type ErrorJobData } from '../queues/job-data';
 import { buildErrorRecord, type CaptureMeta } from './build-record';
 import { generateErrorCode } from './code';
 import { CodeReservations } from './code-reservation';
@@ -106,7 +106,7 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
   async function enqueue(data: ErrorJobData): Promise<boolean> {
     if (!(await redisUsable())) return false;
     try {
-      const opts = { jobId: data.errorCode };
+      const opts = { jobId: errorJobId(data.errorCode) };
       await withDeadline(
         Promise.all([deps.queues.errorPersistence.add('persist', data, opts), deps.queues.discordLog.add('log', data, opts)]),
         redisTimeoutMs,

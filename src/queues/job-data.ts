@@ -15,6 +15,14 @@ export interface ErrorJobData {
   context: JsonObject;
 }
 
+/**
+ * The job id of an error in either queue: derived from the code, so a retried enqueue is a no-op.
+ * Prefixed because BullMQ refuses ids that look like integers, and a code can be all digits.
+ */
+export function errorJobId(code: string): string {
+  return `err-${code}`;
+}
+
 export function toErrorJobData(record: NewErrorRecord): ErrorJobData {
   return {
     errorCode: record.errorCode,

@@ -1,4 +1,5 @@
 import { CODE_ALPHABET } from '../../src/errors/code';
+import { errorJobId } from '../../src/queues/job-data';
 import { startDiscordLogWorker } from '../../workers/discord-log';
 import { startErrorPersistenceWorker } from '../../workers/error-persistence';
 import type { RunningWorker } from '../../workers/runtime';
@@ -121,11 +122,11 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
   it('makes one row and one post when the same code is enqueued again', async () => {
     const code = await fixture.tracker.capture(new Error('enqueued twice'));
     await eventually(async () => (await pg.db.getError(code)) !== null && stub.posts.some((post) => post.body.embeds[0]?.title === `Error ${code}`));
-    const job = await fixture.queues.discordLog.getJob(code);
+    const job = await fixture.queues.discordLog.getJob(errorJobId(code));
     expect(job).toBeDefined();
     // A retried enqueue: same job ids.
-    await fixture.queues.errorPersistence.add('persist', job!.data, { jobId: code });
-    await fixture.queues.discordLog.add('log', job!.data, { jobId: code });
+    await fixture.queues.errorPersistence.add('persist', job!.data, { jobId: errorJobId(code) });
+    await fixture.queues.discordLog.add('log', job!.data, { jobId: errorJobId(code) });
     await eventually(async () => {
       const counts = await fixture.queues.errorPersistence.getJobCounts('wait', 'active');
       return counts.wait === 0 && counts.active === 0;
@@ -133,8 +134,19 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     const [row] = (await pg.db.dataSource.query('SELECT count(*)::int AS n FROM errors WHERE error_code = $1', [code])) as { n: number }[];
     expect(row?.n).toBe(1);
     // The log job kept its id after completing, so the second add was a no-op (not a new post).
-    expect(await fixture.queues.discordLog.getJobState(code)).toBe('completed');
+    expect(await fixture.queues.discordLog.getJobState(errorJobId(code))).toBe('completed');
     expect(await fixture.queues.discordLog.getJobCounts('wait', 'active', 'delayed')).toEqual({ wait: 0, active: 0, delayed: 0 });
     expect(stub.posts.filter((post) => post.body.embeds[0]?.title === `Error ${code}`)).toHaveLength(1);
+  });
+
+  it('queues a code made only of digits (BullMQ refuses integer-like job ids, so ids are prefixed)', async () => {
+    const digits = await openTracker(pg.db, { prefix: fixture.prefix, codePoolSize: 0, generateCode: scripted('20234268') });
+    try {
+      expect(await digits.tracker.capture(new Error('all digits'))).toBe('20234268');
+      expect(digits.logger.messages('warn')).toEqual([]);
+      await eventually(async () => (await pg.db.getError('20234268'))?.message === 'all digits');
+    } finally {
+      await digits.close();
+    }
   });
 });

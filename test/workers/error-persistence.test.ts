@@ -5,7 +5,7 @@ import { createDataSource } from '../../src/db/data-source';
 import type { NewErrorRecord } from '../../src/db/api';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { createWorkerConnection } from '../../src/queues/connection';
-import { toErrorJobData } from '../../src/queues/job-data';
+import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { startErrorPersistenceWorker } from '../../workers/error-persistence';
 import type { RunningWorker } from '../../workers/runtime';
@@ -26,6 +26,9 @@ function nextCode(): string {
 }
 
 const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({ errorCode: nextCode(), errorType: 'Error', message: 'persist me', ...overrides });
+
+/** The job the tracker would queue for this error. */
+const persistJob = (r: NewErrorRecord) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: errorJobId(r.errorCode) } });
 
 /** Counts the statements and their sizes, on the real database. */
 class CountingDatabase {
@@ -83,13 +86,13 @@ describe('error-persistence worker', () => {
     const worker = await start({ db: counting, concurrency: 100 });
     try {
       const records = Array.from({ length: 1000 }, () => record());
-      await queues.errorPersistence.addBulk(records.map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      await queues.errorPersistence.addBulk(records.map(persistJob));
       await eventually(async () => (await countErrors(db)) === 1000);
       expect(counting.batches.length).toBeLessThan(200);
       expect(Math.max(...counting.batches)).toBeGreaterThan(10);
 
       // Redelivery of already stored errors (new job ids: the jobs were removed on completion).
-      await queues.errorPersistence.addBulk(records.slice(0, 50).map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      await queues.errorPersistence.addBulk(records.slice(0, 50).map(persistJob));
       await eventually(async () => (await queues.errorPersistence.getCompletedCount()) === 0 && (await queues.errorPersistence.count()) === 0);
       expect(await countErrors(db)).toBe(1000);
     } finally {
@@ -103,10 +106,10 @@ describe('error-persistence worker', () => {
     let restored = false;
     try {
       const records = Array.from({ length: 20 }, () => record());
-      await queues.errorPersistence.addBulk(records.map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      await queues.errorPersistence.addBulk(records.map(persistJob));
       // Two failed attempts each (1 s of backoff between them), none lost or given up.
       await eventually(async () => {
-        const jobs = await Promise.all(records.map((r) => queues.errorPersistence.getJob(r.errorCode)));
+        const jobs = await Promise.all(records.map((r) => queues.errorPersistence.getJob(errorJobId(r.errorCode))));
         return jobs.every((job) => (job?.attemptsMade ?? 0) >= 2);
       }, 30_000);
       expect(await queues.errorPersistence.getFailedCount()).toBe(0);
@@ -124,9 +127,9 @@ describe('error-persistence worker', () => {
     try {
       const good = Array.from({ length: 5 }, () => record());
       const bad = record({ errorType: '' });
-      await queues.errorPersistence.addBulk([...good, bad].map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+      await queues.errorPersistence.addBulk([...good, bad].map(persistJob));
       await eventually(async () => (await queues.errorPersistence.getFailedCount()) === 1 && (await countErrors(db)) === 5);
-      const failed = await queues.errorPersistence.getJob(bad.errorCode);
+      const failed = await queues.errorPersistence.getJob(errorJobId(bad.errorCode));
       expect(failed?.attemptsMade).toBe(1);
       expect(failed?.failedReason).toContain('INVALID_ARGUMENT');
     } finally {
@@ -137,7 +140,7 @@ describe('error-persistence worker', () => {
   it('drains on SIGTERM: the process finishes its active jobs, exits 0 and leaves nothing active', async () => {
     const total = 3000;
     const records = Array.from({ length: total }, () => record());
-    await queues.errorPersistence.addBulk(records.map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: r.errorCode } })));
+    await queues.errorPersistence.addBulk(records.map(persistJob));
     const child = spawn(process.execPath, ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')], {
       cwd: ROOT,
       env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, HEALTH_PORT: '0', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: '50' },

@@ -1,0 +1,179 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client } from 'pg';
+import pino from 'pino';
+import { globLiteral, scanKeys } from '../src/cache/scan';
+import { getConfig } from '../src/config';
+import { createDataSource } from '../src/db/data-source';
+import { migrate, quoteIdentifier } from '../src/db/migrate';
+import { PostgresDatabase } from '../src/db/postgres-database';
+import { ErrorSpool } from '../src/errors/spool';
+import { createErrorTracker, type ErrorTracker } from '../src/errors/tracker';
+import { createProducerConnection } from '../src/queues/connection';
+import { createQueues, type ModdyQueues } from '../src/queues/queues';
+
+const ERRORS_PER_RUN = 30_000;
+const LATENCY_SAMPLES = 20_000;
+const WORKER_CONCURRENCY = 200;
+/** Captures in flight while feeding the workers, as many commands failing at once would be. */
+const CAPTURE_CONCURRENCY = 64;
+const ROOT = path.resolve(__dirname, '../..');
+
+interface Scratch {
+  url: string;
+  db: PostgresDatabase;
+  drop(): Promise<void>;
+}
+
+async function scratchDatabase(): Promise<Scratch> {
+  const base = new URL(getConfig().DATABASE_URL);
+  const name = `moddy_bench_errors_${process.pid}`;
+  const admin = new URL(base.toString());
+  admin.pathname = '/postgres';
+  const sql = async (text: string): Promise<void> => {
+    const client = new Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(text);
+    } finally {
+      await client.end();
+    }
+  };
+  const url = new URL(base.toString());
+  url.pathname = `/${name}`;
+  await sql(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+  await migrate(url.toString());
+  const dataSource = createDataSource({ url: url.toString(), poolSize: 4 });
+  await dataSource.initialize();
+  const db = new PostgresDatabase(dataSource);
+  return {
+    url: url.toString(),
+    db,
+    drop: async () => {
+      await db.close();
+      await sql(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+    },
+  };
+}
+
+async function rowCount(db: PostgresDatabase): Promise<number> {
+  const [row] = (await db.dataSource.query('SELECT count(*)::int AS n FROM errors')) as { n: number }[];
+  return row?.n ?? 0;
+}
+
+/** `n` built worker processes (`dist/workers/error-persistence.js`) on the scratch database and prefix. */
+function startWorkers(n: number, databaseUrl: string, prefix: string): ChildProcess[] {
+  return Array.from({ length: n }, () =>
+    spawn(process.execPath, [path.join(ROOT, 'dist/workers/error-persistence.js')], {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix, HEALTH_PORT: '0', LOG_LEVEL: 'error', WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    }),
+  );
+}
+
+async function stopWorkers(children: ChildProcess[]): Promise<void> {
+  await Promise.all(
+    children.map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null) return resolve();
+          child.once('exit', () => resolve());
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+}
+
+async function until(condition: () => Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
+/** Captures `count` errors, `CAPTURE_CONCURRENCY` at a time; resolves when all codes are returned. */
+async function captureMany(tracker: ErrorTracker, count: number, label: string): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CAPTURE_CONCURRENCY }, async () => {
+      while (next < count) {
+        next += 1;
+        await tracker.capture(new Error(`${label} ${next}`), { userId: '123456789012345678', command: 'bench', context: { i: next } });
+      }
+    }),
+  );
+}
+
+/** Errors captured → rows persisted per second with `workers` processes, end to end. */
+async function throughput(workers: number, scratch: Scratch, tracker: ErrorTracker, queues: ModdyQueues, prefix: string): Promise<number> {
+  await scratch.db.dataSource.query('TRUNCATE errors');
+  const children = startWorkers(workers, scratch.url, prefix);
+  try {
+    await until(async () => (await queues.errorPersistence.getWorkersCount()) >= workers);
+    const started = performance.now();
+    await captureMany(tracker, ERRORS_PER_RUN, `workers=${workers}`);
+    await until(async () => (await rowCount(scratch.db)) >= ERRORS_PER_RUN);
+    return (ERRORS_PER_RUN / (performance.now() - started)) * 1000;
+  } finally {
+    await stopWorkers(children);
+  }
+}
+
+/** Latency of `capture()` alone (code reserved, two jobs queued), one at a time, in µs. */
+async function captureLatency(tracker: ErrorTracker): Promise<{ p50: number; p99: number }> {
+  const samples = new Float64Array(LATENCY_SAMPLES);
+  for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
+    const error = new Error(`latency ${i}`);
+    const t0 = performance.now();
+    await tracker.capture(error, { command: 'bench' });
+    samples[i] = (performance.now() - t0) * 1000;
+  }
+  samples.sort();
+  const at = (p: number): number => samples[Math.min(samples.length - 1, Math.floor(samples.length * p))] ?? Number.NaN;
+  return { p50: at(0.5), p99: at(0.99) };
+}
+
+export async function run(): Promise<void> {
+  if (!fs.existsSync(path.join(ROOT, 'dist/workers/error-persistence.js'))) throw new Error('Build first: npm run build');
+  const config = getConfig();
+  const prefix = `moddy_bench_errors_${process.pid}`;
+  const scratch = await scratchDatabase();
+  const redis = createProducerConnection(config.REDIS_URL);
+  const queues = createQueues({ connection: redis, prefix });
+  const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moddy-bench-spool-'));
+  const tracker = createErrorTracker(
+    { redis, queues, db: scratch.db, spool: new ErrorSpool(path.join(spoolDir, 'spool.ndjson')), logger: pino({ level: 'warn' }) },
+    { prefix, retentionDays: config.ERROR_RETENTION_DAYS, replayIntervalMs: 0, codePoolSize: 1024 },
+  );
+  try {
+    await until(async () => redis.status === 'ready');
+    const latency = await captureLatency(tracker);
+    await queues.errorPersistence.obliterate({ force: true });
+    await queues.discordLog.obliterate({ force: true });
+    const rows = [];
+    for (const workers of [1, 2]) {
+      const rate = await throughput(workers, scratch, tracker, queues, prefix);
+      rows.push({ 'worker processes': workers, 'errors persisted/s': Math.round(rate) });
+      await queues.discordLog.obliterate({ force: true });
+    }
+    console.log(`${ERRORS_PER_RUN.toLocaleString('en-US')} errors per run, captured ${CAPTURE_CONCURRENCY} at a time; WORKER_CONCURRENCY=${WORKER_CONCURRENCY}`);
+    console.table(rows);
+    console.log(`capture() latency over ${LATENCY_SAMPLES.toLocaleString('en-US')} sequential calls: p50 ${latency.p50.toFixed(0)} µs, p99 ${latency.p99.toFixed(0)} µs`);
+  } finally {
+    await tracker.close();
+    await queues.close();
+    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => {
+      await redis.unlink(...keys);
+    }).catch(() => undefined);
+    redis.disconnect();
+    fs.rmSync(spoolDir, { recursive: true, force: true });
+    await scratch.drop();
+  }
+}
+
+if (require.main === module) {
+  run().catch((error: unknown) => {
+    console.error(error);
+    process.exitCode = 1;
+  });
+}
