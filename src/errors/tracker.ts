@@ -47,10 +47,14 @@ export interface ErrorTrackerOptions {
 
 export interface ErrorTracker {
   /**
-   * Records an error and resolves with its code, unique and quotable by the user. Never rejects and
-   * never waits on PostgreSQL while Redis is up; the row is written by the error-persistence worker.
+   * Records an error and resolves with its code, unique and quotable by the user. Never rejects.
+   * With a code reserved ahead (the usual case) it resolves at once and delivers in the background
+   * (Redis, else PostgreSQL, else the spool; `close()` waits for deliveries in flight); without one
+   * it resolves once the code is reserved in Redis or its row inserted (conflicts detected).
    */
   capture(error: unknown, meta?: CaptureMeta): Promise<string>;
+  /** Resolves once every capture so far is delivered (queued, stored or spooled). */
+  drain(): Promise<void>;
   /** Replays spooled errors now; resolves with how many were delivered. */
   replaySpool(): Promise<number>;
   /** Stops the replay timer and waits for captures in flight. Closes none of the deps. */
@@ -90,9 +94,8 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     return redisReady();
   }
 
-  async function reserve(captureId: string): Promise<{ code: string; reserved: boolean }> {
-    const pooled = reservations.take();
-    if (pooled !== undefined) return { code: pooled, reserved: true };
+  /** A fresh code reserved now, or (Redis unusable) an unreserved one, checked by the PostgreSQL insert. */
+  async function reserveNow(captureId: string): Promise<{ code: string; reserved: boolean }> {
     if (await redisUsable()) {
       try {
         return { code: await withDeadline(reservations.reserveFresh(captureId), redisTimeoutMs, 'Redis code reservation'), reserved: true };
@@ -134,26 +137,53 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     return null;
   }
 
-  async function deliver(error: unknown, meta: CaptureMeta): Promise<string> {
-    captures += 1;
-    const captureId = `${PROCESS_TAG}-${captures}`;
-    const base = buildErrorRecord(error, meta, {
-      projectRoot: options.projectRoot ?? process.cwd(),
-      contextMaxBytes: options.contextMaxBytes ?? DEFAULT_CONTEXT_MAX_BYTES,
-    });
-    const { code, reserved } = await reserve(captureId);
-    const record: NewErrorRecord = { ...base, errorCode: code };
-    if (await enqueue(toErrorJobData(record))) return code;
-
+  /** Redis, else PostgreSQL, else the spool; resolves with the code the row is stored under. */
+  async function deliver(record: NewErrorRecord, captureId: string, reserved: boolean): Promise<string> {
+    if (await enqueue(toErrorJobData(record))) return record.errorCode;
     const stored = await persistDirectly(record);
     // Spooled either way: a stored row still needs its Discord log (and its code a reservation).
-    const entry: SpoolEntry = { record: toErrorJobData(stored ?? record), captureId, reserved: reserved && stored?.errorCode === code, persisted: stored !== null };
+    const entry: SpoolEntry = {
+      record: toErrorJobData(stored ?? record),
+      captureId,
+      reserved: reserved && stored?.errorCode !== undefined && stored.errorCode === record.errorCode,
+      persisted: stored !== null,
+    };
     try {
       deps.spool.append(entry);
     } catch (spoolError) {
       deps.logger.error({ err: spoolError, error: entry.record }, 'error tracker: could not write the spool; the error is only in this log line');
     }
     return entry.record.errorCode;
+  }
+
+  async function drain(): Promise<void> {
+    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+  }
+
+  function track(delivery: Promise<string>): Promise<string> {
+    inFlight.add(delivery);
+    void delivery.finally(() => inFlight.delete(delivery));
+    return delivery;
+  }
+
+  async function capture(error: unknown, meta: CaptureMeta): Promise<string> {
+    captures += 1;
+    const captureId = `${PROCESS_TAG}-${captures}`;
+    const record = buildErrorRecord(error, meta, {
+      projectRoot: options.projectRoot ?? process.cwd(),
+      contextMaxBytes: options.contextMaxBytes ?? DEFAULT_CONTEXT_MAX_BYTES,
+    });
+    const pooled = reservations.take();
+    if (pooled !== undefined) {
+      // Reserved already, so unique: the code is returned at once and delivered in the background.
+      void track(deliver({ ...record, errorCode: pooled }, captureId, true)).then((stored) => {
+        if (stored !== pooled) deps.logger.error({ shownCode: pooled, storedCode: stored }, 'error tracker: a reserved code was taken in PostgreSQL; stored under a new code');
+      });
+      return pooled;
+    }
+    // No reserved code at hand: its uniqueness is only known once it is reserved or inserted.
+    const { code, reserved } = await reserveNow(captureId);
+    return track(deliver({ ...record, errorCode: code }, captureId, reserved));
   }
 
   const timer = (options.replayIntervalMs ?? 30_000) > 0 ? setInterval(() => void replay(), options.replayIntervalMs ?? 30_000) : undefined;
@@ -174,17 +204,13 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
   if (redisReady()) onReady();
 
   return {
-    capture(error, meta = {}) {
-      const delivery = deliver(error, meta);
-      inFlight.add(delivery);
-      void delivery.finally(() => inFlight.delete(delivery));
-      return delivery;
-    },
+    capture: (error, meta = {}) => capture(error, meta),
+    drain,
     replaySpool: replay,
     async close() {
       if (timer) clearInterval(timer);
       deps.redis.off('ready', onReady);
-      await Promise.allSettled([...inFlight]);
+      await drain();
       await replayer.idle();
     },
   };

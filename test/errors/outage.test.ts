@@ -46,6 +46,7 @@ describe('no error is lost while Redis and PostgreSQL are down', () => {
       captured.set(await fixture.tracker.capture(new Error(message), { command: 'outage' }), message);
     }
     expect(captured.size).toBe(ERRORS);
+    await fixture.tracker.drain();
     expect(fixture.spool.pending()).toBe(ERRORS);
 
     await proxy.restore();
@@ -74,6 +75,7 @@ describe('no error is lost while Redis and PostgreSQL are down', () => {
 
     const codes = [];
     for (let i = 0; i < 20; i += 1) codes.push(await fixture.tracker.capture(new Error(`redis down ${i}`)));
+    await fixture.tracker.drain();
     // Already stored: a user can quote the code while Redis is still down.
     expect(await countErrors(db)).toBe(20);
     for (const code of codes) expect(await db.getError(code)).not.toBeNull();
