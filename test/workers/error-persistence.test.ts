@@ -138,7 +138,7 @@ describe('error-persistence worker', () => {
   });
 
   it('drains on SIGTERM: the process finishes its active jobs, exits 0 and leaves nothing active', async () => {
-    const total = 3000;
+    const total = 10_000;
     const records = Array.from({ length: total }, () => record());
     await queues.errorPersistence.addBulk(records.map(persistJob));
     const child = spawn(process.execPath, ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')], {
