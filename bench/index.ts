@@ -1,10 +1,11 @@
 import { run as cache } from './cache';
+import { run as errorPipeline } from './error-pipeline';
 
 /**
  * `npm run bench`: runs every benchmark section in turn (each prepares and drops its own data).
  * `npm run bench -- cache` runs only the named sections.
  */
-const SECTIONS: Record<string, () => Promise<void>> = { cache };
+const SECTIONS: Record<string, () => Promise<void>> = { cache, 'error-pipeline': errorPipeline };
 
 async function main(): Promise<void> {
   const wanted = process.argv.slice(2);

@@ -16,8 +16,6 @@ export interface BoardAppOptions {
   healthCheck?: () => Promise<unknown>;
 }
 
-type ServerAdapter = Parameters<typeof createBullBoard>[0]['serverAdapter'];
-
 /**
  * The bull-board app for the given queues, plus an unauthenticated `/health` (Redis ping) for the
  * supervisor. Not listening: the caller does (`cli.ts`, or a test on port 0).
@@ -28,9 +26,7 @@ export function createBoardApp(options: BoardAppOptions): Express {
   serverAdapter.setBasePath('/');
   createBullBoard({
     queues: options.queues.map((queue) => new BullMQAdapter(queue, { readOnlyMode: readOnly, allowRetries: !readOnly })),
-    // @bull-board/express 9.10.1 pins its own @bull-board/api 9.10.1 beside our 9.10.2: the same
-    // interface from two copies, which TypeScript cannot match structurally (private members).
-    serverAdapter: serverAdapter as unknown as ServerAdapter,
+    serverAdapter,
     options: { uiConfig: { boardTitle: 'Moddy queues' } },
   });
 
