@@ -2,7 +2,7 @@ import { Events, type Client } from 'discord.js';
 import pino from 'pino';
 import { createBotClient } from '../../src/bot/client';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { eventually } from './eventually';
+import { eventually } from '../helpers/eventually';
 import { openBotFixture, recordingCalls, type BotFixture } from './fixture';
 import { RecordingTracker } from './recording-tracker';
 

@@ -22,7 +22,7 @@ import { startErrorPersistenceWorker } from '../../workers/error-persistence';
 import type { RunningWorker } from '../../workers/runtime';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { eventually } from '../bot/eventually';
+import { eventually } from '../helpers/eventually';
 
 /**
  * The whole bot against the simulator: the cluster manager spawns 2 clusters × 2 shards (built

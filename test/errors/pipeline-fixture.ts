@@ -11,6 +11,7 @@ import { createErrorTracker, type ErrorTracker, type ErrorTrackerOptions } from 
 import { createProducerConnection } from '../../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
+import { eventually as poll } from '../helpers/eventually';
 
 /** A logger that keeps what it was told (tests assert warnings), printing nothing. */
 export class RecordingLogger {
@@ -32,14 +33,9 @@ export class RecordingLogger {
 /** Typed as pino's: the code under test only calls info/warn/error. */
 export const asLogger = (logger: RecordingLogger): pino.Logger => logger as unknown as pino.Logger;
 
-/** Polls `condition` every `everyMs` until it holds, or throws after `deadlineMs`. */
-export async function eventually(condition: () => Promise<boolean> | boolean, deadlineMs = 15_000, everyMs = 25): Promise<void> {
-  const deadline = Date.now() + deadlineMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+/** The error pipeline's effects land within seconds: a longer default deadline than the shared helper's. */
+export const eventually = <T>(read: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> =>
+  poll(read, timeoutMs);
 
 /** A spool file in a temporary directory of this test's own. */
 export function temporarySpool(): { spool: ErrorSpool; remove(): void } {
