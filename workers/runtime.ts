@@ -9,7 +9,7 @@ import { startHealthServer, type HealthServer } from '../src/observability/healt
 import { MetricsRegistry } from '../src/observability/metrics';
 import { queuePrefix } from '../src/queues/config';
 import { createWorkerConnection } from '../src/queues/connection';
-import { closeOnSignal } from '../src/queues/shutdown';
+import { closeOnSignal } from '../src/core/shutdown';
 
 /** What a worker entry's `start…` function returns. */
 export interface RunningWorker {

@@ -4,7 +4,7 @@ import { createLogger } from '../core/logger';
 import { queuePrefix } from '../queues/config';
 import { createProducerConnection } from '../queues/connection';
 import { createQueues } from '../queues/queues';
-import { closeOnSignal } from '../queues/shutdown';
+import { closeOnSignal } from '../core/shutdown';
 import { resolveBoardAccess } from './access';
 import { createBoardApp } from './app';
 

@@ -7,7 +7,7 @@ import { createDataSource } from '../db/data-source';
 import { postgresCheck, redisCheck } from '../observability/health-checks';
 import { MetricsRegistry } from '../observability/metrics';
 import { readClusterMetrics } from './cluster-metrics';
-import { closeOnSignal } from '../queues/shutdown';
+import { closeOnSignal } from '../core/shutdown';
 import { startClusterManager } from './manager';
 
 const DEFAULT_HEALTH_PORT = 9100;

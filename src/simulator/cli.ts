@@ -1,5 +1,6 @@
 import { getConfig } from '../config';
 import { createLogger } from '../core/logger';
+import { closeOnSignal } from '../core/shutdown';
 import { DEV_TOKEN } from './options';
 import { seedWorld } from './seed';
 import { DiscordSimulator } from './simulator';
@@ -34,21 +35,7 @@ async function main(): Promise<void> {
     `Discord simulator ready at ${simulator.apiUrl}`,
   );
 
-  let stopping = false;
-  const shutdown = (signal: NodeJS.Signals): void => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, 'stopping the Discord simulator');
-    simulator.stop().then(
-      () => process.exit(0),
-      (error: unknown) => {
-        logger.error({ err: error }, 'the Discord simulator did not stop cleanly');
-        process.exit(1);
-      },
-    );
-  };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  closeOnSignal(() => simulator.stop(), logger);
 }
 
 main().catch((error: unknown) => {
