@@ -26,8 +26,9 @@ export function sqlState(error: unknown): string | undefined {
 }
 
 /**
- * Deletes, in batches of `batchSize`, the rows that `victimsSql` selects (a `SELECT key FROM …
- * WHERE … LIMIT $n FOR UPDATE SKIP LOCKED`), so that a big purge never holds a long lock.
+ * Deletes the rows of `table` matching `where` in batches of `batchSize` (each batch locked with
+ * `FOR UPDATE SKIP LOCKED`), so that a big purge never holds a long lock. `table`, `key` and
+ * `where` are constant SQL of the caller, never input; values go in `params`.
  */
 export async function deleteInBatches(
   runner: Queryable,

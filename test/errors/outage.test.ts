@@ -1,6 +1,6 @@
-import { createDataSource } from '../../src/db/data-source';
-import { PostgresDatabase } from '../../src/db/postgres-database';
+import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { openProxiedDatabase } from '../helpers/proxied-database';
 import { RedisProcess, TcpProxy } from '../cache/redis-process';
 import { countErrors, deletePrefix, eventually, openTracker, type TrackerFixture } from './pipeline-fixture';
 
@@ -16,12 +16,7 @@ describe('no error is lost while Redis and PostgreSQL are down', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const url = new URL(database.url);
-    proxy = await TcpProxy.start(Number(url.port || 5432));
-    url.port = String(proxy.port);
-    const dataSource = createDataSource({ url: url.toString(), poolSize: 5 });
-    await dataSource.initialize();
-    db = new PostgresDatabase(dataSource);
+    ({ db, proxy } = await openProxiedDatabase(database));
     redis = await RedisProcess.start();
     fixture = await openTracker(db, { redisUrl: redis.url, redisTimeoutMs: 300, databaseTimeoutMs: 1000 });
     await eventually(() => fixture.redis.status === 'ready');

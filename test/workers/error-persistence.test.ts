@@ -1,16 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { CODE_ALPHABET } from '../../src/errors/code';
-import { createDataSource } from '../../src/db/data-source';
 import type { NewErrorRecord } from '../../src/db/api';
-import { PostgresDatabase } from '../../src/db/postgres-database';
+import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { startErrorPersistenceWorker } from '../../workers/error-persistence';
 import type { RunningWorker } from '../../workers/runtime';
-import { TcpProxy } from '../cache/redis-process';
+import type { TcpProxy } from '../cache/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
 
@@ -52,12 +52,7 @@ describe('error-persistence worker', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    const url = new URL(database.url);
-    proxy = await TcpProxy.start(Number(url.port || 5432));
-    url.port = String(proxy.port);
-    const dataSource = createDataSource({ url: url.toString(), poolSize: 5 });
-    await dataSource.initialize();
-    db = new PostgresDatabase(dataSource);
+    ({ db, proxy } = await openProxiedDatabase(database));
   });
 
   beforeEach(() => {
