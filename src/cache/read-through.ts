@@ -77,7 +77,7 @@ export class ReadThrough {
 
   async getMany(specs: readonly EntrySpec[], load: Loader, checkLocal = true): Promise<unknown[]> {
     const results: unknown[] = new Array(specs.length);
-    let joined: Promise<void>[] | undefined;
+    const pending: Promise<void>[] = [];
     const owned: OwnedLoad[] = [];
     for (let index = 0; index < specs.length; index += 1) {
       const spec = specs[index]!;
@@ -88,28 +88,34 @@ export class ReadThrough {
       }
       const flight = this.deps.flights.get(spec.key);
       if (flight !== undefined) {
-        (joined ??= []).push(flight.promise.then((value) => void (results[index] = value)));
+        pending.push(flight.promise.then((value) => void (results[index] = value)));
         continue;
       }
       let settle!: OwnedLoad['settle'];
       const promise = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
       owned.push({ index, spec, flight: this.deps.flights.start(spec.key, promise), settle });
     }
-    if (owned.length > 0) {
-      try {
-        const values = await this.fetch(owned, load);
-        for (let k = 0; k < owned.length; k += 1) {
-          const item = owned[k]!;
-          results[item.index] = values[k];
-          item.settle.resolve(values[k]);
-        }
-      } catch (error) {
-        for (const item of owned) item.settle.reject(error);
-        throw error;
-      }
-    }
-    if (joined !== undefined) await Promise.all(joined);
+    if (owned.length > 0) pending.push(this.loadOwned(owned, load, results));
+    // One await over every promise: whichever rejects first is thrown, and the others' rejections
+    // are still observed (a joined flight failing after our own load would otherwise be an
+    // unhandled rejection, which ends the process).
+    await Promise.all(pending);
     return results;
+  }
+
+  /** Loads the keys this call owns, settling their flights for the callers that joined them. */
+  private async loadOwned(owned: readonly OwnedLoad[], load: Loader, results: unknown[]): Promise<void> {
+    try {
+      const values = await this.fetch(owned, load);
+      for (let k = 0; k < owned.length; k += 1) {
+        const item = owned[k]!;
+        results[item.index] = values[k];
+        item.settle.resolve(values[k]);
+      }
+    } catch (error) {
+      for (const item of owned) item.settle.reject(error);
+      throw error;
+    }
   }
 
   /** Redis, then PostgreSQL, for one key the local tier missed (already counted). */
