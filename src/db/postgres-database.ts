@@ -27,7 +27,7 @@ import { EntityRepository } from './repositories/entity-repository';
 import { ErrorRepository } from './repositories/error-repository';
 import { GuildCacheRepository } from './repositories/guild-cache-repository';
 import { StatsRepository } from './repositories/stats-repository';
-import { assertNumberInRange, assertText, optionalText } from './validate-input';
+import { assertNumberInRange, assertObjectArgument, assertOptionalDate, assertOptionalText, assertStorableText, assertText, optionalText } from './validate-input';
 
 export interface PostgresDatabaseOptions {
   /** Largest encoded JSON value accepted by `updateUserData`/`updateGuildData`. Default 64 KiB. */
@@ -251,28 +251,30 @@ export class PostgresDatabase implements ModdyDatabase {
     return assertNumberInRange('batchSize', options.batchSize ?? this.purgeBatchSize, 1, 100_000, true);
   }
 
-  private validateCachedGuild(guild: CachedGuildInput): Omit<CachedGuild, 'lastUpdated'> {
+  private validateCachedGuild(input: CachedGuildInput): Omit<CachedGuild, 'lastUpdated'> {
+    const guild = assertObjectArgument('guild', input);
     const guildId = assertSnowflake(guild.guildId, 'guild ID');
     if (!GUILD_CACHE_SOURCES.includes(guild.updateSource)) {
       throw new InvalidArgumentError(`updateSource must be one of ${GUILD_CACHE_SOURCES.join(', ')}`);
     }
-    const features = guild.features ?? [];
+    const features: unknown = guild.features ?? [];
     if (!Array.isArray(features) || features.length > 100 || features.some((f) => typeof f !== 'string' || f.length > 64)) {
       throw new InvalidArgumentError('features must be at most 100 strings of at most 64 characters');
     }
+    for (const feature of features as string[]) assertStorableText('a feature', feature);
     const memberCount = guild.memberCount ?? null;
     if (memberCount !== null) assertNumberInRange('memberCount', memberCount, 0, 2 ** 31 - 1, true);
-    const rawData = guild.rawData ?? {};
-    serialiseDataValue(rawData, this.maxDataValueBytes);
+    const rawData = JSON.parse(serialiseDataValue(guild.rawData ?? {}, this.maxDataValueBytes)) as unknown;
+    if (typeof rawData !== 'object' || rawData === null || Array.isArray(rawData)) throw new InvalidArgumentError('rawData must be an object');
     return {
       guildId,
       name: assertText('name', guild.name, 100),
-      iconUrl: optionalText(guild.iconUrl, 2048),
-      features,
+      iconUrl: assertOptionalText('iconUrl', guild.iconUrl, 2048),
+      features: [...(features as string[])],
       memberCount,
-      createdAt: guild.createdAt === undefined ? snowflakeDate(guildId) : guild.createdAt,
+      createdAt: guild.createdAt === undefined ? snowflakeDate(guildId) : assertOptionalDate('createdAt', guild.createdAt, null),
       updateSource: guild.updateSource,
-      rawData,
+      rawData: rawData as CachedGuild['rawData'],
     };
   }
 }
