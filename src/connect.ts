@@ -1,6 +1,6 @@
 import { getConfig } from './config';
 import type { ModdyDatabase } from './db/api';
-import { createDataSource } from './db/data-source';
+import { createDataSource, poolSettings, type DatabaseTimeouts } from './db/data-source';
 import { PostgresDatabase } from './db/postgres-database';
 import { createCachedDatabase, resolveCacheOptions, type CacheOptions } from './cache';
 
@@ -13,8 +13,10 @@ export interface ConnectOptions {
   cachePrefix?: string;
   /** `false` turns the cache tier off; an object tunes it (see `CacheOptions`). Default: `CACHE_ENABLED`. */
   cache?: boolean | CacheOptions;
-  /** Connections in the PostgreSQL pool. Default 10. */
+  /** Connections in the PostgreSQL pool. Default: `DATABASE_POOL_SIZE` (10). */
   poolSize?: number;
+  /** Bounds on a slow or hung PostgreSQL. Default: the `DATABASE_*_TIMEOUT_MS` variables. */
+  timeouts?: DatabaseTimeouts;
 }
 
 /**
@@ -23,7 +25,12 @@ export interface ConnectOptions {
  */
 export async function connectDatabase(options: ConnectOptions = {}): Promise<ModdyDatabase> {
   const config = getConfig();
-  const dataSource = createDataSource({ url: options.databaseUrl ?? config.DATABASE_URL, poolSize: options.poolSize ?? 10 });
+  const pool = poolSettings(config);
+  const dataSource = createDataSource({
+    url: options.databaseUrl ?? config.DATABASE_URL,
+    poolSize: options.poolSize ?? pool.poolSize,
+    timeouts: { ...pool.timeouts, ...options.timeouts },
+  });
   await dataSource.initialize();
   const database = new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
   const cache = options.cache ?? config.CACHE_ENABLED;

@@ -2,7 +2,7 @@ import { Queue, type Worker } from 'bullmq';
 import type Redis from 'ioredis';
 import { getConfig, type Config } from '../src/config';
 import { createLogger, type Logger } from '../src/core/logger';
-import { createDataSource } from '../src/db/data-source';
+import { createDataSource, poolSettings } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
 import { postgresCheck, redisCheck } from '../src/observability/health-checks';
 import { startHealthServer, type HealthServer } from '../src/observability/health-server';
@@ -45,7 +45,7 @@ export function workerSettings(options: StartWorkerOptions, role: string) {
 
 /** The uncached data API on `DATABASE_URL` (workers only write and purge: a cache would only cost). */
 export async function openDatabase(config: Config): Promise<PostgresDatabase> {
-  const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 10, applicationName: 'moddy-worker' });
+  const dataSource = createDataSource({ url: config.DATABASE_URL, ...poolSettings(config), applicationName: 'moddy-worker' });
   await dataSource.initialize();
   return new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
 }

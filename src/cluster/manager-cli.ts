@@ -3,7 +3,7 @@ import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
 import { startHealthServer, type HealthServer } from '../observability/health-server';
 import Redis from 'ioredis';
-import { createDataSource } from '../db/data-source';
+import { createDataSource, poolSettings } from '../db/data-source';
 import { postgresCheck, redisCheck } from '../observability/health-checks';
 import { MetricsRegistry } from '../observability/metrics';
 import { readClusterMetrics } from './cluster-metrics';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   const closers: (() => Promise<void>)[] = [];
   if (port !== 0) {
     // The manager's own connections, only for /health: what every cluster depends on.
-    const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'moddy-manager-health' });
+    const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, timeouts: poolSettings(config).timeouts, applicationName: 'moddy-manager-health' });
     await dataSource.initialize();
     const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
     closers.push(() => dataSource.destroy(), async () => redis.disconnect());

@@ -22,6 +22,14 @@ export const configSchema = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/moddy'),
+  /** PostgreSQL connections per process (each cluster, worker and board holds its own pool). */
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  /** Bounds on a slow or hung PostgreSQL (0 = none); see `DatabaseTimeouts` in src/db/data-source.ts. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(0).default(5000),
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+  DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
+  DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
 
   /** Prefix of every Redis key and BullMQ queue of this deployment. */

@@ -108,6 +108,20 @@ export class InvalidArgumentError extends ValidationError {
   readonly code = 'INVALID_ARGUMENT';
 }
 
+/**
+ * PostgreSQL could not be reached or did not answer in time (connection refused or lost, pool
+ * wait, statement or query timeout). Nothing is known to have been written unless the caller's
+ * operation is idempotent; the call may be retried later.
+ */
+export class DatabaseUnavailableError extends ModdyError {
+  readonly code: string = 'DATABASE_UNAVAILABLE';
+}
+
+/** PostgreSQL did not answer within the configured statement or query timeout. */
+export class DatabaseTimeoutError extends DatabaseUnavailableError {
+  override readonly code: string = 'DATABASE_TIMEOUT';
+}
+
 function describe(value: unknown): string {
   if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
   if (typeof value === 'bigint') return `${value}n`;

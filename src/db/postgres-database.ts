@@ -20,6 +20,7 @@ import type {
   StreamOptions,
   UserRecord,
 } from './api';
+import { streamWithDatabaseErrors, withDatabaseErrors } from './database-errors';
 import { parseDataPath, serialiseDataValue } from './data-path';
 import { GUILD_CACHE_SOURCES } from './entities';
 import { AttributeRepository } from './repositories/attribute-repository';
@@ -78,14 +79,14 @@ export class PostgresDatabase implements ModdyDatabase {
     const type = assertEntityType(entityType);
     const snowflake = assertSnowflake(id);
     this.loads += 1;
-    return (await this.attributes.getAttributes(type, snowflake)) ?? {};
+    return (await withDatabaseErrors(this.attributes.getAttributes(type, snowflake))) ?? {};
   }
 
   async getInteractionAttributes(userId: string, guildId: string | null): Promise<InteractionAttributes> {
     const user = assertSnowflake(userId, 'user ID');
     const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
     this.loads += 1;
-    const row = await this.attributes.getInteractionAttributes(user, guild);
+    const row = await withDatabaseErrors(this.attributes.getInteractionAttributes(user, guild));
     return { user: row.user ?? {}, guild: guild === null ? null : (row.guild ?? {}) };
   }
 
@@ -101,34 +102,35 @@ export class PostgresDatabase implements ModdyDatabase {
     const snowflake = assertSnowflake(id);
     const attribute = resolveAttribute(type, name);
     const stored = normaliseAttributeValue(attribute.name, attribute.definition, value);
-    return this.attributes.setAttribute({
+    const change = {
       entityType: type,
       id: snowflake,
       name: attribute.name,
       value: stored,
       changedBy: assertSnowflake(changedBy, 'changedBy'),
       reason: assertText('reason', reason, MAX_REASON_LENGTH),
-    });
+    };
+    return withDatabaseErrors(this.attributes.setAttribute(change));
   }
 
   async getUsersWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
     const query = this.attributeQuery('user', name, value);
-    return this.attributes.idsWithAttribute('user', query.name, query.value);
+    return withDatabaseErrors(this.attributes.idsWithAttribute('user', query.name, query.value));
   }
 
   async getGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue): Promise<string[]> {
     const query = this.attributeQuery('guild', name, value);
-    return this.attributes.idsWithAttribute('guild', query.name, query.value);
+    return withDatabaseErrors(this.attributes.idsWithAttribute('guild', query.name, query.value));
   }
 
   streamUsersWithAttribute(name: AttributeName | string, value?: AttributeValue, options?: StreamOptions): AsyncIterable<string[]> {
     const query = this.attributeQuery('user', name, value);
-    return this.attributes.streamIdsWithAttribute('user', query.name, query.value, this.batchSize(options));
+    return streamWithDatabaseErrors(this.attributes.streamIdsWithAttribute('user', query.name, query.value, this.batchSize(options)));
   }
 
   streamGuildsWithAttribute(name: AttributeName | string, value?: AttributeValue, options?: StreamOptions): AsyncIterable<string[]> {
     const query = this.attributeQuery('guild', name, value);
-    return this.attributes.streamIdsWithAttribute('guild', query.name, query.value, this.batchSize(options));
+    return streamWithDatabaseErrors(this.attributes.streamIdsWithAttribute('guild', query.name, query.value, this.batchSize(options)));
   }
 
   async getUser(id: string): Promise<UserRecord | null> {
@@ -151,15 +153,15 @@ export class PostgresDatabase implements ModdyDatabase {
 
   /** `ensureUser`/`ensureGuild` telling also whether an inactive row was reactivated (the cache tier invalidates on either). */
   async ensureEntity(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }> {
-    return this.entities.ensure(assertEntityType(entityType), assertSnowflake(id, `${entityType} ID`));
+    return withDatabaseErrors(this.entities.ensure(assertEntityType(entityType), assertSnowflake(id, `${entityType} ID`)));
   }
 
   async deactivateUser(id: string): Promise<boolean> {
-    return this.entities.deactivate('user', assertSnowflake(id, 'user ID'));
+    return withDatabaseErrors(this.entities.deactivate('user', assertSnowflake(id, 'user ID')));
   }
 
   async deactivateGuild(id: string): Promise<boolean> {
-    return this.entities.deactivate('guild', assertSnowflake(id, 'guild ID'));
+    return withDatabaseErrors(this.entities.deactivate('guild', assertSnowflake(id, 'guild ID')));
   }
 
   async updateUserData(id: string, path: string, value: JsonValue): Promise<void> {
@@ -174,7 +176,7 @@ export class PostgresDatabase implements ModdyDatabase {
     const type = assertEntityType(entityType);
     const snowflake = assertSnowflake(id);
     const limit = assertNumberInRange('limit', options.limit ?? 100, 1, MAX_HISTORY, true);
-    return this.attributes.history(type, snowflake, limit);
+    return withDatabaseErrors(this.attributes.history(type, snowflake, limit));
   }
 
   async recordError(record: NewErrorRecord): Promise<boolean> {
@@ -182,38 +184,38 @@ export class PostgresDatabase implements ModdyDatabase {
   }
 
   async recordErrors(records: readonly NewErrorRecord[]): Promise<number> {
-    return this.errors.insertMany(records.map(validateErrorRecord));
+    return withDatabaseErrors(this.errors.insertMany(records.map(validateErrorRecord)));
   }
 
   async getError(code: string): Promise<ErrorRecord | null> {
     const canonical = normaliseErrorCode(code);
     this.loads += 1;
-    return this.errors.find(canonical);
+    return withDatabaseErrors(this.errors.find(canonical));
   }
 
   async cleanupOldErrors(days: number, options: { batchSize?: number } = {}): Promise<number> {
     assertNumberInRange('days', days, 0, 36_500);
-    return this.errors.deleteOlderThan(days, this.purgeBatch(options));
+    return withDatabaseErrors(this.errors.deleteOlderThan(days, this.purgeBatch(options)));
   }
 
   async getCachedGuild(id: string, maxAgeDays = 7): Promise<CachedGuild | null> {
     const snowflake = assertSnowflake(id, 'guild ID');
     assertNumberInRange('maxAgeDays', maxAgeDays, 0, 36_500);
     this.loads += 1;
-    return this.guildCache.findFresh(snowflake, maxAgeDays);
+    return withDatabaseErrors(this.guildCache.findFresh(snowflake, maxAgeDays));
   }
 
   async upsertCachedGuild(guild: CachedGuildInput): Promise<void> {
-    return this.guildCache.upsert(this.validateCachedGuild(guild));
+    return withDatabaseErrors(this.guildCache.upsert(this.validateCachedGuild(guild)));
   }
 
   async cleanupGuildsCache(maxAgeDays: number, options: { batchSize?: number } = {}): Promise<number> {
     assertNumberInRange('maxAgeDays', maxAgeDays, 0, 36_500);
-    return this.guildCache.deleteOlderThan(maxAgeDays, this.purgeBatch(options));
+    return withDatabaseErrors(this.guildCache.deleteOlderThan(maxAgeDays, this.purgeBatch(options)));
   }
 
   async getStats(): Promise<Stats> {
-    return this.stats.get();
+    return withDatabaseErrors(this.stats.get());
   }
 
   getCacheStats(): CacheStats {
@@ -228,14 +230,14 @@ export class PostgresDatabase implements ModdyDatabase {
   private findEntity(entityType: EntityType, id: string) {
     const snowflake = assertSnowflake(id, `${entityType} ID`);
     this.loads += 1;
-    return this.entities.find(entityType, snowflake);
+    return withDatabaseErrors(this.entities.find(entityType, snowflake));
   }
 
   private async updateData(entityType: EntityType, id: string, path: string, value: JsonValue): Promise<void> {
     const snowflake = assertSnowflake(id, `${entityType} ID`);
     const segments = parseDataPath(path);
     const json = serialiseDataValue(value, this.maxDataValueBytes);
-    await this.entities.setDataPath(entityType, snowflake, segments, json);
+    await withDatabaseErrors(this.entities.setDataPath(entityType, snowflake, segments, json));
   }
 
   private attributeQuery(entityType: EntityType, name: AttributeName | string, value: AttributeValue | undefined) {

@@ -66,10 +66,15 @@ export class RedisProcess {
   }
 }
 
-/** A TCP relay in front of a Redis: `cut()` partitions the clients behind it (and only them) until `restore()`. */
+/**
+ * A TCP relay in front of a server: `cut()` partitions the clients behind it (and only them) until
+ * `restore()`; `hang()` keeps every connection open but carries nothing (a server that accepts and
+ * never answers) until `resume()`, which delivers what was held.
+ */
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private server: net.Server | undefined;
+  private hung = false;
 
   private constructor(readonly port: number, private readonly target: number) {}
 
@@ -90,8 +95,11 @@ export class TcpProxy {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
         socket.on('error', () => undefined);
+        // Paused sockets read nothing, so the bytes wait in the kernel until `resume()`.
+        if (this.hung) socket.pause();
       }
-      client.pipe(upstream).pipe(client);
+      this.forward(client, upstream);
+      this.forward(upstream, client);
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -99,10 +107,31 @@ export class TcpProxy {
     this.server = server;
   }
 
+  /** As `pipe`, but a hung relay keeps the source paused. */
+  private forward(from: net.Socket, to: net.Socket): void {
+    from.on('data', (chunk) => {
+      if (to.write(chunk)) return;
+      from.pause();
+      to.once('drain', () => {
+        if (!this.hung) from.resume();
+      });
+    });
+  }
+
   async cut(): Promise<void> {
     const server = this.server;
     this.server = undefined;
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  hang(): void {
+    this.hung = true;
+    for (const socket of this.sockets) socket.pause();
+  }
+
+  resume(): void {
+    this.hung = false;
+    for (const socket of this.sockets) socket.resume();
   }
 }

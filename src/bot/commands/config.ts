@@ -2,10 +2,10 @@ import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from
 import type { Command, CommandContext } from '../command';
 import { CommandRefusedError, InvalidPrefixError, PREFIX_MAX_LENGTH } from '../errors';
 
-/** 1 to 5 characters (counted as code points, so an emoji is one), no whitespace. */
+/** 1 to 5 characters (counted as code points, so an emoji is one), no whitespace, control character or lone surrogate. */
 export function validatePrefix(value: string): string {
   const length = [...value].length;
-  if (length < 1 || length > PREFIX_MAX_LENGTH || /\s/.test(value)) throw new InvalidPrefixError(value);
+  if (length < 1 || length > PREFIX_MAX_LENGTH || /[\s\p{Cc}]/u.test(value) || !value.isWellFormed()) throw new InvalidPrefixError(value);
   return value;
 }
 
