@@ -5,6 +5,7 @@ import type { Queue } from 'bullmq';
 import express, { type Express } from 'express';
 import type { BoardCredentials } from './access';
 import { basicAuth } from './basic-auth';
+import { loopbackHostOnly, sameOriginWrites } from './request-guards';
 
 export interface BoardAppOptions {
   queues: readonly Queue[];
@@ -12,6 +13,8 @@ export interface BoardAppOptions {
   readOnly?: boolean;
   /** Basic-auth credentials required on every page but `/health`; none: open (loopback only, see `resolveBoardAccess`). */
   credentials?: BoardCredentials;
+  /** The address the board listens on: an open board answers only requests addressed to it or to a loopback name. */
+  host: string;
   /** What `/health` checks (e.g. a Redis ping); it answers 503 when this rejects. Default: nothing. */
   healthCheck?: () => Promise<unknown>;
 }
@@ -32,6 +35,8 @@ export function createBoardApp(options: BoardAppOptions): Express {
 
   const app = express();
   app.disable('x-powered-by');
+  if (!options.credentials) app.use(loopbackHostOnly(options.host));
+  app.use(sameOriginWrites());
   app.get('/health', (_request, response) => {
     (options.healthCheck?.() ?? Promise.resolve()).then(
       () => response.json({ ok: true }),

@@ -8,9 +8,8 @@ const digest = (text: string): Buffer => createHash('sha256').update(text).diges
 export function basicAuth(credentials: BoardCredentials, realm = 'Moddy queues'): RequestHandler {
   const expected = digest(`${credentials.user}:${credentials.password}`);
   return (request, response, next) => {
-    const header = request.headers.authorization ?? '';
-    const [scheme, encoded = ''] = header.split(' ');
-    const given = scheme?.toLowerCase() === 'basic' ? Buffer.from(encoded, 'base64').toString('utf8') : '';
+    const encoded = /^basic\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '')?.[1];
+    const given = encoded === undefined ? '' : Buffer.from(encoded, 'base64').toString('utf8');
     if (given !== '' && timingSafeEqual(digest(given), expected)) {
       next();
       return;

@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   // Board pages may read many jobs: allow more than the tracker's fail-fast timeout.
   const redis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
   const queues = createQueues({ connection: redis, prefix: queuePrefix(config) });
-  const app = createBoardApp({ queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, healthCheck: () => redis.ping() });
+  const app = createBoardApp({ host: config.BOARD_HOST, queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, healthCheck: () => redis.ping() });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.BOARD_PORT, config.BOARD_HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

@@ -48,7 +48,7 @@ describe('queue board', () => {
   });
 
   it('asks for credentials, then lists every queue of the project', async () => {
-    const { url, server } = await listen(createBoardApp({ queues: queues.all(), credentials }));
+    const { url, server } = await listen(createBoardApp({ host: '127.0.0.1', queues: queues.all(), credentials }));
     try {
       const anonymous = await fetch(`${url}/api/queues`);
       expect(anonymous.status).toBe(401);
@@ -74,7 +74,7 @@ describe('queue board', () => {
   });
 
   it('runs read-only: queues are flagged and actions refused', async () => {
-    const { url, server } = await listen(createBoardApp({ queues: queues.all(), readOnly: true }));
+    const { url, server } = await listen(createBoardApp({ host: '127.0.0.1', queues: queues.all(), readOnly: true }));
     try {
       const body = (await (await fetch(`${url}/api/queues`)).json()) as { queues: { name: string; readOnlyMode: boolean }[] };
       expect(body.queues.every((queue) => queue.readOnlyMode)).toBe(true);
