@@ -7,7 +7,7 @@ import { MAINTENANCE_JOB_OPTIONS } from '../src/queues/queues';
 import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
 
 export interface StartMaintenanceOptions extends StartWorkerOptions {
-  db: Pick<ModdyDatabase, 'cleanupOldErrors' | 'cleanupGuildsCache'>;
+  db: Pick<ModdyDatabase, 'cleanupOldErrors' | 'cleanupGuildsCache' | 'cleanupCacheInvalidations'>;
   /** Default: the design's cleanups (`defaultMaintenanceSteps`) on the configured ages. */
   steps?: (redis: Redis) => MaintenanceStep[];
   /** Default `MAINTENANCE_INTERVAL_MINUTES`. */

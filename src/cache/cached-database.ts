@@ -23,11 +23,13 @@ import { assertNumberInRange } from '../db/validate-input';
 import { attributesCodec, lookupCodec, recordCodec, type Codec } from './codec';
 import { RedisHealth, type CacheLogger } from './health';
 import { InvalidationBus } from './invalidation-bus';
+import { InvalidationLogPoller, type InvalidationLogStore } from './invalidation-log';
 import { Invalidator } from './invalidator';
 import { CacheKeys, type CacheKind } from './keys';
 import { LocalCache } from './local-cache';
 import type { ResolvedCacheOptions } from './options';
 import { ReadThrough, type EntrySpec } from './read-through';
+import { checkRedisEpoch } from './redis-epoch';
 import { RedisStore } from './redis-store';
 import { SingleFlight } from './single-flight';
 import { CacheCounters } from './stats';
@@ -35,6 +37,8 @@ import { CacheCounters } from './stats';
 /** The uncached API, also telling whether `ensureUser`/`ensureGuild` reactivated a row (`PostgresDatabase`). */
 export interface CacheableDatabase extends ModdyDatabase {
   ensureEntity(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }>;
+  /** The PostgreSQL log of invalidations that could not reach Redis (see docs/cache.md). */
+  readonly invalidationLog: InvalidationLogStore;
 }
 
 export interface CachedDatabaseDeps {
@@ -66,6 +70,7 @@ export class CachedDatabase implements ModdyDatabase {
   private readonly health: RedisHealth;
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
+  private readonly logPoller: InvalidationLogPoller | undefined;
   private readonly ttlMs: { attrs: number; record: number; lookup: number };
 
   /** Use `start()` next (or `createCachedDatabase`), which waits briefly for Redis. */
@@ -91,10 +96,15 @@ export class CachedDatabase implements ModdyDatabase {
         if (redis.status !== 'ready' || !bus.listening) throw new Error('Redis connections not ready');
         await redis.ping();
       },
-      beforeUp: () => this.invalidator.replay(),
+      beforeUp: async () => {
+        await checkRedisEpoch(redis, this.keys, () => this.invalidator.flushAll(), logger);
+        await this.invalidator.replay();
+      },
       onTransition: () => {
         this.local.clear();
         flights.invalidateAll();
+        // Back in Redis: apply at once what partitioned writers logged meanwhile.
+        if (this.health.up) void this.logPoller?.poll();
       },
       probeIntervalMs: options.probeIntervalMs,
       logger,
@@ -102,13 +112,30 @@ export class CachedDatabase implements ModdyDatabase {
     redis.on('error', (error: Error) => this.health.fail(error));
     redis.on('close', () => this.health.fail('command connection closed'));
     const shared = { local: this.local, flights, store, health: this.health, counters: this.counters };
-    this.invalidator = new Invalidator({ ...shared, keys: this.keys, maxPending: options.maxPendingInvalidations });
+    this.invalidator = new Invalidator({
+      ...shared,
+      keys: this.keys,
+      maxPending: options.maxPendingInvalidations,
+      log: options.invalidationLogPollMs > 0 ? inner.invalidationLog : undefined,
+      logger,
+    });
+    this.logPoller =
+      options.invalidationLogPollMs > 0
+        ? new InvalidationLogPoller({
+            store: inner.invalidationLog,
+            apply: (keys) => this.invalidator.applyLogged(keys),
+            intervalMs: options.invalidationLogPollMs,
+            firstWindowMs: Math.max(...Object.values(this.ttlMs)),
+            logger,
+          })
+        : undefined;
     this.reads = new ReadThrough({ ...shared, localTtlMs: options.localTtlMs, outageLocalTtlMs: options.outageLocalTtlMs });
   }
 
   /** Starts probing Redis; resolves once it is up, or after `timeoutMs` in degraded mode (logged). */
   async start(timeoutMs: number): Promise<this> {
     this.health.start();
+    this.logPoller?.start();
     await this.health.waitUntilUp(timeoutMs);
     return this;
   }
@@ -275,6 +302,10 @@ export class CachedDatabase implements ModdyDatabase {
     return deleted;
   }
 
+  cleanupCacheInvalidations(maxAgeMinutes: number, options?: { batchSize?: number }): Promise<number> {
+    return this.inner.cleanupCacheInvalidations(maxAgeMinutes, options);
+  }
+
   getStats(): Promise<Stats> {
     return this.inner.getStats();
   }
@@ -285,6 +316,7 @@ export class CachedDatabase implements ModdyDatabase {
 
   async close(): Promise<void> {
     this.health.close();
+    await this.logPoller?.close();
     this.local.clear();
     await Promise.allSettled([quit(this.redis), quit(this.subscriber)]);
     await this.inner.close();

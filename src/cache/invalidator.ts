@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { RedisHealth } from './health';
+import type { CacheLogger, RedisHealth } from './health';
+import type { InvalidationLogStore } from './invalidation-log';
 import { decodeInvalidation, encodeInvalidation } from './invalidation-bus';
 import type { CacheKeys } from './keys';
 import type { LocalCache } from './local-cache';
@@ -16,6 +17,9 @@ export interface InvalidatorDeps {
   counters: CacheCounters;
   /** Keys remembered during an outage before the whole namespace is flushed at recovery instead. */
   maxPending: number;
+  /** Where invalidations that could not reach Redis are logged for the other processes; none: memory only. */
+  log?: InvalidationLogStore;
+  logger: CacheLogger;
 }
 
 const ENTRY_KINDS = ['attrs', 'record', 'lookup'] as const;
@@ -23,7 +27,8 @@ const ENTRY_KINDS = ['attrs', 'record', 'lookup'] as const;
 /**
  * Runs after a write committed to PostgreSQL: drops the keys in this process, then in Redis
  * (bumping their versions) and announces them to every process, in one round trip. Keys that could
- * not be invalidated because Redis was away are replayed before Redis is used again.
+ * not be invalidated because Redis was away are replayed before Redis is used again, and logged in
+ * PostgreSQL so that processes that still reach Redis invalidate them meanwhile.
  */
 export class Invalidator {
   private readonly origin = randomUUID();
@@ -43,8 +48,37 @@ export class Invalidator {
 
   /** Drops every entry starting with `prefix` (a maintenance operation: it scans Redis). */
   async invalidatePrefix(prefix: string): Promise<void> {
-    await this.inRedis([], () => this.deps.store.invalidatePrefix(prefix, this.message([`${prefix}*`])));
+    await this.inRedis([], () => this.deps.store.invalidatePrefix(prefix, this.message([`${prefix}*`])), [`${prefix}*`]);
     this.dropLocalPrefix(prefix);
+  }
+
+  /**
+   * Applies a row of the invalidation log (another process could not reach Redis): in Redis when it
+   * is up, and here. False when Redis did not take it: the row is applied again at the next read.
+   */
+  async applyLogged(entries: readonly string[]): Promise<boolean> {
+    const own = entries.filter((entry) => entry.startsWith(this.deps.keys.namespace));
+    const keys = own.filter((entry) => !entry.endsWith('*'));
+    const prefixes = own.filter((entry) => entry.endsWith('*')).map((entry) => entry.slice(0, -1));
+    for (const key of keys) this.dropLocal(key);
+    for (const prefix of prefixes) this.dropLocalPrefix(prefix);
+    if (!this.deps.health.up) return false;
+    try {
+      if (keys.length > 0) await this.deps.store.invalidate(keys, this.message(keys));
+      for (const prefix of prefixes) await this.deps.store.invalidatePrefix(prefix, this.message([`${prefix}*`]));
+      this.deps.counters.redis.invalidations += keys.length;
+      return true;
+    } catch (error) {
+      this.deps.counters.redis.errors += 1;
+      this.deps.health.fail(error);
+      return false;
+    }
+  }
+
+  /** Deletes every entry of the namespace (versions stay: they still guard fills) and tells every process. */
+  async flushAll(): Promise<void> {
+    const { store, keys } = this.deps;
+    for (const kind of ENTRY_KINDS) await store.invalidatePrefix(keys.kindPattern(kind), this.message([`${keys.kindPattern(kind)}*`]));
   }
 
   /** Applies a message heard on the bus (another process wrote). */
@@ -64,9 +98,9 @@ export class Invalidator {
 
   /** Replays the invalidations lost during an outage; throws (keeping Redis down) if Redis fails again. */
   async replay(): Promise<void> {
-    const { store, keys } = this.deps;
+    const { store } = this.deps;
     if (this.overflowed) {
-      for (const kind of ENTRY_KINDS) await store.invalidatePrefix(keys.kindPattern(kind), this.message([`${keys.kindPattern(kind)}*`]));
+      await this.flushAll();
       this.overflowed = false;
       this.pending.clear();
       return;
@@ -83,7 +117,8 @@ export class Invalidator {
     return encodeInvalidation(this.origin, entries);
   }
 
-  private async inRedis(keys: readonly string[], run: () => Promise<void>): Promise<void> {
+  /** `logged`: what the log row says (the keys, or a prefix entry ending in `*`). */
+  private async inRedis(keys: readonly string[], run: () => Promise<void>, logged: readonly string[] = keys): Promise<void> {
     const { health, counters } = this.deps;
     if (health.up) {
       try {
@@ -96,6 +131,17 @@ export class Invalidator {
       }
     }
     this.remember(keys);
+    await this.appendToLog(logged);
+  }
+
+  private async appendToLog(entries: readonly string[]): Promise<void> {
+    if (this.deps.log === undefined || entries.length === 0) return;
+    try {
+      await this.deps.log.append(entries);
+    } catch (error) {
+      // Still replayed from memory when Redis is back; only the other processes' bound is lost.
+      this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error), keys: entries.length }, 'cache: invalidation could not be logged in PostgreSQL either');
+    }
   }
 
   /** No keys = a prefix invalidation: only a full flush at recovery covers it. */

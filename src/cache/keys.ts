@@ -13,12 +13,17 @@ export class CacheKeys {
   /** Every key of this schema version starts with it. */
   readonly namespace: string;
   readonly channel: string;
+  /** The Redis `run_id` the entries were last checked against, and the lock of the flush when it changes (`redis-epoch.ts`). */
+  readonly epoch: string;
+  readonly epochLock: string;
   /** Built once: the local tier finds an entry by its space and ID, without building its key. */
   private readonly spaces: Readonly<Record<CacheKind, Readonly<Record<EntityType, string>>>>;
 
   constructor(readonly prefix: string) {
     this.namespace = `${prefix}:v${CACHE_SCHEMA_VERSION}:`;
     this.channel = `${this.namespace}invalidations`;
+    this.epoch = `${this.namespace}redis-epoch`;
+    this.epochLock = `${this.namespace}redis-epoch:lock`;
     const spacesOf = (kind: CacheKind) => ({ user: `${this.namespace}${kind}:user:`, guild: `${this.namespace}${kind}:guild:` });
     this.spaces = { attrs: spacesOf('attrs'), record: spacesOf('record'), lookup: spacesOf('lookup') };
   }

@@ -22,6 +22,12 @@ export interface CacheOptions {
   probeIntervalMs?: number;
   /** How long `connectDatabase` waits for Redis before starting degraded. Default 1000 ms. */
   startupTimeoutMs?: number;
+  /**
+   * How often each process reads the PostgreSQL log of invalidations that a writer could not send to
+   * Redis: the staleness bound while a writer is cut off from Redis. 0 turns the log off (the bound
+   * is then the entry TTL). Default `CACHE_INVALIDATION_LOG_POLL_MS` (1000).
+   */
+  invalidationLogPollMs?: number;
   /** Keys whose invalidation failed, replayed when Redis is back; past this the whole cache namespace is flushed instead. Default 10000. */
   maxPendingInvalidations?: number;
 }
@@ -42,5 +48,6 @@ export function resolveCacheOptions(config: Config, options: CacheOptions = {}):
     probeIntervalMs: options.probeIntervalMs ?? 250,
     startupTimeoutMs: options.startupTimeoutMs ?? 1000,
     maxPendingInvalidations: options.maxPendingInvalidations ?? 10_000,
+    invalidationLogPollMs: options.invalidationLogPollMs ?? config.CACHE_INVALIDATION_LOG_POLL_MS,
   };
 }

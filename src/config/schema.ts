@@ -41,6 +41,8 @@ export const configSchema = z.object({
   CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
   CACHE_LOCAL_TTL_MS: z.coerce.number().int().min(0).default(2000),
   CACHE_REDIS_TIMEOUT_MS: positiveInt.default(100),
+  /** How often each process reads the log of invalidations a writer could not send to Redis (0: off); see docs/cache.md. */
+  CACHE_INVALIDATION_LOG_POLL_MS: z.coerce.number().int().min(0).default(1000),
 
   /** Largest JSON value accepted by updateUserData/updateGuildData, in bytes. */
   DATA_MAX_VALUE_BYTES: positiveInt.default(64 * 1024),

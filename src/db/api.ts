@@ -191,6 +191,9 @@ export interface ModdyDatabase {
   /** Deletes `guilds_cache` rows older than `maxAgeDays` in bounded batches; returns how many. */
   cleanupGuildsCache(maxAgeDays: number, options?: { batchSize?: number }): Promise<number>;
 
+  /** Deletes rows of the cache tier's invalidation log (`cache_invalidations`) older than `maxAgeMinutes`; returns how many. */
+  cleanupCacheInvalidations(maxAgeMinutes: number, options?: { batchSize?: number }): Promise<number>;
+
   getStats(): Promise<Stats>;
   getCacheStats(): CacheStats;
   close(): Promise<void>;

@@ -24,6 +24,7 @@ import { streamWithDatabaseErrors, withDatabaseErrors } from './database-errors'
 import { parseDataPath, serialiseDataValue } from './data-path';
 import { GUILD_CACHE_SOURCES } from './entities';
 import { AttributeRepository } from './repositories/attribute-repository';
+import { CacheInvalidationRepository } from './repositories/cache-invalidation-repository';
 import { EntityRepository } from './repositories/entity-repository';
 import { ErrorRepository } from './repositories/error-repository';
 import { GuildCacheRepository } from './repositories/guild-cache-repository';
@@ -50,6 +51,8 @@ export class PostgresDatabase implements ModdyDatabase {
   private readonly errors: ErrorRepository;
   private readonly guildCache: GuildCacheRepository;
   private readonly stats: StatsRepository;
+  /** The cache tier's log of invalidations that could not reach Redis (`cache_invalidations`). */
+  readonly invalidationLog: CacheInvalidationRepository;
   private readonly maxDataValueBytes: number;
   private readonly purgeBatchSize: number;
   private loads = 0;
@@ -60,6 +63,7 @@ export class PostgresDatabase implements ModdyDatabase {
     this.errors = new ErrorRepository(dataSource);
     this.guildCache = new GuildCacheRepository(dataSource);
     this.stats = new StatsRepository(dataSource);
+    this.invalidationLog = new CacheInvalidationRepository(dataSource);
     this.maxDataValueBytes = options.maxDataValueBytes ?? 64 * 1024;
     this.purgeBatchSize = options.purgeBatchSize ?? 5000;
   }
@@ -212,6 +216,11 @@ export class PostgresDatabase implements ModdyDatabase {
   async cleanupGuildsCache(maxAgeDays: number, options: { batchSize?: number } = {}): Promise<number> {
     assertNumberInRange('maxAgeDays', maxAgeDays, 0, 36_500);
     return withDatabaseErrors(this.guildCache.deleteOlderThan(maxAgeDays, this.purgeBatch(options)));
+  }
+
+  async cleanupCacheInvalidations(maxAgeMinutes: number, options: { batchSize?: number } = {}): Promise<number> {
+    assertNumberInRange('maxAgeMinutes', maxAgeMinutes, 0, 525_600);
+    return withDatabaseErrors(this.invalidationLog.deleteOlderThan(maxAgeMinutes * 60_000, this.purgeBatch(options)));
   }
 
   async getStats(): Promise<Stats> {

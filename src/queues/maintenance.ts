@@ -13,7 +13,7 @@ export interface MaintenanceStep {
 }
 
 export interface DefaultStepsOptions {
-  db: Pick<ModdyDatabase, 'cleanupOldErrors' | 'cleanupGuildsCache'>;
+  db: Pick<ModdyDatabase, 'cleanupOldErrors' | 'cleanupGuildsCache' | 'cleanupCacheInvalidations'>;
   /** Where the cache tier keeps its entries (`<cachePrefix>:v<n>:…`). */
   redis: Redis;
   cachePrefix: string;
@@ -24,8 +24,9 @@ export interface DefaultStepsOptions {
 }
 
 /**
- * The cleanups of the design: old errors, stale `guilds_cache` rows, and the cache tier's keys that
- * would never expire (its own `purgeStaleCacheEntries`: other schema versions, keys without TTL).
+ * The cleanups of the design: old errors, stale `guilds_cache` rows, the cache tier's keys that
+ * would never expire (its own `purgeStaleCacheEntries`: other schema versions, keys without TTL)
+ * and its invalidation log past a day (older rows guard no entry: every TTL is shorter).
  * Each deletes in bounded batches.
  */
 export function defaultMaintenanceSteps(options: DefaultStepsOptions): MaintenanceStep[] {
@@ -33,8 +34,11 @@ export function defaultMaintenanceSteps(options: DefaultStepsOptions): Maintenan
     { name: 'errors-retention', run: async () => ({ deleted: await options.db.cleanupOldErrors(options.errorRetentionDays) }) },
     { name: 'guilds-cache', run: async () => ({ deleted: await options.db.cleanupGuildsCache(options.guildsCacheMaxAgeDays) }) },
     { name: 'cache-purge', run: () => purgeStaleCacheEntries(options.redis, options.cachePrefix) },
+    { name: 'cache-invalidation-log', run: async () => ({ deleted: await options.db.cleanupCacheInvalidations(CACHE_INVALIDATION_LOG_RETENTION_MINUTES) }) },
   ];
 }
+
+const CACHE_INVALIDATION_LOG_RETENTION_MINUTES = 24 * 60;
 
 export const schedulerId = (step: MaintenanceStep): string => `maintenance-${step.name}`;
 

@@ -72,7 +72,9 @@ describe('a real Redis stopped mid-test', () => {
 
     await server!.start();
     await waitFor(redisUp(a, b), 5000);
-    expect(a.logger.infos).toEqual(['Redis cache tier is back']);
+    expect(a.logger.infos).toContain('Redis cache tier is back');
+    // The restarted Redis is a new epoch: one of them flushed the namespace before either used it.
+    expect([...a.logger.infos, ...b.logger.infos].filter((line) => line.includes('new Redis epoch')).length).toBeGreaterThanOrEqual(1);
     expect(await b.db.hasAttribute('user', id, 'BETA')).toBe(true);
 
     // Invalidations flow again.
@@ -120,7 +122,8 @@ describe('a process cut off from Redis while others still use it', () => {
     expect(await other.db.getAttributes('user', id)).toEqual({ LANG: 'EN' });
     const admin = new Redis(target.url);
     try {
-      expect(JSON.parse((await admin.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null')).toEqual({ LANG: 'EN' });
+      // Never the old `{}`: gone, or refilled with the new value.
+      expect([null, { LANG: 'EN' }]).toContainEqual(JSON.parse((await admin.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null'));
     } finally {
       admin.disconnect();
     }

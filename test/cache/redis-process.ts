@@ -25,24 +25,31 @@ async function answers(url: string): Promise<boolean> {
   }
 }
 
-/** A redis-server of this test's own, on its own port: the only Redis a test may stop (never the shared one). */
+/**
+ * A redis-server of this test's own, on its own port: the only Redis a test may stop (never the
+ * shared one). With `dir`, `SAVE` writes a snapshot there and a restart loads it.
+ */
 export class RedisProcess {
   private child: ChildProcess | undefined;
 
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly dir?: string,
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisProcess> {
-    const server = new RedisProcess(await freePort());
+  static async start(options: { dir?: string } = {}): Promise<RedisProcess> {
+    const server = new RedisProcess(await freePort(), options.dir);
     await server.start();
     return server;
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const snapshot = this.dir === undefined ? [] : ['--dir', this.dir, '--dbfilename', 'dump.rdb'];
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...snapshot], { stdio: 'ignore' });
     await waitFor(() => answers(this.url), 5000);
   }
 

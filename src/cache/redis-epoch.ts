@@ -1,0 +1,36 @@
+import { randomUUID } from 'node:crypto';
+import type Redis from 'ioredis';
+import type { CacheLogger } from './health';
+import type { CacheKeys } from './keys';
+
+/** Outlives any pause between two checks; refreshed at each. */
+const EPOCH_TTL_MS = 30 * 86_400_000;
+const LOCK_TTL_MS = 30_000;
+
+const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
+
+/**
+ * Before a process trusts Redis (at start and after every outage): if Redis restarted since the
+ * namespace was last checked (its `run_id` changed), it may have reloaded a snapshot older than
+ * writes whose invalidations it then lost, so every entry is flushed first, by one process (a
+ * lock); the others wait (throw, staying down) until that is done.
+ */
+export async function checkRedisEpoch(redis: Redis, keys: CacheKeys, flush: () => Promise<void>, logger: CacheLogger): Promise<void> {
+  const runId = /^run_id:(\w+)/m.exec(await redis.info('server'))?.[1];
+  if (runId === undefined) throw new Error('Redis INFO reports no run_id');
+  const stored = await redis.get(keys.epoch);
+  if (stored === runId) return;
+  const token = randomUUID();
+  if ((await redis.set(keys.epochLock, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
+    throw new Error('another process is flushing the cache after a Redis restart');
+  }
+  try {
+    if ((await redis.get(keys.epoch)) === runId) return;
+    await flush();
+    await redis.set(keys.epoch, runId, 'PX', EPOCH_TTL_MS);
+    if (stored === null) logger.info({ runId }, 'cache: new Redis epoch, entries flushed');
+    else logger.warn({ previousRunId: stored, runId }, 'cache: Redis restarted (possibly from an older snapshot), entries flushed');
+  } finally {
+    await redis.eval(RELEASE_SCRIPT, 1, keys.epochLock, token).catch(() => undefined);
+  }
+}
