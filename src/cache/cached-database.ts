@@ -20,7 +20,7 @@ import type {
   UserRecord,
 } from '../db/api';
 import { assertNumberInRange } from '../db/validate-input';
-import { attributesCodec, lookupCodec, recordCodec, type Codec } from './codec';
+import { attributesCodec, guildRecordCodec, lookupCodec, userRecordCodec, type Codec } from './codec';
 import { RedisHealth, type CacheLogger } from './health';
 import { InvalidationBus } from './invalidation-bus';
 import { InvalidationLogPoller, type InvalidationLogStore } from './invalidation-log';
@@ -28,7 +28,7 @@ import { Invalidator } from './invalidator';
 import { CacheKeys, type CacheKind } from './keys';
 import { LocalCache } from './local-cache';
 import type { ResolvedCacheOptions } from './options';
-import { ReadThrough, type EntrySpec } from './read-through';
+import { entryOf, ReadThrough, type EntrySpace } from './read-through';
 import { checkRedisEpoch } from './redis-epoch';
 import { RedisStore } from './redis-store';
 import { SingleFlight } from './single-flight';
@@ -71,7 +71,12 @@ export class CachedDatabase implements ModdyDatabase {
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
   private readonly logPoller: InvalidationLogPoller | undefined;
-  private readonly ttlMs: { attrs: number; record: number; lookup: number };
+  private readonly spaces: {
+    attrs: Readonly<Record<EntityType, EntrySpace<Attributes>>>;
+    userRecord: EntrySpace<UserRecord | null>;
+    guildRecord: EntrySpace<GuildRecord | null>;
+    lookup: EntrySpace<CachedGuild | null>;
+  };
 
   /** Use `start()` next (or `createCachedDatabase`), which waits briefly for Redis. */
   constructor({ inner, redis, subscriber, options, logger }: CachedDatabaseDeps) {
@@ -79,14 +84,22 @@ export class CachedDatabase implements ModdyDatabase {
     this.redis = redis;
     this.subscriber = subscriber;
     this.keys = new CacheKeys(options.prefix);
-    this.ttlMs = {
-      attrs: options.attributesTtlSeconds * 1000,
-      record: options.recordsTtlSeconds * 1000,
-      lookup: options.lookupsTtlSeconds * 1000,
+    const ttlMs = { attrs: options.attributesTtlSeconds * 1000, record: options.recordsTtlSeconds * 1000, lookup: options.lookupsTtlSeconds * 1000 };
+    const space = <T>(kind: CacheKind, entityType: EntityType, codec: Codec<T>, ttl: number): EntrySpace<T> => ({
+      prefix: this.keys.space(kind, entityType),
+      codec,
+      ttlMs: ttl,
+    });
+    this.spaces = {
+      attrs: { user: space('attrs', 'user', attributesCodec, ttlMs.attrs), guild: space('attrs', 'guild', attributesCodec, ttlMs.attrs) },
+      userRecord: space('record', 'user', userRecordCodec, ttlMs.record),
+      guildRecord: space('record', 'guild', guildRecordCodec, ttlMs.record),
+      lookup: space('lookup', 'guild', lookupCodec, ttlMs.lookup),
     };
+    const longestTtlMs = Math.max(...Object.values(ttlMs));
     this.local = new LocalCache(options.localTtlMs > 0 ? options.localMaxEntries : 0);
     const flights = new SingleFlight();
-    const store = new RedisStore(redis, this.keys, 2 * Math.max(...Object.values(this.ttlMs)));
+    const store = new RedisStore(redis, this.keys, 2 * longestTtlMs);
     const bus = new InvalidationBus(subscriber, this.keys.channel, {
       onMessage: (message) => this.invalidator.apply(message),
       onLost: (reason) => this.health.fail(reason),
@@ -125,7 +138,7 @@ export class CachedDatabase implements ModdyDatabase {
             store: inner.invalidationLog,
             apply: (keys) => this.invalidator.applyLogged(keys),
             intervalMs: options.invalidationLogPollMs,
-            firstWindowMs: Math.max(...Object.values(this.ttlMs)),
+            firstWindowMs: longestTtlMs,
             logger,
           })
         : undefined;
@@ -171,8 +184,8 @@ export class CachedDatabase implements ModdyDatabase {
 
   async getInteractionAttributes(userId: string, guildId: string | null): Promise<InteractionAttributes> {
     if (typeof userId === 'string' && (guildId === null || typeof guildId === 'string')) {
-      const userHit = this.reads.lookup(this.keys.space('attrs', 'user'), userId) as Attributes | undefined;
-      const guildHit = guildId === null ? null : (this.reads.lookup(this.keys.space('attrs', 'guild'), guildId) as Attributes | undefined);
+      const userHit = this.reads.lookup(this.spaces.attrs.user, userId);
+      const guildHit = guildId === null ? null : this.reads.lookup(this.spaces.attrs.guild, guildId);
       if (userHit !== undefined && guildHit !== undefined) {
         this.reads.countLocalHits(guildHit === null ? 1 : 2);
         return { user: attributesCodec.copy(userHit), guild: guildHit === null ? null : attributesCodec.copy(guildHit) };
@@ -180,19 +193,19 @@ export class CachedDatabase implements ModdyDatabase {
     }
     const user = assertSnowflake(userId, 'user ID');
     const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
-    const userSpec = this.attributesSpec('user', user);
+    const userSpec = entryOf(this.spaces.attrs.user, user);
     if (guild === null) {
-      const attributes = (await this.reads.get(userSpec, () => this.inner.getAttributes('user', user))) as Attributes;
+      const attributes = await this.reads.get(userSpec, () => this.inner.getAttributes('user', user));
       return { user: attributesCodec.copy(attributes), guild: null };
     }
-    const guildSpec = this.attributesSpec('guild', guild);
-    const [userAttributes, guildAttributes] = (await this.reads.getMany([userSpec, guildSpec], async (missing) => {
+    const guildSpec = entryOf(this.spaces.attrs.guild, guild);
+    const [userAttributes = {}, guildAttributes = {}] = await this.reads.getMany([userSpec, guildSpec], async (missing) => {
       if (missing.length === 2) {
         const both = await this.inner.getInteractionAttributes(user, guild);
         return [both.user, both.guild ?? {}];
       }
       return missing[0] === userSpec ? [await this.inner.getAttributes('user', user)] : [await this.inner.getAttributes('guild', guild)];
-    })) as [Attributes, Attributes];
+    });
     return { user: attributesCodec.copy(userAttributes), guild: attributesCodec.copy(guildAttributes) };
   }
 
@@ -228,14 +241,12 @@ export class CachedDatabase implements ModdyDatabase {
 
   async getUser(id: string): Promise<UserRecord | null> {
     const user = assertSnowflake(id, 'user ID');
-    const record = await this.reads.get(this.recordSpec('user', user), () => this.inner.getUser(user));
-    return recordCodec.copy(record as UserRecord | null) as UserRecord | null;
+    return userRecordCodec.copy(await this.reads.get(entryOf(this.spaces.userRecord, user), () => this.inner.getUser(user)));
   }
 
   async getGuild(id: string): Promise<GuildRecord | null> {
     const guild = assertSnowflake(id, 'guild ID');
-    const record = await this.reads.get(this.recordSpec('guild', guild), () => this.inner.getGuild(guild));
-    return recordCodec.copy(record as GuildRecord | null) as GuildRecord | null;
+    return guildRecordCodec.copy(await this.reads.get(entryOf(this.spaces.guildRecord, guild), () => this.inner.getGuild(guild)));
   }
 
   async ensureUser(id: string): Promise<boolean> {
@@ -286,8 +297,7 @@ export class CachedDatabase implements ModdyDatabase {
   async getCachedGuild(id: string, maxAgeDays = 7): Promise<CachedGuild | null> {
     const guild = assertSnowflake(id, 'guild ID');
     assertNumberInRange('maxAgeDays', maxAgeDays, 0, ANY_AGE_DAYS);
-    const spec = this.entrySpec('lookup', 'guild', guild, lookupCodec, this.ttlMs.lookup);
-    const row = (await this.reads.get(spec, () => this.inner.getCachedGuild(guild, ANY_AGE_DAYS))) as CachedGuild | null;
+    const row = await this.reads.get(entryOf(this.spaces.lookup, guild), () => this.inner.getCachedGuild(guild, ANY_AGE_DAYS));
     if (row === null || row.lastUpdated.getTime() <= Date.now() - maxAgeDays * DAY_MS) return null;
     return lookupCodec.copy(row);
   }
@@ -324,26 +334,13 @@ export class CachedDatabase implements ModdyDatabase {
 
   /** The local entry of a type already validated; `undefined` on a miss or a non-string ID. Counts hits only. */
   private localAttributes(entityType: EntityType, id: string): Attributes | undefined {
-    return typeof id === 'string' ? (this.reads.hit(this.keys.space('attrs', entityType), id) as Attributes | undefined) : undefined;
+    return typeof id === 'string' ? this.reads.hit(this.spaces.attrs[entityType], id) : undefined;
   }
 
   /** After a local miss: validates the ID, then Redis, then PostgreSQL. */
   private loadAttributes(entityType: EntityType, id: string): Promise<Attributes> {
     const snowflake = assertSnowflake(id);
-    return this.reads.load(this.attributesSpec(entityType, snowflake), () => this.inner.getAttributes(entityType, snowflake)) as Promise<Attributes>;
-  }
-
-  private attributesSpec(entityType: EntityType, id: string): EntrySpec {
-    return this.entrySpec('attrs', entityType, id, attributesCodec, this.ttlMs.attrs);
-  }
-
-  private recordSpec(entityType: EntityType, id: string): EntrySpec {
-    return this.entrySpec('record', entityType, id, recordCodec, this.ttlMs.record);
-  }
-
-  private entrySpec(kind: CacheKind, entityType: EntityType, id: string, codec: Codec<unknown>, ttlMs: number): EntrySpec {
-    const space = this.keys.space(kind, entityType);
-    return { key: space + id, space, id, codec, ttlMs };
+    return this.reads.load(entryOf(this.spaces.attrs[entityType], snowflake), () => this.inner.getAttributes(entityType, snowflake));
   }
 
   private async ensure(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }> {

@@ -34,11 +34,11 @@ function deepCopy<T>(value: T): T {
 
 export const attributesCodec: Codec<Attributes> = jsonCodec<Attributes>([], (value) => ({ ...value }));
 
+const RECORD_DATES = ['createdAt', 'updatedAt', 'deactivatedAt'];
+
 /** `null` is a negative entry: the user or guild does not exist. */
-export const recordCodec: Codec<UserRecord | GuildRecord | null> = jsonCodec<UserRecord | GuildRecord | null>(
-  ['createdAt', 'updatedAt', 'deactivatedAt'],
-  deepCopy,
-);
+export const userRecordCodec: Codec<UserRecord | null> = jsonCodec<UserRecord | null>(RECORD_DATES, deepCopy);
+export const guildRecordCodec: Codec<GuildRecord | null> = jsonCodec<GuildRecord | null>(RECORD_DATES, deepCopy);
 
 /** `null` is a negative entry: no `guilds_cache` row. */
 export const lookupCodec: Codec<CachedGuild | null> = jsonCodec<CachedGuild | null>(

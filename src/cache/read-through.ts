@@ -2,21 +2,30 @@ import type { Codec } from './codec';
 import type { RedisHealth } from './health';
 import type { LocalCache } from './local-cache';
 import type { RedisStore } from './redis-store';
-import type { SingleFlight, Flight } from './single-flight';
+import type { Flight, SingleFlight } from './single-flight';
 import type { CacheCounters } from './stats';
 
-export interface EntrySpec {
-  /** `space + id`, as `CacheKeys` builds it. */
-  key: string;
-  /** The key's two parts, for the local tier (`LocalCache.getIn`). */
-  space: string;
-  id: string;
-  codec: Codec<unknown>;
-  ttlMs: number;
+/** One kind of entry (a user's attributes, a guild record…): where its keys live, how it is stored, how long it stays in Redis. */
+export interface EntrySpace<T> {
+  /** `<prefix>:v<n>:<kind>:<entity>:`, as `CacheKeys.space` builds it: an entry's key is this followed by the ID. */
+  readonly prefix: string;
+  readonly codec: Codec<T>;
+  readonly ttlMs: number;
+}
+
+/** One entry: its space and ID, and the key they make. */
+export interface EntrySpec<T> {
+  readonly space: EntrySpace<T>;
+  readonly id: string;
+  readonly key: string;
+}
+
+export function entryOf<T>(space: EntrySpace<T>, id: string): EntrySpec<T> {
+  return { space, id, key: space.prefix + id };
 }
 
 /** Loads, from PostgreSQL, the entries that missed both tiers; returns their values in the same order. */
-export type Loader = (missing: readonly EntrySpec[]) => Promise<unknown[]>;
+export type Loader<T> = (missing: readonly EntrySpec<T>[]) => Promise<T[]>;
 
 export interface ReadThroughDeps {
   local: LocalCache;
@@ -29,40 +38,52 @@ export interface ReadThroughDeps {
   outageLocalTtlMs: number;
 }
 
-interface OwnedLoad {
+/** A key whose load this call runs; callers that join its flight get the value through `settle`. */
+interface OwnedLoad<T> {
   index: number;
-  spec: EntrySpec;
+  spec: EntrySpec<T>;
   flight: Flight;
-  settle: { resolve(value: unknown): void; reject(error: unknown): void };
+  settle: { resolve(value: T): void; reject(error: unknown): void };
+}
+
+/** What Redis had for the owned keys: values found, the positions it missed, and the versions a fill must match. */
+interface RedisRead<T> {
+  values: (T | undefined)[];
+  missing: number[];
+  /** Absent when Redis was not read: nothing is filled then. */
+  versions?: readonly (string | null)[];
 }
 
 /**
  * local tier → Redis → PostgreSQL. Values it returns are shared with the local tier: callers copy
  * before handing them out. Misses of several keys cost one MGET and one load; concurrent misses of
  * one key share a single load.
+ *
+ * The local tier holds values of every space; a space's entries are only ever stored by this class
+ * with that space's type, which is why reading one back as `T` is sound.
  */
 export class ReadThrough {
   constructor(private readonly deps: ReadThroughDeps) {}
 
-  get(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
-    const local = this.peek(spec.key);
+  get<T>(spec: EntrySpec<T>, load: () => Promise<T>): Promise<T> {
+    const local = this.peek(spec);
     return local === undefined ? this.fetchOne(spec, load) : Promise.resolve(local);
   }
 
   /**
-   * The local tier's value for `space + id` (see `LocalCache.getIn`), or `undefined`, counting only a
-   * hit: the hot path, no promise, no allocation. A miss is counted by the `load` that follows, once
-   * the caller has validated its input.
+   * The local tier's value for `id` in `space`, or `undefined`, counting only a hit: the hot path,
+   * no promise, no allocation. A miss is counted by the `load` that follows, once the caller has
+   * validated its input.
    */
-  hit(space: string, id: string): unknown {
+  hit<T>(space: EntrySpace<T>, id: string): T | undefined {
     const value = this.lookup(space, id);
     if (value !== undefined) this.deps.counters.local.hits += 1;
     return value;
   }
 
   /** As `hit`, uncounted (see `countLocalHits`). */
-  lookup(space: string, id: string): unknown {
-    return this.localInUse() ? this.deps.local.getIn(space, id) : undefined;
+  lookup<T>(space: EntrySpace<T>, id: string): T | undefined {
+    return this.localInUse() ? (this.deps.local.getIn(space.prefix, id) as T | undefined) : undefined;
   }
 
   countLocalHits(count: number): void {
@@ -70,31 +91,30 @@ export class ReadThrough {
   }
 
   /** After a local miss (`hit` returned `undefined`): counts it, then Redis, then PostgreSQL. */
-  load(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
+  load<T>(spec: EntrySpec<T>, load: () => Promise<T>): Promise<T> {
     if (this.localInUse()) this.deps.counters.local.misses += 1;
     return this.fetchOne(spec, load);
   }
 
-  async getMany(specs: readonly EntrySpec[], load: Loader, checkLocal = true): Promise<unknown[]> {
-    const results: unknown[] = new Array(specs.length);
+  async getMany<T>(specs: readonly EntrySpec<T>[], load: Loader<T>, checkLocal = true): Promise<T[]> {
+    const results = new Array<T>(specs.length);
     const pending: Promise<void>[] = [];
-    const owned: OwnedLoad[] = [];
-    for (let index = 0; index < specs.length; index += 1) {
-      const spec = specs[index]!;
-      const local = checkLocal ? this.peek(spec.key) : undefined;
+    const owned: OwnedLoad<T>[] = [];
+    specs.forEach((spec, index) => {
+      const local = checkLocal ? this.peek(spec) : undefined;
       if (local !== undefined) {
         results[index] = local;
-        continue;
+        return;
       }
       const flight = this.deps.flights.get(spec.key);
       if (flight !== undefined) {
-        pending.push(flight.promise.then((value) => void (results[index] = value)));
-        continue;
+        pending.push((flight.promise as Promise<T>).then((value) => void (results[index] = value)));
+        return;
       }
-      let settle!: OwnedLoad['settle'];
-      const promise = new Promise<unknown>((resolve, reject) => (settle = { resolve, reject }));
+      let settle: OwnedLoad<T>['settle'] = { resolve: () => undefined, reject: () => undefined };
+      const promise = new Promise<T>((resolve, reject) => (settle = { resolve, reject }));
       owned.push({ index, spec, flight: this.deps.flights.start(spec.key, promise), settle });
-    }
+    });
     if (owned.length > 0) pending.push(this.loadOwned(owned, load, results));
     // One await over every promise: whichever rejects first is thrown, and the others' rejections
     // are still observed (a joined flight failing after our own load would otherwise be an
@@ -104,14 +124,14 @@ export class ReadThrough {
   }
 
   /** Loads the keys this call owns, settling their flights for the callers that joined them. */
-  private async loadOwned(owned: readonly OwnedLoad[], load: Loader, results: unknown[]): Promise<void> {
+  private async loadOwned<T>(owned: readonly OwnedLoad<T>[], load: Loader<T>, results: T[]): Promise<void> {
     try {
       const values = await this.fetch(owned, load);
-      for (let k = 0; k < owned.length; k += 1) {
-        const item = owned[k]!;
-        results[item.index] = values[k];
-        item.settle.resolve(values[k]);
-      }
+      owned.forEach((item, k) => {
+        const value = values[k] as T;
+        results[item.index] = value;
+        item.settle.resolve(value);
+      });
     } catch (error) {
       for (const item of owned) item.settle.reject(error);
       throw error;
@@ -119,15 +139,15 @@ export class ReadThrough {
   }
 
   /** Redis, then PostgreSQL, for one key the local tier missed (already counted). */
-  private async fetchOne(spec: EntrySpec, load: () => Promise<unknown>): Promise<unknown> {
+  private async fetchOne<T>(spec: EntrySpec<T>, load: () => Promise<T>): Promise<T> {
     const [value] = await this.getMany([spec], async () => [await load()], false);
-    return value;
+    return value as T;
   }
 
   /** Counts a hit or a miss. */
-  private peek(key: string): unknown {
+  private peek<T>(spec: EntrySpec<T>): T | undefined {
     if (!this.localInUse()) return undefined;
-    const value = this.deps.local.get(key);
+    const value = this.deps.local.getIn(spec.space.prefix, spec.id) as T | undefined;
     if (value === undefined) this.deps.counters.local.misses += 1;
     else this.deps.counters.local.hits += 1;
     return value;
@@ -142,73 +162,62 @@ export class ReadThrough {
     return this.deps.health.up ? this.deps.localTtlMs : this.deps.outageLocalTtlMs;
   }
 
-  private async fetch(owned: readonly OwnedLoad[], load: Loader): Promise<unknown[]> {
+  /** Redis, then one load of what it missed, then the fills: values in the order of `owned`. */
+  private async fetch<T>(owned: readonly OwnedLoad<T>[], load: Loader<T>): Promise<T[]> {
+    const epoch = this.deps.health.epoch;
+    const read = await this.readRedis(owned);
+    const values = read.values;
+    let raced: ReadonlySet<number> = new Set();
+    if (read.missing.length > 0) {
+      const loaded = await load(read.missing.map((k) => (owned[k] as OwnedLoad<T>).spec));
+      read.missing.forEach((k, j) => (values[k] = loaded[j]));
+      if (read.versions !== undefined && this.deps.health.up && this.deps.health.epoch === epoch) {
+        raced = await this.fill(owned, read.missing, values as T[], read.versions);
+      }
+    }
+    if (this.deps.health.epoch === epoch) this.storeLocally(owned, values as T[], raced);
+    return values as T[];
+  }
+
+  /** One batched MGET of the entries and their versions; a Redis failure reads as "everything missed, fill nothing". */
+  private async readRedis<T>(owned: readonly OwnedLoad<T>[]): Promise<RedisRead<T>> {
     const { health, store, counters } = this.deps;
-    const epoch = health.epoch;
-    const values: unknown[] = new Array(owned.length);
-    let missing: number[] = [];
-    let versions: (string | null)[] | undefined;
-
-    if (health.up) {
-      try {
-        const keys = owned.map((item) => item.spec.key);
-        const read = await store.read(keys);
-        for (let k = 0; k < owned.length; k += 1) {
-          const text = read[k] ?? null;
-          const value = text === null ? undefined : this.decode(owned[k]!.spec, text);
-          if (value === undefined) {
-            counters.redis.misses += 1;
-            missing.push(k);
-          } else {
-            counters.redis.hits += 1;
-            values[k] = value;
-          }
+    const everything = owned.map((_, k) => k);
+    if (!health.up) return { values: new Array<T | undefined>(owned.length), missing: everything };
+    try {
+      const read = await store.read(owned.map((item) => item.spec.key));
+      const values = new Array<T | undefined>(owned.length);
+      const missing: number[] = [];
+      owned.forEach((item, k) => {
+        const text = read.values[k] ?? null;
+        const value = text === null ? undefined : this.decode(item.spec, text);
+        if (value === undefined) {
+          counters.redis.misses += 1;
+          missing.push(k);
+        } else {
+          counters.redis.hits += 1;
+          values[k] = value;
         }
-        // `read` holds the entries, then their versions (see RedisStore.read): the fill needs them.
-        if (missing.length > 0) versions = read.slice(keys.length);
-      } catch (error) {
-        this.redisFailed(error);
-        versions = undefined;
-        missing = owned.map((_, k) => k);
-      }
-    } else {
-      missing = owned.map((_, k) => k);
+      });
+      return { values, missing, versions: read.versions };
+    } catch (error) {
+      this.redisFailed(error);
+      return { values: new Array<T | undefined>(owned.length), missing: everything };
     }
-
-    let raced: Set<number> | undefined;
-    if (missing.length > 0) {
-      const loaded = await load(missing.map((k) => owned[k]!.spec));
-      missing.forEach((k, j) => (values[k] = loaded[j]));
-      if (versions !== undefined && health.up && health.epoch === epoch) {
-        raced = await this.fill(owned, missing, values, versions);
-      }
-    }
-
-    if (health.epoch !== epoch) return values;
-    for (let k = 0; k < owned.length; k += 1) {
-      const item = owned[k]!;
-      if (raced?.has(k) === true || item.flight.stale) continue;
-      const ttl = this.localTtl();
-      if (!this.deps.local.enabled || ttl <= 0) break;
-      this.deps.local.setIn(item.spec.space, item.spec.id, values[k], ttl);
-      counters.local.loads += 1;
-    }
-    return values;
   }
 
   /** Writes loaded values to Redis unless a write raced the load; returns the raced ones (indexes into `owned`). */
-  private async fill(owned: readonly OwnedLoad[], missing: readonly number[], values: unknown[], versions: (string | null)[]): Promise<Set<number>> {
+  private async fill<T>(owned: readonly OwnedLoad<T>[], missing: readonly number[], values: readonly T[], versions: readonly (string | null)[]): Promise<Set<number>> {
     const raced = new Set<number>();
     try {
-      const stored = await this.deps.store.fill(
-        missing.map((k) => {
-          const { spec } = owned[k]!;
-          return { key: spec.key, text: spec.codec.encode(values[k]), ttlMs: spec.ttlMs, version: versions[k] ?? null };
-        }),
-      );
+      const entries = missing.map((k) => {
+        const { spec } = owned[k] as OwnedLoad<T>;
+        return { key: spec.key, text: spec.space.codec.encode(values[k] as T), ttlMs: spec.space.ttlMs, version: versions[k] ?? null };
+      });
+      const stored = await this.deps.store.fill(entries);
       stored.forEach((ok, j) => {
         if (ok) this.deps.counters.redis.loads += 1;
-        else raced.add(missing[j]!);
+        else raced.add(missing[j] as number);
       });
     } catch (error) {
       this.redisFailed(error);
@@ -218,9 +227,20 @@ export class ReadThrough {
     return raced;
   }
 
-  private decode(spec: EntrySpec, text: string): unknown {
+  /** Keeps the values in the local tier, but not those a write raced or an invalidation made stale. */
+  private storeLocally<T>(owned: readonly OwnedLoad<T>[], values: readonly T[], raced: ReadonlySet<number>): void {
+    const ttl = this.localTtl();
+    if (!this.deps.local.enabled || ttl <= 0) return;
+    owned.forEach((item, k) => {
+      if (raced.has(k) || item.flight.stale) return;
+      this.deps.local.setIn(item.spec.space.prefix, item.spec.id, values[k], ttl);
+      this.deps.counters.local.loads += 1;
+    });
+  }
+
+  private decode<T>(spec: EntrySpec<T>, text: string): T | undefined {
     try {
-      return spec.codec.decode(text);
+      return spec.space.codec.decode(text);
     } catch {
       this.deps.counters.redis.errors += 1;
       return undefined;

@@ -40,10 +40,16 @@ interface ScriptedRedis {
 const MAX_BATCH_NAMES = 512;
 
 interface BatchedRead {
-  /** How many of the MGET's values are this reader's. */
-  size: number;
-  resolve(values: (string | null)[]): void;
+  /** How many entries this reader asked for: its entries, then as many versions, in the MGET. */
+  count: number;
+  resolve(read: StoreRead): void;
   reject(error: unknown): void;
+}
+
+/** Entries and their versions, read together (one MGET is atomic), in the order asked. */
+export interface StoreRead {
+  values: (string | null)[];
+  versions: (string | null)[];
 }
 
 export interface FillEntry {
@@ -72,18 +78,18 @@ export class RedisStore {
   }
 
   /**
-   * Entries then their versions, read together (one MGET is atomic): entry `k` is at `k`, its
-   * version at `keys.length + k`. The reads issued in one tick share one MGET: at concurrency the
+   * Entries and their versions, read together (one MGET is atomic, so a version always belongs to
+   * the entry read beside it). The reads issued in one tick share one MGET: at concurrency the
    * client's per-command cost, not Redis, is what limits throughput.
    */
-  read(keys: readonly string[]): Promise<(string | null)[]> {
+  read(keys: readonly string[]): Promise<StoreRead> {
     return new Promise((resolve, reject) => {
       if (this.batch.names.length + 2 * keys.length > MAX_BATCH_NAMES) this.flush();
       if (this.batch.readers.length === 0) process.nextTick(this.flushBatch);
       const { names, readers } = this.batch;
       for (const key of keys) names.push(key);
       for (const key of keys) names.push(this.keys.version(key));
-      readers.push({ size: 2 * keys.length, resolve, reject });
+      readers.push({ count: keys.length, resolve, reject });
     });
   }
 
@@ -102,11 +108,11 @@ export class RedisStore {
     this.batch = { names: [], readers: [] };
     this.redis.mget(names).then(
       (values) => {
-        if (readers.length === 1) return readers[0]!.resolve(values);
         let offset = 0;
         for (const reader of readers) {
-          reader.resolve(values.slice(offset, offset + reader.size));
-          offset += reader.size;
+          const versionsAt = offset + reader.count;
+          reader.resolve({ values: values.slice(offset, versionsAt), versions: values.slice(versionsAt, versionsAt + reader.count) });
+          offset = versionsAt + reader.count;
         }
       },
       (error: unknown) => {

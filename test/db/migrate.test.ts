@@ -39,7 +39,7 @@ describe('migrate', () => {
         `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
       )).rows.map((row) => row.table_name),
     );
-    expect(tables).toEqual(['attribute_changes', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
+    expect(tables).toEqual(['attribute_changes', 'cache_invalidations', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
   });
 
   it('is safe when several processes run it at once', async () => {
