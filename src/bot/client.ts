@@ -34,6 +34,8 @@ export interface BotClientOptions {
   knownUsersMax?: number;
   /** Interaction counters and command timings; none: not measured. */
   metrics?: InteractionMetrics;
+  /** See `DispatcherDeps.autoDeferMs`. Default 2000 ms. */
+  autoDeferMs?: number;
 }
 
 /**
@@ -61,6 +63,7 @@ export function createBotClient(options: BotClientOptions): Client {
     }),
     ownerIds: new Set(options.ownerIds),
     ...(options.metrics ? { metrics: options.metrics } : {}),
+    ...(options.autoDeferMs !== undefined ? { autoDeferMs: options.autoDeferMs } : {}),
   });
   for (const listener of [...LISTENERS, interactionCreateListener(dispatch)]) listener.attach(client, deps);
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));

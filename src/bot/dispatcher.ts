@@ -11,7 +11,7 @@ import type { KnownUsers } from './known-users';
 import type { UserLookup } from './lookups/user-lookup';
 import { openInteraction } from './middleware';
 import { assertPermitted } from './permissions';
-import { respond } from './reply';
+import { InteractionResponder } from './reply';
 import type { ErrorCapture } from './tracker';
 import { userMessageFor } from './user-errors';
 
@@ -26,7 +26,11 @@ export interface DispatcherDeps {
   ownerIds: ReadonlySet<string>;
   /** Counts interactions by outcome and times commands; none: not measured. */
   metrics?: InteractionMetrics;
+  /** An interaction still unanswered after this is deferred (Discord's window is 3 s). Default 2000 ms. */
+  autoDeferMs?: number;
 }
+
+const DEFAULT_AUTO_DEFER_MS = 2000;
 
 /**
  * The one edge every slash command goes through: middleware (attributes, language, blacklist,
@@ -53,6 +57,10 @@ async function dispatch(interaction: ChatInputCommandInteraction, deps: Dispatch
   const guildId = interaction.guildId;
   // Until the attributes are read, the interaction's own locale is the best guess.
   let t: Translate = translator(languageOfLocale(interaction.locale));
+  const responder = new InteractionResponder(interaction);
+  const stopAutoDefer = responder.deferIfSilent(deps.autoDeferMs ?? DEFAULT_AUTO_DEFER_MS, (error) =>
+    deps.logger.warn({ err: error, command: path, userId }, 'could not defer a slow interaction'),
+  );
   try {
     const gate = await openInteraction(deps.db, deps.knownUsers, { userId, guildId, locale: interaction.locale });
     t = translator(gate.language);
@@ -60,7 +68,7 @@ async function dispatch(interaction: ChatInputCommandInteraction, deps: Dispatch
 
     const command = deps.commands.get(interaction.commandName);
     if (!command) {
-      await respond(interaction, t('command.unknown'), { ephemeral: true });
+      await responder.respond(t('command.unknown'), { ephemeral: true });
       return 'refused';
     }
     try {
@@ -69,15 +77,18 @@ async function dispatch(interaction: ChatInputCommandInteraction, deps: Dispatch
       if (command.permission === 'developer') deps.logger.warn({ userId, guildId, command: path }, 'developer command refused');
       throw refusal;
     }
-    await command.run(buildContext(interaction, deps, gate.language, t, gate.attributes));
+    await command.run(buildContext(interaction, responder, deps, gate.language, t, gate.attributes));
     return 'ok';
   } catch (error) {
-    return answerError(interaction, error, t, deps, path);
+    return answerError(interaction, responder, error, t, deps, path);
+  } finally {
+    stopAutoDefer();
   }
 }
 
 function buildContext(
   interaction: ChatInputCommandInteraction,
+  responder: InteractionResponder,
   deps: DispatcherDeps,
   language: Language,
   t: Translate,
@@ -92,14 +103,19 @@ function buildContext(
     logger: deps.logger,
     rest: interaction.client.rest,
     userLookup: deps.userLookup,
-    reply: (content, options) => respond(interaction, content, options),
-    defer: async () => {
-      if (!interaction.deferred && !interaction.replied) await interaction.deferReply();
-    },
+    reply: (content, options) => responder.respond(content, options),
+    defer: () => responder.defer(),
   };
 }
 
-async function answerError(interaction: ChatInputCommandInteraction, error: unknown, t: Translate, deps: DispatcherDeps, path: string): Promise<Outcome> {
+async function answerError(
+  interaction: ChatInputCommandInteraction,
+  responder: InteractionResponder,
+  error: unknown,
+  t: Translate,
+  deps: DispatcherDeps,
+  path: string,
+): Promise<Outcome> {
   let message = userMessageFor(error, t);
   const outcome: Outcome = message === null ? 'error' : 'refused';
   try {
@@ -112,7 +128,7 @@ async function answerError(interaction: ChatInputCommandInteraction, error: unkn
       });
       message = t('error.unexpected', { code });
     }
-    await respond(interaction, message, { ephemeral: true });
+    await responder.respond(message, { ephemeral: true });
   } catch (replyError) {
     // The interaction may have expired (3 s) or been answered already: nothing more to tell the user.
     deps.logger.error({ err: replyError, cause: error, command: path, userId: interaction.user.id }, 'could not report the error to the user');

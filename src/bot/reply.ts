@@ -15,3 +15,44 @@ export async function respond(interaction: ChatInputCommandInteraction, content:
     await interaction.reply({ content, allowedMentions, ...(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) });
   }
 }
+
+/**
+ * Every answer to one interaction goes through here, one after the other, so that the automatic
+ * deferral can never race the command's own reply (Discord accepts one acknowledgement).
+ */
+export class InteractionResponder {
+  private queue: Promise<void> = Promise.resolve();
+  private answered = false;
+
+  constructor(private readonly interaction: ChatInputCommandInteraction) {}
+
+  respond(content: string, options: { ephemeral?: boolean } = {}): Promise<void> {
+    return this.enqueue(() => respond(this.interaction, content, options));
+  }
+
+  defer(options: { ephemeral?: boolean } = {}): Promise<void> {
+    return this.enqueue(async () => {
+      if (this.interaction.deferred || this.interaction.replied) return;
+      await this.interaction.deferReply(options.ephemeral ? { flags: MessageFlags.Ephemeral } : {});
+    });
+  }
+
+  /**
+   * Defers (ephemerally) if nothing was answered within `afterMs`: Discord drops an interaction not
+   * acknowledged within 3 s, and a slow database or Discord API must not cost the user the answer.
+   * Returns the cancel function; `onError` hears a failed deferral.
+   */
+  deferIfSilent(afterMs: number, onError: (error: unknown) => void): () => void {
+    const timer = setTimeout(() => {
+      if (!this.answered) this.defer({ ephemeral: true }).catch(onError);
+    }, afterMs);
+    return () => clearTimeout(timer);
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.answered = true;
+    const run = this.queue.then(work);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+}

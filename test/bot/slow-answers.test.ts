@@ -1,0 +1,95 @@
+import { Events, MessageFlags, type Client } from 'discord.js';
+import pino from 'pino';
+import { createBotClient } from '../../src/bot/client';
+import { translator } from '../../src/bot/i18n';
+import type { ModdyDatabase } from '../../src/db/api';
+import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
+import { openBotFixture, type BotFixture } from './fixture';
+import { RecordingTracker } from './recording-tracker';
+
+const GUILD = '1620000000000000001';
+const ADMIN = '1630000000000000001';
+const MANAGE_GUILD = String(1 << 5);
+/** Shorter than Discord's 3 s so the test is quick; the bot defers well inside it. */
+const RESPONSE_WINDOW_MS = 600;
+const AUTO_DEFER_MS = 150;
+
+/** The data API whose interaction read waits until the test releases it: a database that stalls. */
+function stalling(db: ModdyDatabase): { db: ModdyDatabase; release(): void; stalled(): boolean } {
+  let waiting: (() => void)[] = [];
+  let held = true;
+  const proxy = new Proxy(db, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      const method = (value as (...args: unknown[]) => unknown).bind(target);
+      if (property !== 'getInteractionAttributes') return method;
+      return async (...args: unknown[]) => {
+        if (held) await new Promise<void>((resolve) => waiting.push(resolve));
+        return method(...args);
+      };
+    },
+  });
+  return {
+    db: proxy,
+    stalled: () => waiting.length > 0,
+    release() {
+      held = false;
+      for (const resume of waiting) resume();
+      waiting = [];
+    },
+  };
+}
+
+describe('an interaction slower than Discord allows', () => {
+  let fixture: BotFixture;
+  let simulator: DiscordSimulator;
+  let client: Client;
+  let stall: ReturnType<typeof stalling>;
+
+  beforeAll(async () => {
+    fixture = await openBotFixture('bot_slow');
+    stall = stalling(fixture.db);
+    simulator = new DiscordSimulator({
+      logger: pino({ level: 'silent' }),
+      interactionResponseWindowMs: RESPONSE_WINDOW_MS,
+      users: [{ id: ADMIN, username: 'admin' }],
+      guilds: [{ id: GUILD, name: 'Slow Guild', ownerId: ADMIN, members: [{ userId: ADMIN }] }],
+    });
+    await simulator.start();
+    client = createBotClient({
+      apiUrl: simulator.apiUrl,
+      db: stall.db,
+      tracker: new RecordingTracker(),
+      logger: pino({ level: 'silent' }),
+      redis: fixture.redis,
+      cachePrefix: fixture.prefix,
+      ownerIds: [],
+      autoDeferMs: AUTO_DEFER_MS,
+    });
+    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
+    await client.login(DEV_TOKEN);
+    await ready;
+  });
+
+  afterAll(async () => {
+    stall.release();
+    await client.destroy();
+    await simulator.stop();
+    await fixture.cleanup();
+  });
+
+  it('is deferred inside the window, then answered once the database answers', async () => {
+    const handle = simulator.sendInteraction({ guildId: GUILD, user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'show' });
+    // Hold the database past the whole response window: only a deferral made in time keeps the interaction alive.
+    await new Promise((resolve) => setTimeout(resolve, RESPONSE_WINDOW_MS + 100));
+    expect(stall.stalled()).toBe(true);
+    expect(handle.callbacks().map((callback) => callback.type)).toEqual([5]);
+    stall.release();
+    const reply = await handle.response();
+    expect(reply.deferred).toBe(true);
+    expect(reply.ephemeral).toBe(true);
+    expect(reply.message?.content).toContain(translator('EN')('config.show', { prefix: '' }).split('\n')[0]);
+    expect(((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0).toBe(true);
+  });
+});
