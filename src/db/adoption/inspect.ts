@@ -50,10 +50,11 @@ function compareWithOriginal(rows: readonly { table: string; column: string; typ
       continue;
     }
     const expected = ORIGINAL_COLUMNS[table];
+    const missing = Object.keys(expected).filter((column) => !found.has(column));
+    if (missing.length > 0) differences.push(`${table} lacks column(s) ${missing.join(', ')}`);
     for (const [column, type] of Object.entries(expected)) {
       const actual = found.get(column);
-      if (actual === undefined) differences.push(`${table}.${column} is missing`);
-      else if (actual !== type) differences.push(`${table}.${column} is ${actual}, the original's is ${type}`);
+      if (actual !== undefined && actual !== type) differences.push(`${table}.${column} is ${actual}, the original's is ${type}`);
     }
     for (const [column, type] of found) {
       if (!Object.hasOwn(expected, column)) differences.push(`${table}.${column} (${type}) is not in the original schema`);
