@@ -1,21 +1,16 @@
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { getConfig } from '../src/config';
 import { connectDatabase } from '../src/connect';
 import { ORIGINAL_SCHEMA_DDL } from '../src/db/adoption/original-schema';
-import { createDatabaseIfMissing, migrate, planMigration, quoteIdentifier } from '../src/db/migrate';
+import { createDatabaseIfMissing, migrate, planMigration, quoteIdentifier, withClient } from '../src/db/migrate';
 
 /** Default size: as many users as audit rows (the 1M + 1M). */
 export const DEFAULT_ADOPT_ROWS = 1_000_000;
 
 async function sql(url: string, statements: readonly string[]): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     for (const statement of statements) await client.query(statement);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 /**

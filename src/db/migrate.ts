@@ -153,7 +153,12 @@ function databaseName(url: string): string {
 async function withMaintenanceClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
-  const client = new Client({ connectionString: maintenance.toString(), application_name: 'moddy-migrate' });
+  return withClient(maintenance.toString(), use);
+}
+
+/** One plain connection to `url` for `use`, closed afterwards. */
+export async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'moddy-migrate' });
   await client.connect();
   try {
     return await use(client);

@@ -1,5 +1,4 @@
-import { Client } from 'pg';
-import { createDatabaseIfMissing } from '../../src/db/migrate';
+import { createDatabaseIfMissing, withClient } from '../../src/db/migrate';
 import { ORIGINAL_SCHEMA_DDL } from '../../src/db/adoption/original-schema';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
@@ -54,23 +53,13 @@ const DIRTY_ROWS = [
 
 /** Runs statements on `url` with a plain client. */
 export async function runSql(url: string, statements: readonly string[]): Promise<void> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
+  await withClient(url, async (client) => {
     for (const statement of statements) await client.query(statement);
-  } finally {
-    await client.end();
-  }
+  });
 }
 
 export async function queryRows<Row>(url: string, sql: string, params: unknown[] = []): Promise<Row[]> {
-  const client = new Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query(sql, params)).rows as Row[];
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query(sql, params)).rows as Row[]);
 }
 
 /** A database of this test's own holding the original schema; with the dirty rows unless `rows: false`. */

@@ -1,9 +1,13 @@
+import Redis from 'ioredis';
 import { MIGRATIONS } from '../../migrations';
+import { globLiteral, scanKeys } from '../../src/cache/scan';
+import { connectDatabase } from '../../src/connect';
 import { AdoptionBlockedError, AdoptionNotRequestedError, SchemaMismatchError } from '../../src/db/adoption/errors';
 import { createDataSource } from '../../src/db/data-source';
 import { migrate, planMigration } from '../../src/db/migrate';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import type { TestDatabase } from '../helpers/database';
+import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { IDS, createOriginalDatabase, queryRows, runSql, snapshot } from './adopt-fixture';
 
 const ALL = MIGRATIONS.map((migration) => migration.name);
@@ -85,7 +89,7 @@ describe('adopting the original Moddy schema', () => {
     expect(tables.map((row) => row.table_name)).toEqual(['attribute_changes', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
   });
 
-  it('adopts an original schema without rows, and an empty database still migrates as before', async () => {
+  it('adopts an original schema without rows; new audit ids start at 1', async () => {
     const { url } = await original({ rows: false });
     const result = await migrate(url, { adoptOriginal: true });
     expect(result.applied).toEqual(ALL);
@@ -117,13 +121,22 @@ describe('adopting the original Moddy schema', () => {
         /attribute_changes\.old_value is jsonb, the original's is text/,
       ));
 
-    it('error codes that differ only by case', async () => {
+    it('rows that cannot be converted without loss (blockers)', async () => {
       const { url } = await original();
-      await runSql(url, [`INSERT INTO errors (error_code, message) VALUES ('DEADBEEF', 'upper twin')`]);
+      await runSql(url, [
+        `INSERT INTO errors (error_code, message) VALUES ('DEADBEEF', 'upper twin')`,
+        `INSERT INTO attribute_changes (entity_type, entity_id, attribute_name) VALUES (NULL, 1, 'BETA')`,
+        `INSERT INTO users (user_id, attributes) VALUES (100000000000000077, '["BETA"]')`,
+      ]);
       const before = await snapshot(url);
-      await expect(migrate(url, { adoptOriginal: true })).rejects.toThrow(AdoptionBlockedError);
-      await expect(migrate(url, { adoptOriginal: true })).rejects.toThrow(/DEADBEEF, deadbeef differ only by case/);
-      expect((await planMigration(url)).adoption?.blockers).toHaveLength(1);
+      const failure = migrate(url, { adoptOriginal: true });
+      await expect(failure).rejects.toBeInstanceOf(AdoptionBlockedError);
+      await expect(failure).rejects.toThrow(/DEADBEEF, deadbeef differ only by case/);
+      expect((await planMigration(url)).adoption?.blockers).toEqual([
+        'errors: codes DEADBEEF, deadbeef differ only by case (one code once upper-cased)',
+        'attribute_changes: 1 row(s) with NULL entity_type (ids 6)',
+        'users: 1 row(s) whose attributes is not a JSON object (user_id 100000000000000077)',
+      ]);
       expect(await snapshot(url)).toEqual(before);
     });
   });
@@ -231,5 +244,28 @@ describe('adopting the original Moddy schema', () => {
       expect(await db.ensureUser('100000000000000099')).toBe(true);
       expect(await db.recordError({ errorCode: 'ZZZZ0000', errorType: 'Error', message: 'new' })).toBe(true);
     });
+  });
+
+  it('the cached API (connectDatabase) reads the adopted rows too', async () => {
+    const { url } = await original();
+    await migrate(url, { adoptOriginal: true });
+    const prefix = testPrefix('adopt');
+    const db = await connectDatabase({ databaseUrl: url, redisUrl: TEST_REDIS_URL, cachePrefix: prefix, cache: true, poolSize: 2 });
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      for (let read = 0; read < 2; read += 1) {
+        expect(await db.getAttributes('user', IDS.dirty)).toEqual({ BETA: false, PREMIUM: true, OLD_FLAG: true, LANG: 'DE' });
+        expect(await db.getUser(IDS.nulls)).toMatchObject({ attributes: {}, data: {}, deactivatedAt: null });
+        expect(await db.getInteractionAttributes(IDS.nulls, IDS.nullGuild)).toEqual({ user: {}, guild: {} });
+        expect(await db.getError('deadbeef')).toMatchObject({ errorCode: 'DEADBEEF' });
+        expect(await db.getCachedGuild(IDS.cachedGuild)).toMatchObject({ name: 'Cached Guild' });
+        expect(await db.getUsersWithAttribute('LANG', 'FR')).toEqual([IDS.frenchBeta, IDS.developer]);
+      }
+      expect(db.getCacheStats().enabled).toBe(true);
+    } finally {
+      await db.close();
+      await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => void (await redis.unlink(...keys)));
+      redis.disconnect();
+    }
   });
 });
