@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { MigrationExecutor, type DataSource } from 'typeorm';
+import { MigrationExecutor, type DataSource, type Logger } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { adoptOriginalSchema } from './adoption/adopt';
 import { AdoptionNotRequestedError, RevertRefusedError } from './adoption/errors';
@@ -100,12 +100,25 @@ async function executedMigrations(dataSource: DataSource): Promise<string[]> {
   return (await new MigrationExecutor(dataSource).getExecutedMigrations()).map((migration) => migration.name);
 }
 
+/**
+ * TypeORM prints migration progress and failures itself, whatever `logging` says; the failure is
+ * thrown too, and callers report it once (the CLI as one line).
+ */
+const SILENT_LOGGER: Logger = {
+  logQuery: () => undefined,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: () => undefined,
+};
+
 async function withMigrationLock<T>(url: string, use: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const lockClient = new Client({ connectionString: url, application_name: 'moddy-migrate' });
   await lockClient.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate' });
+    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate' }).setOptions({ logger: SILENT_LOGGER });
     await dataSource.initialize();
     try {
       return await use(dataSource);

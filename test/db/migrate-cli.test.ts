@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { MIGRATIONS } from '../../migrations';
-import type { TestDatabase } from '../helpers/database';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { createOriginalDatabase, runSql, snapshot } from './adopt-fixture';
 
 const ROOT = path.join(__dirname, '../..');
@@ -67,6 +67,15 @@ describe('npm run migrate (the CLI)', () => {
     expect(foreign.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(/^migrate: Refusing to migrate: .*errors\.error_code is character\(8\), the original's is character varying\(8\)$/),
     ]);
+
+    // A migration failing inside TypeORM (which prints failures itself) is still reported once.
+    const conflicting = await createTestDatabase();
+    databases.push(conflicting);
+    await runSql(conflicting.url, [`DELETE FROM moddy_migrations`, `INSERT INTO moddy_migrations (timestamp, name) VALUES (1, 'Elsewhere1')`]);
+    const failing = await runCli(conflicting.url, []);
+    expect(failing.code).toBe(1);
+    expect(failing.stderr).toBe('migrate: relation "errors" already exists\n');
+    expect(failing.stdout).not.toMatch(/failed/);
 
     const unknown = await runCli(url, ['--force']);
     expect(unknown.code).toBe(1);
