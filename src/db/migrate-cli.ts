@@ -56,6 +56,8 @@ async function main(): Promise<void> {
 /** One readable line per error, whatever its shape. */
 function oneLine(error: unknown): string {
   if (error instanceof ConfigError) return `invalid configuration: ${error.problems.join('; ')}`;
+  // Connecting to a name with several addresses fails with an AggregateError whose own message is empty.
+  if (error instanceof AggregateError && !error.message) return error.errors.map(oneLine).join('; ');
   const text = error instanceof Error ? error.message : String(error);
   return text.replace(/\s*\n\s*/g, ' ').trim();
 }
