@@ -21,6 +21,8 @@ export async function adoptOriginalSchema(dataSource: DataSource): Promise<Adopt
   await runner.connect();
   try {
     await runner.startTransaction();
+    // A server-wide statement_timeout meant for the bot's queries must not cut a large copy short.
+    await runner.query(`SET LOCAL statement_timeout = 0`);
     if ((await inspectSchema(runner)) !== 'original') {
       await runner.rollbackTransaction();
       return null;
@@ -38,9 +40,13 @@ export async function adoptOriginalSchema(dataSource: DataSource): Promise<Adopt
     // Secondary indexes are built once after the bulk copy, far faster than maintained row by row.
     const indexes = await select<{ name: string; definition: string }>(
       runner,
-      `SELECT indexname AS name, indexdef AS definition FROM pg_indexes i
-       WHERE schemaname = current_schema() AND tablename = ANY($1::text[])
-         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)`,
+      `SELECT index.relname AS name, pg_get_indexdef(ix.indexrelid) AS definition
+       FROM pg_index ix
+       JOIN pg_class index ON index.oid = ix.indexrelid
+       JOIN pg_class tab ON tab.oid = ix.indrelid
+       JOIN pg_namespace n ON n.oid = tab.relnamespace
+       WHERE n.nspname = current_schema() AND tab.relname = ANY($1::text[])
+         AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = ix.indexrelid)`,
       [ORIGINAL_TABLES],
     );
     for (const index of indexes) await runner.query(`DROP INDEX ${index.name}`);
