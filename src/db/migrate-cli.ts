@@ -40,7 +40,8 @@ async function main(): Promise<void> {
       print('the original Moddy schema would be adopted:');
       describeAdoption(plan.adoption).forEach((line) => print(`  ${line}`));
     }
-    print(plan.pending.length > 0 ? `migrations to apply: ${plan.pending.join(', ')}` : 'schema is up to date');
+    const byAdoption = plan.adoption ? ' (the first one built by adoption)' : '';
+    print(plan.pending.length > 0 ? `migrations to apply${byAdoption}: ${plan.pending.join(', ')}` : 'schema is up to date');
     return;
   }
 

@@ -11,7 +11,10 @@ export function describeAdoption(report: AdoptionReport): string[] {
   );
   const { registryViolations: violations, unreachableErrorCodes: unreachable } = report;
   if (violations.total > 0) {
-    lines.push(`attributes the registry refuses, kept as they are (${violations.total}; fix each with setAttribute):`);
+    lines.push(
+      `attributes the registry refuses, kept as stored (${violations.total}; mend known attributes with setAttribute, ` +
+        'others by SQL or by adding them to the registry):',
+    );
     for (const v of violations.samples) lines.push(`  ${v.entityType} ${v.id} ${v.attribute}=${JSON.stringify(v.value)}: ${v.problem}`);
     if (violations.total > violations.samples.length) lines.push(`  … and ${violations.total - violations.samples.length} more`);
   }
