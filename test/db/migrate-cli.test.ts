@@ -29,6 +29,9 @@ function runCli(url: string, args: string[], env: Record<string, string> = {}): 
   });
 }
 
+// Each run starts a Node process that compiles the entry on load: slow when the machine is busy.
+jest.setTimeout(180_000);
+
 describe('npm run migrate (the CLI)', () => {
   const databases: TestDatabase[] = [];
   afterAll(async () => {
