@@ -89,6 +89,15 @@ describe('adopting the original Moddy schema', () => {
     expect(tables.map((row) => row.table_name)).toEqual(['attribute_changes', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
   });
 
+  it('adopts a database where an earlier release left an empty migrations table', async () => {
+    const { url } = await original();
+    // What `relation "errors" already exists` left behind: TypeORM's table, created before the failed migration.
+    await runSql(url, [`CREATE TABLE moddy_migrations (id SERIAL PRIMARY KEY, "timestamp" BIGINT NOT NULL, name VARCHAR NOT NULL)`]);
+    const result = await migrate(url, { adoptOriginal: true });
+    expect(result.applied).toEqual(ALL);
+    expect(result.adopted?.tables.find((table) => table.table === 'users')?.rows).toBe(5);
+  });
+
   it('adopts an original schema without rows; new audit ids start at 1', async () => {
     const { url } = await original({ rows: false });
     const result = await migrate(url, { adoptOriginal: true });
