@@ -2,13 +2,23 @@ import { Client } from 'pg';
 import { MigrationExecutor, type DataSource, type Logger } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { adoptOriginalSchema } from './adoption/adopt';
-import { AdoptionNotRequestedError, RevertRefusedError } from './adoption/errors';
+import { ModdyError } from '../core/errors';
+import { AdoptionNotRequestedError } from './adoption/errors';
 import { inspectSchema, type SchemaState } from './adoption/inspect';
 import { analyseOriginal, type AdoptionReport } from './adoption/report';
 import { createDataSource } from './data-source';
 
 /** Any fixed 64-bit number: the advisory lock that serialises concurrent `migrate` runs. */
 const MIGRATION_LOCK_KEY = 7_370_632_901;
+
+/** `--revert` in production without `--yes`. Nothing was reverted. */
+export class RevertRefusedError extends ModdyError {
+  readonly code = 'REVERT_REFUSED';
+
+  constructor(migration: string) {
+    super(`Refusing to revert ${migration} with NODE_ENV=production; add --yes to confirm`);
+  }
+}
 
 export interface MigrateOptions {
   /**

@@ -1,6 +1,5 @@
 import { Client } from 'pg';
-import { RevertRefusedError } from '../../src/db/adoption/errors';
-import { migrate, planMigration, revertLastMigration } from '../../src/db/migrate';
+import { RevertRefusedError, migrate, planMigration, revertLastMigration } from '../../src/db/migrate';
 import { MIGRATIONS } from '../../migrations';
 import { dropDatabase } from '../helpers/database';
 import { TEST_POSTGRES_URL, uniqueSuffix } from '../helpers/services';

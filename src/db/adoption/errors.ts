@@ -32,12 +32,3 @@ export class AdoptionNotRequestedError extends ModdyError {
     );
   }
 }
-
-/** `--revert` in production without `--yes`. */
-export class RevertRefusedError extends ModdyError {
-  readonly code = 'REVERT_REFUSED';
-
-  constructor(migration: string) {
-    super(`Refusing to revert ${migration} with NODE_ENV=production; add --yes to confirm`);
-  }
-}

@@ -39,7 +39,9 @@ export async function analyseOriginal(runner: Queryable): Promise<AdoptionReport
   const tables: AdoptionReport['tables'] = [];
   const conversions: AdoptionReport['conversions'] = [];
   for (const table of ORIGINAL_TABLES) {
-    const rules = TABLE_COPIES[table].flatMap((copy) => (copy.conversions ?? []).map((conversion) => ({ column: copy.column, ...conversion })));
+    const rules = TABLE_COPIES[table].flatMap((copy) =>
+      (copy.conversions ?? []).map((conversion) => ({ column: copy.column, ...conversion })),
+    );
     const counts = rules.map((rule, index) => `count(*) FILTER (WHERE ${rule.when})::int AS c${index}`);
     const row = await selectOne<Record<string, number>>(runner, `SELECT ${['count(*)::int AS rows', ...counts].join(', ')} FROM ${table}`);
     tables.push({ table, rows: row?.rows ?? 0 });
@@ -86,8 +88,8 @@ async function findRegistryViolations(runner: Queryable): Promise<Sampled<Regist
       [JSON.stringify(registryRules(entityType)), SAMPLE_SIZE],
     );
     total += rows[0]?.total ?? 0;
-    for (const row of rows) {
-      if (samples.length < SAMPLE_SIZE) samples.push({ entityType, id: row.id, attribute: row.attribute, value: row.value, problem: registryProblem(entityType, row.attribute, row.value) });
+    for (const { id, attribute, value } of rows.slice(0, SAMPLE_SIZE - samples.length)) {
+      samples.push({ entityType, id, attribute, value, problem: registryProblem(entityType, attribute, value) });
     }
   }
   return { total, samples };
