@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     if (plan.adoption) {
       print('the original Moddy schema would be adopted:');
       describeAdoption(plan.adoption).forEach((line) => print(`  ${line}`));
+      if (plan.adoption.blockers.length > 0) print('adoption would be refused, changing nothing, until the blockers are fixed');
     }
     const byAdoption = plan.adoption ? ' (the first one built by adoption)' : '';
     print(plan.pending.length > 0 ? `migrations to apply${byAdoption}: ${plan.pending.join(', ')}` : 'schema is up to date');
