@@ -1,30 +1,137 @@
 import { Client } from 'pg';
+import { MigrationExecutor, type DataSource, type Logger } from 'typeorm';
+import { MIGRATIONS } from '../../migrations';
+import { adoptOriginalSchema } from './adoption/adopt';
+import { ModdyError } from '../core/errors';
+import { AdoptionNotRequestedError } from './adoption/errors';
+import { inspectSchema, type SchemaState } from './adoption/inspect';
+import { analyseOriginal, type AdoptionReport } from './adoption/report';
 import { createDataSource } from './data-source';
 
 /** Any fixed 64-bit number: the advisory lock that serialises concurrent `migrate` runs. */
 const MIGRATION_LOCK_KEY = 7_370_632_901;
 
+/** `--revert` in production without `--yes`. Nothing was reverted. */
+export class RevertRefusedError extends ModdyError {
+  readonly code = 'REVERT_REFUSED';
+
+  constructor(migration: string) {
+    super(`Refusing to revert ${migration} with NODE_ENV=production; add --yes to confirm`);
+  }
+}
+
+export interface MigrateOptions {
+  /**
+   * Adopt a database that holds the original Moddy's tables (see `adoption/`). Default false:
+   * such a database is refused with `AdoptionNotRequestedError`, so that only an operator's
+   * explicit `npm run migrate` (after a backup) upgrades it, never a process's start-up.
+   */
+  adoptOriginal?: boolean;
+}
+
 export interface MigrationResult {
   databaseCreated: boolean;
+  /** Names of the migrations applied, oldest first (the first one's schema built by adoption, if any). */
   applied: string[];
+  /** What adoption did, when this run adopted the original schema. */
+  adopted: AdoptionReport | null;
+}
+
+/** What `migrate` would do, read without changing anything (`--dry-run`). */
+export interface MigrationPlan {
+  databaseExists: boolean;
+  state: SchemaState;
+  pending: string[];
+  adoption: AdoptionReport | null;
+}
+
+export interface RevertOptions {
+  /** Refuse unless `confirmed` (NODE_ENV=production). Default false. */
+  production?: boolean;
+  confirmed?: boolean;
 }
 
 /**
- * Creates the database named in `url` if it does not exist, then applies pending migrations.
- * Idempotent; safe when several processes run it at once (creation races are tolerated and
- * migrations run under a PostgreSQL advisory lock).
+ * Creates the database named in `url` if it does not exist, adopts the original schema when asked
+ * to, then applies pending migrations. Idempotent; safe when several processes run it at once
+ * (creation races are tolerated; inspection, adoption and migrations run under an advisory lock).
+ * A schema that is neither this project's nor the original's throws `SchemaMismatchError`.
  */
-export async function migrate(url: string): Promise<MigrationResult> {
+export async function migrate(url: string, options: MigrateOptions = {}): Promise<MigrationResult> {
   const databaseCreated = await createDatabaseIfMissing(url);
+  return withMigrationLock(url, async (dataSource) => {
+    let adopted: AdoptionReport | null = null;
+    const adoptedMigrations: string[] = [];
+    if ((await inspectSchema(dataSource)) === 'original') {
+      if (!options.adoptOriginal) throw new AdoptionNotRequestedError();
+      adopted = await adoptOriginalSchema(dataSource);
+      if (adopted) adoptedMigrations.push(...(await executedMigrations(dataSource)));
+    }
+    const applied = await dataSource.runMigrations({ transaction: 'each' });
+    return { databaseCreated, applied: [...adoptedMigrations, ...applied.map((migration) => migration.name)], adopted };
+  });
+}
+
+/** What `migrate` would do, in a read-only transaction: nothing is created, locked or changed. */
+export async function planMigration(url: string): Promise<MigrationPlan> {
+  if (!(await databaseExists(url))) {
+    return { databaseExists: false, state: 'empty', pending: MIGRATIONS.map((migration) => migration.name), adoption: null };
+  }
+  const dataSource = createDataSource({ url, poolSize: 1, applicationName: 'moddy-migrate' });
+  await dataSource.initialize();
+  const runner = dataSource.createQueryRunner();
+  try {
+    await runner.startTransaction('REPEATABLE READ');
+    await runner.query('SET TRANSACTION READ ONLY');
+    const state = await inspectSchema(runner);
+    const adoption = state === 'original' ? await analyseOriginal(runner) : null;
+    const pending = (await new MigrationExecutor(dataSource, runner).getPendingMigrations()).map((migration) => migration.name);
+    return { databaseExists: true, state, pending, adoption };
+  } finally {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    await runner.release();
+    await dataSource.destroy();
+  }
+}
+
+/** Reverts the last applied migration under the migration lock; returns its name, or null when none was applied. */
+export async function revertLastMigration(url: string, options: RevertOptions = {}): Promise<string | null> {
+  return withMigrationLock(url, async (dataSource) => {
+    const [last] = await executedMigrations(dataSource);
+    if (last === undefined) return null;
+    if (options.production && !options.confirmed) throw new RevertRefusedError(last);
+    await dataSource.undoLastMigration({ transaction: 'each' });
+    return last;
+  });
+}
+
+/** Names of the applied migrations, latest first. */
+async function executedMigrations(dataSource: DataSource): Promise<string[]> {
+  return (await new MigrationExecutor(dataSource).getExecutedMigrations()).map((migration) => migration.name);
+}
+
+/**
+ * TypeORM prints migration progress and failures itself, whatever `logging` says; the failure is
+ * thrown too, and callers report it once (the CLI as one line).
+ */
+const SILENT_LOGGER: Logger = {
+  logQuery: () => undefined,
+  logQueryError: () => undefined,
+  logQuerySlow: () => undefined,
+  logSchemaBuild: () => undefined,
+  logMigration: () => undefined,
+  log: () => undefined,
+};
+
+async function withMigrationLock<T>(url: string, use: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const lockClient = new Client({ connectionString: url, application_name: 'moddy-migrate' });
   await lockClient.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate' });
+    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate' }).setOptions({ logger: SILENT_LOGGER });
     await dataSource.initialize();
     try {
-      const applied = await dataSource.runMigrations({ transaction: 'each' });
-      return { databaseCreated, applied: applied.map((migration) => migration.name) };
+      return await use(dataSource);
     } finally {
       await dataSource.destroy();
     }
@@ -36,16 +143,9 @@ export async function migrate(url: string): Promise<MigrationResult> {
 
 /** Returns true when this call created the database. */
 export async function createDatabaseIfMissing(url: string): Promise<boolean> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!name) throw new Error(`DATABASE_URL names no database: ${redact(url)}`);
-  const maintenance = new URL(url);
-  maintenance.pathname = '/postgres';
-  const client = new Client({ connectionString: maintenance.toString(), application_name: 'moddy-migrate' });
-  await client.connect();
-  try {
-    const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (existing.rowCount) return false;
+  const name = databaseName(url);
+  return withMaintenanceClient(url, async (client) => {
+    if (await exists(client, name)) return false;
     try {
       // Identifiers cannot be bound as parameters: quote it the way PostgreSQL does.
       await client.query(`CREATE DATABASE ${quoteIdentifier(name)}`);
@@ -55,6 +155,36 @@ export async function createDatabaseIfMissing(url: string): Promise<boolean> {
       if (isPgError(error) && (error.code === '42P04' || error.code === '23505')) return false;
       throw error;
     }
+  });
+}
+
+async function databaseExists(url: string): Promise<boolean> {
+  const name = databaseName(url);
+  return withMaintenanceClient(url, (client) => exists(client, name));
+}
+
+async function exists(client: Client, name: string): Promise<boolean> {
+  return ((await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
+}
+
+function databaseName(url: string): string {
+  const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
+  if (!name) throw new Error(`DATABASE_URL names no database: ${redact(url)}`);
+  return name;
+}
+
+async function withMaintenanceClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const maintenance = new URL(url);
+  maintenance.pathname = '/postgres';
+  return withClient(maintenance.toString(), use);
+}
+
+/** One plain connection to `url` for `use`, closed afterwards. */
+export async function withClient<T>(url: string, use: (client: Client) => Promise<T>): Promise<T> {
+  const client = new Client({ connectionString: url, application_name: 'moddy-migrate' });
+  await client.connect();
+  try {
+    return await use(client);
   } finally {
     await client.end();
   }

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { migrate } from '../../src/db/migrate';
+import { RevertRefusedError, migrate, planMigration, revertLastMigration } from '../../src/db/migrate';
 import { MIGRATIONS } from '../../migrations';
 import { dropDatabase } from '../helpers/database';
 import { TEST_POSTGRES_URL, uniqueSuffix } from '../helpers/services';
@@ -30,9 +30,9 @@ describe('migrate', () => {
     const name = `moddy_test_migrate_${uniqueSuffix()}`;
     created.push(name);
     const first = await migrate(databaseUrl(name));
-    expect(first).toEqual({ databaseCreated: true, applied: MIGRATIONS.map((migration) => migration.name) });
+    expect(first).toEqual({ databaseCreated: true, applied: MIGRATIONS.map((migration) => migration.name), adopted: null });
     const second = await migrate(databaseUrl(name));
-    expect(second).toEqual({ databaseCreated: false, applied: [] });
+    expect(second).toEqual({ databaseCreated: false, applied: [], adopted: null });
 
     const tables = await withClient(databaseUrl(name), async (client) =>
       (await client.query<{ table_name: string }>(
@@ -85,5 +85,27 @@ describe('migrate', () => {
         client.query(`INSERT INTO guilds_cache (guild_id, name, update_source) VALUES (1, 'x', 'gossip')`),
       ),
     ).rejects.toThrow(/chk_guilds_cache_update_source/);
+  });
+
+  it('dry run on a missing database creates nothing and lists every migration', async () => {
+    const name = `moddy_test_migrate_${uniqueSuffix()}`;
+    const plan = await planMigration(databaseUrl(name));
+    expect(plan).toEqual({ databaseExists: false, state: 'empty', pending: MIGRATIONS.map((migration) => migration.name), adoption: null });
+    const exists = await withClient(TEST_POSTGRES_URL, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount);
+    expect(exists).toBe(0);
+  });
+
+  it('reverts the last migration, refusing in production unless confirmed', async () => {
+    const name = `moddy_test_migrate_${uniqueSuffix()}`;
+    created.push(name);
+    const url = databaseUrl(name);
+    await migrate(url);
+    const last = MIGRATIONS[MIGRATIONS.length - 1]!.name;
+    await expect(revertLastMigration(url, { production: true })).rejects.toBeInstanceOf(RevertRefusedError);
+    expect((await planMigration(url)).pending).toEqual([]);
+    expect(await revertLastMigration(url, { production: true, confirmed: true })).toBe(last);
+    expect((await planMigration(url)).pending).toEqual([last]);
+    if (MIGRATIONS.length === 1) expect(await revertLastMigration(url)).toBeNull();
+    expect((await migrate(url)).applied).toEqual([last]);
   });
 });

@@ -1,8 +1,9 @@
-import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import type { AttributeValue, EntityType } from '../../attributes/registry';
 
 /** Audit trail: one row per attribute change that changed something. */
 @Entity({ name: 'attribute_changes' })
+@Check('attribute_changes_entity_type_check', `entity_type IN ('user', 'guild')`)
 @Index('idx_attribute_changes_entity', ['entityType', 'entityId', 'changedAt'])
 export class AttributeChangeEntity {
   @PrimaryGeneratedColumn({ type: 'bigint' })

@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { JSONB_EMPTY_OBJECT } from './entity-columns';
 
 /** One captured error, quotable by users through its 8-character code. */
 @Entity({ name: 'errors' })
@@ -21,11 +22,11 @@ export class ErrorRecordEntity {
   @Column({ type: 'text', nullable: true })
   traceback!: string | null;
 
-  @Index('idx_errors_user_id')
+  @Index('idx_errors_user_id', { where: 'user_id IS NOT NULL' })
   @Column({ name: 'user_id', type: 'bigint', nullable: true })
   userId!: string | null;
 
-  @Index('idx_errors_guild_id')
+  @Index('idx_errors_guild_id', { where: 'guild_id IS NOT NULL' })
   @Column({ name: 'guild_id', type: 'bigint', nullable: true })
   guildId!: string | null;
 
@@ -36,6 +37,6 @@ export class ErrorRecordEntity {
   @Column({ type: 'timestamptz', default: () => 'now()' })
   timestamp!: Date;
 
-  @Column({ type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ type: 'jsonb', default: () => JSONB_EMPTY_OBJECT })
   context!: Record<string, unknown>;
 }

@@ -1,10 +1,12 @@
-import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { JSONB_EMPTY_OBJECT } from './entity-columns';
 
 export const GUILD_CACHE_SOURCES = ['bot_join', 'user_profile', 'api_call', 'manual', 'scheduled'] as const;
 export type GuildCacheSource = (typeof GUILD_CACHE_SOURCES)[number];
 
 /** What Moddy last learned about a guild, for lookups of guilds the bot may not be in. */
 @Entity({ name: 'guilds_cache' })
+@Check('chk_guilds_cache_update_source', `update_source IN (${GUILD_CACHE_SOURCES.map((source) => `'${source}'`).join(', ')})`)
 export class GuildCacheEntity {
   @PrimaryColumn({ name: 'guild_id', type: 'bigint' })
   guildId!: string;
@@ -32,6 +34,6 @@ export class GuildCacheEntity {
   @Column({ name: 'update_source', type: 'varchar', length: 20 })
   updateSource!: GuildCacheSource;
 
-  @Column({ name: 'raw_data', type: 'jsonb', default: () => "'{}'::jsonb" })
+  @Column({ name: 'raw_data', type: 'jsonb', default: () => JSONB_EMPTY_OBJECT })
   rawData!: Record<string, unknown>;
 }
