@@ -77,7 +77,7 @@ export async function planMigration(url: string): Promise<MigrationPlan> {
   if (!(await databaseExists(url))) {
     return { databaseExists: false, state: 'empty', pending: MIGRATIONS.map((migration) => migration.name), adoption: null };
   }
-  const dataSource = createDataSource({ url, poolSize: 1, applicationName: 'moddy-migrate' });
+  const dataSource = createDataSource({ url, poolSize: 1, applicationName: 'moddy-migrate', timeouts: MIGRATION_TIMEOUTS });
   await dataSource.initialize();
   const runner = dataSource.createQueryRunner();
   try {
@@ -123,12 +123,15 @@ const SILENT_LOGGER: Logger = {
   log: () => undefined,
 };
 
+/** Adopting or migrating a large database runs long statements: only the connection wait is bounded. */
+const MIGRATION_TIMEOUTS = { statementMs: 0, queryMs: 0, idleInTransactionMs: 0 };
+
 async function withMigrationLock<T>(url: string, use: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const lockClient = new Client({ connectionString: url, application_name: 'moddy-migrate' });
   await lockClient.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate' }).setOptions({ logger: SILENT_LOGGER });
+    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate', timeouts: MIGRATION_TIMEOUTS }).setOptions({ logger: SILENT_LOGGER });
     await dataSource.initialize();
     try {
       return await use(dataSource);

@@ -86,7 +86,7 @@ describe('adopting the original Moddy schema', () => {
       url,
       `SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['attribute_changes', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
+    expect(tables.map((row) => row.table_name)).toEqual(['attribute_changes', 'cache_invalidations', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
   });
 
   it('adopts a database where an earlier release left an empty migrations table', async () => {

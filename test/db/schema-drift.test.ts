@@ -53,7 +53,7 @@ describe('entities match the migrated schema', () => {
     const fresh = await createTestDatabase();
     databases.push(fresh);
     const expected = await structure(fresh.url);
-    expect(expected.filter((item) => item.startsWith('index '))).toHaveLength(13);
+    expect(expected.filter((item) => item.startsWith('index '))).toHaveLength(15);
     expect(await structure(adopted.url)).toEqual(expected);
   });
 });
