@@ -6,6 +6,7 @@ import { createDataSource } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
 import { postgresCheck, redisCheck } from '../src/observability/health-checks';
 import { startHealthServer, type HealthServer } from '../src/observability/health-server';
+import { observeJobs } from '../src/observability/job-metrics';
 import { MetricsRegistry } from '../src/observability/metrics';
 import { queuePrefix } from '../src/queues/config';
 import { createWorkerConnection } from '../src/queues/connection';
@@ -51,7 +52,8 @@ export async function openDatabase(config: Config): Promise<PostgresDatabase> {
 }
 
 /**
- * The main block of a worker process: starts it, serves /health and /metrics on `HEALTH_PORT`
+ * The main block of a worker process: starts it, serves /health (liveness), /ready (PostgreSQL and
+ * Redis answer) and /metrics (its queue's depth, jobs completed and failed, durations) on `HEALTH_PORT`
  * (default `defaultPort`; 0: off), and drains on SIGINT/SIGTERM.
  */
 export async function runWorkerProcess(
@@ -70,6 +72,7 @@ export async function runWorkerProcess(
     const metrics = new MetricsRegistry(role);
     const queue = new Queue(running.worker.name, { connection: running.connection, prefix: running.worker.opts.prefix });
     metrics.queues(async () => ({ [queue.name]: await queue.getJobCounts() }));
+    observeJobs(running.worker, metrics.jobs());
     closers.push(() => queue.close());
     health = await startHealthServer({
       host: config.HEALTH_HOST,
