@@ -9,7 +9,7 @@ import { MessageFlags, type APIMessage } from 'discord.js';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { deployCommands } from '../../src/bot/deploy-commands';
-import { translator } from '../../src/bot/i18n';
+import { formatAge, translator } from '../../src/bot/i18n';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { readClusterMetrics } from '../../src/cluster/cluster-metrics';
 import { startClusterManager, type ClusterManagerHandle } from '../../src/cluster/manager';
@@ -180,7 +180,9 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     const first = await send({ user: MEMBER, command: 'user', subcommand: 'lookup', options: { id: TARGET } });
     expect(first.content).toContain('user6');
     const second = await send({ user: MEMBER, guildId: GUILD_B, command: 'user', subcommand: 'lookup', options: { id: TARGET } });
-    expect(second.content).toContain(en('user.source.cache', { age: en('age.justNow') }));
+    // Fetched moments ago by the first lookup (within half a minute, however slow the machine).
+    const recentAges = Array.from({ length: 30 }, (_, seconds) => formatAge(seconds * 1000, 'EN'));
+    expect(recentAges.some((age) => second.content.includes(en('user.source.cache', { age })))).toBe(true);
     expect(simulator.requests().filter((request) => request.path === `/users/${TARGET}`)).toHaveLength(1);
   });
 
