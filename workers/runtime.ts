@@ -9,6 +9,7 @@ import { startHealthServer, type HealthServer } from '../src/observability/healt
 import { observeJobs } from '../src/observability/job-metrics';
 import { MetricsRegistry } from '../src/observability/metrics';
 import { queuePrefix } from '../src/queues/config';
+import { jobCounts } from '../src/queues/job-counts';
 import { createWorkerConnection } from '../src/queues/connection';
 import { closeOnSignal } from '../src/core/shutdown';
 
@@ -71,7 +72,7 @@ export async function runWorkerProcess(
   if (port !== 0) {
     const metrics = new MetricsRegistry(role);
     const queue = new Queue(running.worker.name, { connection: running.connection, prefix: running.worker.opts.prefix });
-    metrics.queues(async () => ({ [queue.name]: await queue.getJobCounts() }));
+    metrics.queues(() => jobCounts([queue]));
     observeJobs(running.worker, metrics.jobs());
     closers.push(() => queue.close());
     health = await startHealthServer({

@@ -3,6 +3,7 @@ import { getConfig } from '../config';
 import { createLogger } from '../core/logger';
 import { queuePrefix } from '../queues/config';
 import { createProducerConnection } from '../queues/connection';
+import { jobCounts } from '../queues/job-counts';
 import { createQueues } from '../queues/queues';
 import { closeOnSignal } from '../core/shutdown';
 import { MetricsRegistry } from '../observability/metrics';
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
   const redis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
   const queues = createQueues({ connection: redis, prefix: queuePrefix(config) });
   const metrics = new MetricsRegistry('board');
-  metrics.queues(async () => Object.fromEntries(await Promise.all(queues.all().map(async (queue) => [queue.name, await queue.getJobCounts()] as const))));
+  metrics.queues(() => jobCounts(queues.all()));
   const app = createBoardApp({ queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, readyCheck: () => redis.ping(), metrics });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.BOARD_PORT, config.BOARD_HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));

@@ -17,88 +17,79 @@ const positiveInt = z.coerce.number().int().positive();
  * Every environment variable Moddy reads, with its default. A fresh clone runs with none set:
  * the defaults point at the local PostgreSQL and Redis.
  */
-export const configSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
-    DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/moddy'),
-    REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/moddy'),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
 
-    /** Prefix of every Redis key and BullMQ queue of this deployment. */
-    CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').default('moddy'),
-    CACHE_ENABLED: bool.default(true),
-    CACHE_ATTRIBUTES_TTL_SECONDS: positiveInt.default(300),
-    CACHE_RECORDS_TTL_SECONDS: positiveInt.default(120),
-    CACHE_LOOKUPS_TTL_SECONDS: positiveInt.default(3600),
-    CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
-    CACHE_LOCAL_TTL_MS: z.coerce.number().int().min(0).default(2000),
-    CACHE_REDIS_TIMEOUT_MS: positiveInt.default(100),
+  /** Prefix of every Redis key and BullMQ queue of this deployment. */
+  CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').default('moddy'),
+  CACHE_ENABLED: bool.default(true),
+  CACHE_ATTRIBUTES_TTL_SECONDS: positiveInt.default(300),
+  CACHE_RECORDS_TTL_SECONDS: positiveInt.default(120),
+  CACHE_LOOKUPS_TTL_SECONDS: positiveInt.default(3600),
+  CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
+  CACHE_LOCAL_TTL_MS: z.coerce.number().int().min(0).default(2000),
+  CACHE_REDIS_TIMEOUT_MS: positiveInt.default(100),
 
-    /** Largest JSON value accepted by updateUserData/updateGuildData, in bytes. */
-    DATA_MAX_VALUE_BYTES: positiveInt.default(64 * 1024),
+  /** Largest JSON value accepted by updateUserData/updateGuildData, in bytes. */
+  DATA_MAX_VALUE_BYTES: positiveInt.default(64 * 1024),
 
-    ERROR_RETENTION_DAYS: positiveInt.default(30),
-    GUILDS_CACHE_MAX_AGE_DAYS: positiveInt.default(30),
-    ERROR_SPOOL_PATH: z.string().min(1).default('var/error-spool.ndjson'),
-    ERROR_LOG_CHANNEL_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord channel ID').optional(),
-    WORKER_CONCURRENCY: positiveInt.default(50),
-    /** Prefix of the BullMQ queues; unset: `CACHE_PREFIX`. */
-    QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').optional(),
-    /** How often each maintenance step runs (BullMQ job scheduler). */
-    MAINTENANCE_INTERVAL_MINUTES: positiveInt.default(60),
+  ERROR_RETENTION_DAYS: positiveInt.default(30),
+  GUILDS_CACHE_MAX_AGE_DAYS: positiveInt.default(30),
+  ERROR_SPOOL_PATH: z.string().min(1).default('var/error-spool.ndjson'),
+  ERROR_LOG_CHANNEL_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord channel ID').optional(),
+  WORKER_CONCURRENCY: positiveInt.default(50),
+  /** Prefix of the BullMQ queues; unset: `CACHE_PREFIX`. */
+  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').optional(),
+  /** How often each maintenance step runs (BullMQ job scheduler). */
+  MAINTENANCE_INTERVAL_MINUTES: positiveInt.default(60),
 
-    DISCORD_TOKEN: z.string().optional(),
-    DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord application ID').optional(),
-    DISCORD_API_URL: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
-    BOT_OWNER_IDS: snowflakeList,
-    TOTAL_SHARDS: z.union([z.literal('auto'), positiveInt]).default('auto'),
-    SHARDS_PER_CLUSTER: positiveInt.default(2),
-    CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
-    DEV_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord guild ID').optional(),
-    /** A cluster missing this many IPC heartbeats in a row (one per interval) is restarted. */
-    CLUSTER_HEARTBEAT_INTERVAL_MS: positiveInt.default(20_000),
-    CLUSTER_HEARTBEAT_MAX_MISSED: positiveInt.default(5),
-    /** How often each cluster reports its shards' gateway status and its memory to the manager. */
-    CLUSTER_REPORT_INTERVAL_MS: positiveInt.default(5000),
-    /** Resident memory above which the manager restarts a cluster process (logged); 0: no ceiling. */
-    CLUSTER_MAX_MEMORY_MB: z.coerce.number().int().min(0).default(2048),
-    /** How long `/user lookup` reuses a Discord answer (Redis, under CACHE_PREFIX). */
-    USER_LOOKUP_TTL_SECONDS: positiveInt.default(300),
+  DISCORD_TOKEN: z.string().optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord application ID').optional(),
+  DISCORD_API_URL: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
+  BOT_OWNER_IDS: snowflakeList,
+  TOTAL_SHARDS: z.union([z.literal('auto'), positiveInt]).default('auto'),
+  SHARDS_PER_CLUSTER: positiveInt.default(2),
+  CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
+  DEV_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord guild ID').optional(),
+  /** A cluster missing this many IPC heartbeats in a row (one per interval) is restarted. */
+  CLUSTER_HEARTBEAT_INTERVAL_MS: positiveInt.default(20_000),
+  CLUSTER_HEARTBEAT_MAX_MISSED: positiveInt.default(5),
+  /** How often each cluster reports its shards' gateway status and its memory to the manager. */
+  CLUSTER_REPORT_INTERVAL_MS: positiveInt.default(5000),
+  /** Resident memory above which the manager restarts a cluster process (logged); 0: no ceiling. */
+  CLUSTER_MAX_MEMORY_MB: z.coerce.number().int().min(0).default(2048),
+  /** How long `/user lookup` reuses a Discord answer (Redis, under CACHE_PREFIX). */
+  USER_LOOKUP_TTL_SECONDS: positiveInt.default(300),
 
-    /** Address of the /health and /metrics endpoint of long-running processes. */
-    HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
-    /** Port of that endpoint; unset: the role's default (manager 9100, workers 9101-9103); 0: off. */
-    HEALTH_PORT: port.optional(),
-    /** The manager's `/ready` answers 503 once a shard has been off the gateway this long. */
-    HEALTH_GATEWAY_GRACE_SECONDS: positiveInt.default(60),
+  /** Address of the /health and /metrics endpoint of long-running processes. */
+  HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
+  /** Port of that endpoint; unset: the role's default (manager 9100, workers 9101-9103); 0: off. */
+  HEALTH_PORT: port.optional(),
+  /** The manager's `/ready` answers 503 once a shard has been off the gateway this long. */
+  HEALTH_GATEWAY_GRACE_SECONDS: positiveInt.default(60),
 
-    /** The Discord-log worker waits this long for more errors, to post them together (up to 10 embeds a message). */
-    DISCORD_LOG_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
-    /** Identical errors (same type, message and place) within this window are posted once, then counted in one follow-up post. */
-    DISCORD_LOG_DEDUPE_WINDOW_SECONDS: positiveInt.default(60),
+  /** The Discord-log worker waits this long for more errors, to post them together (up to 10 embeds a message). */
+  DISCORD_LOG_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
+  /** Identical errors (same type, message and place) within this window are posted once, then counted in one follow-up post. */
+  DISCORD_LOG_DEDUPE_WINDOW_SECONDS: positiveInt.default(60),
 
-    BOARD_HOST: z.string().min(1).default('127.0.0.1'),
-    BOARD_PORT: port.default(3000),
-    BOARD_USER: z.string().min(1).optional(),
-    BOARD_PASSWORD: z.string().min(1).optional(),
-    BOARD_READ_ONLY: bool.default(false),
+  BOARD_HOST: z.string().min(1).default('127.0.0.1'),
+  BOARD_PORT: port.default(3000),
+  BOARD_USER: z.string().min(1).optional(),
+  BOARD_PASSWORD: z.string().min(1).optional(),
+  BOARD_READ_ONLY: bool.default(false),
 
-    /** Local Discord simulator (src/simulator, docs/simulator.md): where it listens, what it seeds. */
-    SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
-    SIMULATOR_PORT: port.default(8090),
-    /** Bot token the simulator accepts; default: the fixed dev token DEV_TOKEN of src/simulator/options.ts. */
-    SIMULATOR_TOKEN: z.string().min(1).optional(),
-    SIMULATOR_GUILDS: z.coerce.number().int().min(0).default(40),
-    SIMULATOR_SEED: z.coerce.number().int().default(1),
-  })
-  .superRefine((config, context) => {
-    // One without the other would start an open board, or a password nobody can use.
-    if ((config.BOARD_USER === undefined) !== (config.BOARD_PASSWORD === undefined)) {
-      const missing = config.BOARD_USER === undefined ? 'BOARD_USER' : 'BOARD_PASSWORD';
-      const present = config.BOARD_USER === undefined ? 'BOARD_PASSWORD' : 'BOARD_USER';
-      context.addIssue({ code: 'custom', path: [missing], message: `required when ${present} is set (the board asks for both, or for none on loopback)` });
-    }
-  });
+  /** Local Discord simulator (src/simulator, docs/simulator.md): where it listens, what it seeds. */
+  SIMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
+  SIMULATOR_PORT: port.default(8090),
+  /** Bot token the simulator accepts; default: the fixed dev token DEV_TOKEN of src/simulator/options.ts. */
+  SIMULATOR_TOKEN: z.string().min(1).optional(),
+  SIMULATOR_GUILDS: z.coerce.number().int().min(0).default(40),
+  SIMULATOR_SEED: z.coerce.number().int().default(1),
+});
 
 export type Config = z.infer<typeof configSchema>;
