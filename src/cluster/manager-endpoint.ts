@@ -58,7 +58,7 @@ export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: numb
   return async () => {
     const disconnected = connectivity.disconnected();
     const late = disconnected.filter((shard) => shard.seconds >= graceSeconds).map((shard) => shard.shard);
-    const detail = late.length === 0 ? { disconnected } : { message: `shards ${late.join(', ')} off the gateway for more than ${graceSeconds} s`, shards: late, disconnected };
+    const detail = late.length === 0 ? { disconnected } : { message: `shards ${late.join(', ')} off the gateway for ${graceSeconds} s or more`, shards: late, disconnected };
     return { ok: late.length === 0, detail };
   };
 }

@@ -49,7 +49,7 @@ describe('shard connectivity and the gateway readiness check', () => {
     now += 1000;
     const late = await check();
     expect(late.ok).toBe(false);
-    expect(late.detail).toMatchObject({ shards: [1, 3], message: 'shards 1, 3 off the gateway for more than 60 s' });
+    expect(late.detail).toMatchObject({ shards: [1, 3], message: 'shards 1, 3 off the gateway for 60 s or more' });
     connectivity.report({ 1: true, 3: true });
     expect((await check()).ok).toBe(true);
   });
