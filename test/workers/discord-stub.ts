@@ -53,6 +53,11 @@ export class DiscordStub {
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
   }
 
+  /** Every embed titled `title` across the posts (the worker posts up to 10 embeds a message), with its post. */
+  embedsTitled(title: string): { post: PostedMessage; embed: PostedMessage['body']['embeds'][number] }[] {
+    return this.posts.flatMap((post) => post.body.embeds.filter((embed) => embed.title === title).map((embed) => ({ post, embed })));
+  }
+
   get apiUrl(): string {
     return `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}/api`;
   }
