@@ -32,6 +32,13 @@ export async function startDiscordLogWorker(options: StartDiscordLogOptions = {}
   return {
     worker: logWorker.worker,
     connection: settings.connection,
+    checks: {
+      // Not ready while Discord refuses the log channel: error logs are failing for good.
+      discord: async () => {
+        const refusals = logWorker.refusals();
+        return { ok: refusals.length === 0, detail: refusals.length === 0 ? { channelId: channelId ?? null } : { refusals } };
+      },
+    },
     async close() {
       await logWorker.close();
       await settings.connection.quit();

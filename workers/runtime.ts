@@ -4,7 +4,7 @@ import { getConfig, type Config } from '../src/config';
 import { createLogger, type Logger } from '../src/core/logger';
 import { createDataSource } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
-import { postgresCheck, redisCheck } from '../src/observability/health-checks';
+import { postgresCheck, redisCheck, type HealthCheck } from '../src/observability/health-checks';
 import { startHealthServer, type HealthServer } from '../src/observability/health-server';
 import { observeJobs } from '../src/observability/job-metrics';
 import { MetricsRegistry } from '../src/observability/metrics';
@@ -20,6 +20,8 @@ export interface RunningWorker {
   connection: Redis;
   /** Finishes the active jobs, then closes every connection the worker opened. */
   close(): Promise<void>;
+  /** Readiness checks of this role, beside PostgreSQL and Redis (e.g. Discord accepting the log posts). */
+  checks?: Record<string, HealthCheck>;
 }
 
 /** Options every `start…Worker` takes; unset fields come from the configuration. */
@@ -54,7 +56,7 @@ export async function openDatabase(config: Config): Promise<PostgresDatabase> {
 
 /**
  * The main block of a worker process: starts it, serves /health (liveness), /ready (PostgreSQL and
- * Redis answer) and /metrics (its queue's depth, jobs completed and failed, durations) on `HEALTH_PORT`
+ * Redis answer, plus the role's own checks) and /metrics (its queue's depth, jobs completed and failed, durations) on `HEALTH_PORT`
  * (default `defaultPort`; 0: off), and drains on SIGINT/SIGTERM.
  */
 export async function runWorkerProcess(
@@ -79,7 +81,7 @@ export async function runWorkerProcess(
       host: config.HEALTH_HOST,
       port,
       metrics,
-      checks: { postgres: postgresCheck(db.dataSource), redis: redisCheck(running.connection) },
+      checks: { postgres: postgresCheck(db.dataSource), redis: redisCheck(running.connection), ...running.checks },
     });
   }
   logger.info({ health: health?.url }, `${role} worker started`);

@@ -39,8 +39,17 @@ export type DiscordLogResult =
   /** Identical to an error posted within the window: counted for its follow-up post. */
   | { posted: false; reason: 'repeat'; fingerprint: string };
 
+/** A channel Discord refuses posts to, and its answer. */
+export interface ChannelRefusal {
+  channelId: string;
+  status: number;
+  message: string;
+}
+
 export interface DiscordLogWorker {
   worker: Worker<DiscordLogJobData, DiscordLogResult>;
+  /** Channels refusing posts now (cleared by the next accepted post): what the worker's `/ready` reports. */
+  refusals(): ChannelRefusal[];
   /** Finishes the active jobs (their batch is posted), then closes the worker and its queue handle. */
   close(): Promise<void>;
 }
@@ -144,6 +153,7 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
   worker.on('error', (error) => logger.warn({ err: error }, 'discord-log: worker error'));
   return {
     worker,
+    refusals: () => refusals.current(),
     async close() {
       await worker.close();
       await batcher.drain();
@@ -159,13 +169,17 @@ function isPermanent(error: unknown): error is DiscordAPIError | HTTPError {
 
 /** One log line when a channel starts refusing posts (and one when it accepts them again), not one per job. */
 class RefusalLog {
-  private readonly refusing = new Set<string>();
+  private readonly refusing = new Map<string, ChannelRefusal>();
 
   constructor(private readonly logger: DiscordLogWorkerOptions['logger']) {}
 
+  current(): ChannelRefusal[] {
+    return [...this.refusing.values()];
+  }
+
   refused(channel: string, error: DiscordAPIError | HTTPError): void {
     if (this.refusing.has(channel)) return;
-    this.refusing.add(channel);
+    this.refusing.set(channel, { channelId: channel, status: error.status, message: error.message });
     const code = error instanceof DiscordAPIError ? error.code : undefined;
     this.logger.error(
       { channelId: channel, status: error.status, discordCode: code },

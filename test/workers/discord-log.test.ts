@@ -108,11 +108,15 @@ describe('discord-log worker', () => {
       const refusalLines = () => logger.messages('error').filter((message) => message.includes(CHANNEL));
       expect(refusalLines()).toHaveLength(1);
       expect(refusalLines()[0]).toContain('403 Missing Access');
+      // The worker's /ready reports it: error logs are failing for good.
+      const refused403 = await worker.checks?.discord?.();
+      expect(refused403).toMatchObject({ ok: false, detail: { refusals: [{ channelId: CHANNEL, status: 403, message: 'Missing Access' }] } });
 
       stub.failWith = undefined;
       await queues.discordLog.add('log', data('CCCC9999', 'accepted again'), { jobId: 'CCCC9999' });
       await eventually(() => stub.posts.length === 1);
       expect(logger.messages('info').filter((message) => message.includes(`channel ${CHANNEL} accepts posts again`))).toHaveLength(1);
+      expect((await worker.checks?.discord?.())?.ok).toBe(true);
     } finally {
       await worker.close();
     }
