@@ -41,7 +41,7 @@ export interface ClusterManagerOptions {
   stopTimeoutMs?: number;
   /** How often each cluster reports its shards' gateway status and its memory. Default 5000 ms. */
   reportIntervalMs?: number;
-  /** A cluster whose resident memory exceeds this is restarted (logged). 0 or unset: no ceiling. */
+  /** A ready cluster whose resident memory exceeds this is restarted (logged). 0 or unset: no ceiling. */
   maxMemoryBytes?: number;
   /** Called each time a cluster process is started again: after a crash or missed heartbeats (`respawn`), or over its memory ceiling (`memory`). */
   onRestart?: (clusterId: number, reason: RestartReason) => void;
@@ -152,7 +152,8 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
       const report = readClusterReport(message);
       if (!report) return;
       connectivity.report(report.shards);
-      if (maxMemoryBytes > 0 && report.rssBytes > maxMemoryBytes && !stopping && !restartReasons.has(cluster.id)) {
+      // Only a ready cluster: one over the ceiling from its start would otherwise restart in a loop.
+      if (maxMemoryBytes > 0 && report.rssBytes > maxMemoryBytes && ready.has(cluster.id) && !stopping && !restartReasons.has(cluster.id)) {
         restartReasons.set(cluster.id, 'memory');
         connectivity.clusterDown(cluster.shardList);
         logger.warn({ cluster: cluster.id, shards: cluster.shardList, rssMb: toMb(report.rssBytes), limitMb: toMb(maxMemoryBytes) }, 'cluster over its memory ceiling: restarting it');
