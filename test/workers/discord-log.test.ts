@@ -114,7 +114,8 @@ describe('discord-log worker', () => {
 
       stub.failWith = undefined;
       await queues.discordLog.add('log', data('CCCC9999', 'accepted again'), { jobId: 'CCCC9999' });
-      await eventually(() => stub.posts.length === 1);
+      await eventually(async () => (await queues.discordLog.getJobState('CCCC9999')) === 'completed');
+      expect(stub.posts).toHaveLength(1);
       expect(logger.messages('info').filter((message) => message.includes(`channel ${CHANNEL} accepts posts again`))).toHaveLength(1);
       expect((await worker.checks?.discord?.())?.ok).toBe(true);
     } finally {
