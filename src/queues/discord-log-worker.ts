@@ -55,6 +55,7 @@ export interface DiscordLogWorker {
 }
 
 interface PendingError {
+  channel: string;
   data: ErrorJobData;
   /** Set by the batch that posted (or counted, or failed) it. */
   outcome?: DiscordLogResult | Error;
@@ -120,7 +121,13 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
     }
   };
 
-  const batcher = new MicroBatcher<PendingError>((pending) => (channelId === undefined ? Promise.resolve() : postBatch(channelId, pending)), {
+  const postPending = async (pending: PendingError[]): Promise<void> => {
+    for (const channel of new Set(pending.map((item) => item.channel))) {
+      await postBatch(channel, pending.filter((item) => item.channel === channel));
+    }
+  };
+
+  const batcher = new MicroBatcher<PendingError>(postPending, {
     maxSize: concurrency,
     maxWaitMs: options.batchWindowMs ?? 2000,
   });
@@ -143,7 +150,7 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
         return { posted: false, reason: 'no-log-channel' };
       }
       if (job.name === REPEATS_JOB_NAME) return postRepeats(channelId, job.data as RepeatsJobData);
-      const item: PendingError = { data: job.data as ErrorJobData };
+      const item: PendingError = { channel: channelId, data: job.data as ErrorJobData };
       await batcher.add(item);
       if (item.outcome === undefined || item.outcome instanceof Error) throw item.outcome ?? new Error('discord-log: the batch left this error without an outcome');
       return item.outcome;
