@@ -7,22 +7,40 @@ export interface StartDiscordLogOptions extends StartWorkerOptions {
   rest?: REST;
   /** Default `ERROR_LOG_CHANNEL_ID`; `null`: none (jobs are skipped). */
   channelId?: string | null;
+  /** Default `DISCORD_LOG_BATCH_WINDOW_MS`. */
+  batchWindowMs?: number;
+  /** Default `DISCORD_LOG_DEDUPE_WINDOW_SECONDS` × 1000. */
+  dedupeWindowMs?: number;
 }
 
-/** The Discord-log worker: posts each error's embed to the log channel. */
+/** The Discord-log worker: posts the errors' embeds to the log channel, grouped and deduplicated. */
 export async function startDiscordLogWorker(options: StartDiscordLogOptions = {}): Promise<RunningWorker> {
   const settings = workerSettings(options, 'discord-log');
   const { config } = settings;
   // Retries are the queue's (with backoff, visible on the board); REST itself still waits out 429s.
   const rest = options.rest ?? new REST({ api: config.DISCORD_API_URL, retries: 0, timeout: 10_000 }).setToken(config.DISCORD_TOKEN ?? '');
   const channelId = options.channelId === undefined ? config.ERROR_LOG_CHANNEL_ID : (options.channelId ?? undefined);
-  const worker = createDiscordLogWorker({ ...settings, rest, channelId, concurrency: options.concurrency });
-  await worker.waitUntilReady();
+  const logWorker = createDiscordLogWorker({
+    ...settings,
+    rest,
+    channelId,
+    concurrency: options.concurrency,
+    batchWindowMs: options.batchWindowMs ?? config.DISCORD_LOG_BATCH_WINDOW_MS,
+    dedupeWindowMs: options.dedupeWindowMs ?? config.DISCORD_LOG_DEDUPE_WINDOW_SECONDS * 1000,
+  });
+  await logWorker.worker.waitUntilReady();
   return {
-    worker,
+    worker: logWorker.worker,
     connection: settings.connection,
+    checks: {
+      // Not ready while Discord refuses the log channel: error logs are failing for good.
+      discord: async () => {
+        const refusals = logWorker.refusals();
+        return { ok: refusals.length === 0, detail: refusals.length === 0 ? { channelId: channelId ?? null } : { refusals } };
+      },
+    },
     async close() {
-      await worker.close();
+      await logWorker.close();
       await settings.connection.quit();
       // The REST client's sweeper timers would keep the process alive.
       rest.clearHashSweeper();

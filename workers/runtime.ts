@@ -4,10 +4,12 @@ import { getConfig, type Config } from '../src/config';
 import { createLogger, type Logger } from '../src/core/logger';
 import { createDataSource, poolSettings } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
-import { postgresCheck, redisCheck } from '../src/observability/health-checks';
+import { postgresCheck, redisCheck, type HealthCheck } from '../src/observability/health-checks';
 import { startHealthServer, type HealthServer } from '../src/observability/health-server';
+import { observeJobs } from '../src/observability/job-metrics';
 import { MetricsRegistry } from '../src/observability/metrics';
 import { queuePrefix } from '../src/queues/config';
+import { jobCounts } from '../src/queues/job-counts';
 import { createWorkerConnection } from '../src/queues/connection';
 import { closeOnSignal } from '../src/core/shutdown';
 
@@ -18,6 +20,8 @@ export interface RunningWorker {
   connection: Redis;
   /** Finishes the active jobs, then closes every connection the worker opened. */
   close(): Promise<void>;
+  /** Readiness checks of this role, beside PostgreSQL and Redis (e.g. Discord accepting the log posts). */
+  checks?: Record<string, HealthCheck>;
 }
 
 /** Options every `start…Worker` takes; unset fields come from the configuration. */
@@ -51,7 +55,8 @@ export async function openDatabase(config: Config): Promise<PostgresDatabase> {
 }
 
 /**
- * The main block of a worker process: starts it, serves /health and /metrics on `HEALTH_PORT`
+ * The main block of a worker process: starts it, serves /health (liveness), /ready (PostgreSQL and
+ * Redis answer, plus the role's own checks) and /metrics (its queue's depth, jobs completed and failed, durations) on `HEALTH_PORT`
  * (default `defaultPort`; 0: off), and drains on SIGINT/SIGTERM.
  */
 export async function runWorkerProcess(
@@ -69,13 +74,14 @@ export async function runWorkerProcess(
   if (port !== 0) {
     const metrics = new MetricsRegistry(role);
     const queue = new Queue(running.worker.name, { connection: running.connection, prefix: running.worker.opts.prefix });
-    metrics.queues(async () => ({ [queue.name]: await queue.getJobCounts() }));
+    metrics.queues(() => jobCounts([queue]));
+    observeJobs(running.worker, metrics.jobs());
     closers.push(() => queue.close());
     health = await startHealthServer({
       host: config.HEALTH_HOST,
       port,
       metrics,
-      checks: { postgres: postgresCheck(db.dataSource), redis: redisCheck(running.connection) },
+      checks: { postgres: postgresCheck(db.dataSource), redis: redisCheck(running.connection), ...running.checks },
     });
   }
   logger.info({ health: health?.url }, `${role} worker started`);

@@ -3,12 +3,14 @@ import { getConfig } from '../config';
 import { createLogger } from '../core/logger';
 import { queuePrefix } from '../queues/config';
 import { createProducerConnection } from '../queues/connection';
+import { jobCounts } from '../queues/job-counts';
 import { createQueues } from '../queues/queues';
 import { closeOnSignal } from '../core/shutdown';
+import { MetricsRegistry } from '../observability/metrics';
 import { resolveBoardAccess } from './access';
 import { createBoardApp } from './app';
 
-/** `npm run board`: the queue board on BOARD_HOST:BOARD_PORT. */
+/** `npm run board`: the queue board on BOARD_HOST:BOARD_PORT, with /health, /ready and /metrics (every queue's depth, process metrics). */
 async function main(): Promise<void> {
   const config = getConfig();
   const logger = createLogger('board');
@@ -16,7 +18,9 @@ async function main(): Promise<void> {
   // Board pages may read many jobs: allow more than the tracker's fail-fast timeout.
   const redis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
   const queues = createQueues({ connection: redis, prefix: queuePrefix(config) });
-  const app = createBoardApp({ host: config.BOARD_HOST, queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, healthCheck: () => redis.ping() });
+  const metrics = new MetricsRegistry('board');
+  metrics.queues(() => jobCounts(queues.all()));
+  const app = createBoardApp({ host: config.BOARD_HOST, queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, readyCheck: () => redis.ping(), metrics });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.BOARD_PORT, config.BOARD_HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../core/logger';
 import { createErrorPipeline } from '../errors';
 import { MetricsRegistry } from '../observability/metrics';
 import { createBotClient } from './client';
+import { countCaptures } from './tracker';
 
 export interface ShardOptions {
   config: Config;
@@ -21,7 +22,7 @@ export interface Shard {
   login(): Promise<void>;
   /** Destroys the client, then closes the error pipeline, Redis and PostgreSQL. Idempotent. */
   close(): Promise<void>;
-  /** Interactions and cache counters of this shard; the manager's /metrics sums every cluster's. */
+  /** Interactions, cache counters, errors captured and process metrics of this shard; the manager's /metrics serves every cluster's, labelled `cluster`. */
   metrics: MetricsRegistry;
 }
 
@@ -33,14 +34,15 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
   const logger = options.logger ?? createLogger('bot');
   const db = await connectDatabase();
   const pipeline = createErrorPipeline(config, { db, logger });
-  const metrics = new MetricsRegistry('bot', { processMetrics: false });
+  const metrics = new MetricsRegistry('bot');
   metrics.cache(() => db.getCacheStats());
+  const captured = metrics.errorsCaptured();
   const client = createBotClient({
     apiUrl: config.DISCORD_API_URL,
     ...(options.shards ? { shards: options.shards } : {}),
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
     db,
-    tracker: pipeline.tracker,
+    tracker: countCaptures(pipeline.tracker, captured),
     logger,
     // The pipeline's fail-fast producer connection also serves the short `/user lookup` cache.
     redis: pipeline.redis,

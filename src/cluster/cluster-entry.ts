@@ -4,6 +4,7 @@ import { createShard, type Shard } from '../bot/shard';
 import { getConfig } from '../config';
 import { createLogger } from '../core/logger';
 import { exposeClusterMetrics } from './cluster-metrics';
+import { startClusterReports } from './cluster-report';
 
 /**
  * One cluster process, spawned by the manager (`manager.ts`): a discord.js client for the shards
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
   shard = await createShard({ config: getConfig(), shards: info.SHARD_LIST, shardCount: info.TOTAL_SHARDS, logger });
   const cluster = new ClusterClient(shard.client);
   exposeClusterMetrics(shard.client, shard.metrics.registry);
+  startClusterReports(shard.client, cluster, info.SHARD_LIST, getConfig().CLUSTER_REPORT_INTERVAL_MS);
   shard.client.once(Events.ClientReady, () => {
     cluster.triggerReady();
     logger.info('cluster ready');

@@ -1,21 +1,17 @@
 import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
-import { startHealthServer, type HealthServer } from '../observability/health-server';
-import Redis from 'ioredis';
-import { createDataSource, poolSettings } from '../db/data-source';
-import { postgresCheck, redisCheck } from '../observability/health-checks';
 import { MetricsRegistry } from '../observability/metrics';
-import { readClusterMetrics } from './cluster-metrics';
 import { closeOnSignal } from '../core/shutdown';
 import { startClusterManager } from './manager';
+import { startManagerEndpoint } from './manager-endpoint';
 
 const DEFAULT_HEALTH_PORT = 9100;
 
 /**
  * `node dist/src/cluster/manager-cli.js` (`npm run bot`): the bot's entry point, every setting from
- * the environment. Serves /health (200 once every cluster is ready) and /metrics on `HEALTH_PORT`
- * (default 9100; 0: off), and stops the clusters cleanly on SIGINT/SIGTERM.
+ * the environment. Serves /health (liveness), /ready (PostgreSQL, Redis, every shard on the gateway
+ * within `HEALTH_GATEWAY_GRACE_SECONDS`) and /metrics on `HEALTH_PORT` (default 9100; 0: off), and stops the clusters cleanly on SIGINT/SIGTERM.
  */
 async function main(): Promise<void> {
   const config = getConfig();
@@ -31,37 +27,27 @@ async function main(): Promise<void> {
     shardsPerCluster: config.SHARDS_PER_CLUSTER,
     spawnDelayMs: config.CLUSTER_SPAWN_DELAY_MS,
     heartbeat: { intervalMs: config.CLUSTER_HEARTBEAT_INTERVAL_MS, maxMissed: config.CLUSTER_HEARTBEAT_MAX_MISSED },
-    onRestart: (clusterId) => restarts.inc({ cluster: String(clusterId) }),
+    reportIntervalMs: config.CLUSTER_REPORT_INTERVAL_MS,
+    maxMemoryBytes: config.CLUSTER_MAX_MEMORY_MB * 1024 * 1024,
+    onRestart: (clusterId, reason) => restarts.inc({ cluster: String(clusterId), reason }),
     logger,
   });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
-  let health: HealthServer | undefined;
-  const closers: (() => Promise<void>)[] = [];
-  if (port !== 0) {
-    // The manager's own connections, only for /health: what every cluster depends on.
-    const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, timeouts: poolSettings(config).timeouts, applicationName: 'moddy-manager-health' });
-    await dataSource.initialize();
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
-    closers.push(() => dataSource.destroy(), async () => redis.disconnect());
-    metrics.aggregate(() => readClusterMetrics(handle.manager));
-    health = await startHealthServer({
-      host: config.HEALTH_HOST,
-      port,
-      metrics,
-      checks: {
-        postgres: postgresCheck(dataSource),
-        redis: redisCheck(redis),
-        clusters: async () => {
-          const ready = handle.readyClusters();
-          return { ok: ready.length === handle.totalClusters, detail: { ready, total: handle.totalClusters, shards: handle.totalShards } };
-        },
-      },
-    });
-  }
+  const health =
+    port === 0
+      ? undefined
+      : await startManagerEndpoint({
+          handle,
+          metrics,
+          host: config.HEALTH_HOST,
+          port,
+          databaseUrl: config.DATABASE_URL,
+          redisUrl: config.REDIS_URL,
+          gatewayGraceSeconds: config.HEALTH_GATEWAY_GRACE_SECONDS,
+        });
   closeOnSignal(async () => {
     await handle.close();
     await health?.close();
-    for (const close of closers) await close();
   }, logger);
   logger.info({ health: health?.url }, 'cluster manager started');
   await handle.whenReady(10 * 60_000).then(

@@ -6,8 +6,10 @@ import { ModdyError } from '../core/errors';
 import { createLogger, type Logger } from '../core/logger';
 import { migrate } from '../db/migrate';
 import { waitForExit } from './child-exit';
+import { readClusterReport } from './cluster-report';
 import { fetchGatewayBot } from './gateway';
 import { ClusterReaper } from './reaper';
+import { ShardConnectivity } from './shard-connectivity';
 
 export interface ClusterManagerOptions {
   /** Bot token, handed to each cluster as `DISCORD_TOKEN`. */
@@ -37,15 +39,23 @@ export interface ClusterManagerOptions {
   heartbeat?: { intervalMs: number; maxMissed: number };
   /** How long a cluster gets to stop after SIGTERM before SIGKILL. Default 10 000 ms. */
   stopTimeoutMs?: number;
-  /** Called each time a cluster process is started again (crash or missed heartbeats). */
-  onRestart?: (clusterId: number) => void;
+  /** How often each cluster reports its shards' gateway status and its memory. Default 5000 ms. */
+  reportIntervalMs?: number;
+  /** A ready cluster whose resident memory exceeds this is restarted (logged). 0 or unset: no ceiling. */
+  maxMemoryBytes?: number;
+  /** Called each time a cluster process is started again: after a crash or missed heartbeats (`respawn`), or over its memory ceiling (`memory`). */
+  onRestart?: (clusterId: number, reason: RestartReason) => void;
   logger?: Logger;
 }
+
+export type RestartReason = 'respawn' | 'memory';
 
 export interface ClusterManagerHandle {
   readonly manager: ClusterManager;
   readonly totalShards: number;
   readonly totalClusters: number;
+  /** The gateway status of every shard of this host, from the clusters' reports. */
+  readonly connectivity: ShardConnectivity;
   /** IDs of the clusters whose client is ready now. */
   readyClusters(): number[];
   /** Resolves once every cluster has been ready at the same time; rejects after `timeoutMs`. */
@@ -107,8 +117,14 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
 
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const reaper = new ClusterReaper(stopTimeoutMs);
+  const connectivity = new ShardConnectivity(totalShards);
+  const maxMemoryBytes = options.maxMemoryBytes ?? 0;
+  /** Why a cluster is being restarted by the manager itself; absent: hybrid-sharding's respawn. */
+  const restartReasons = new Map<number, RestartReason>();
+  let stopping = false;
   const childEnv = {
     ...options.env,
+    CLUSTER_REPORT_INTERVAL_MS: String(options.reportIntervalMs ?? 5000),
     DISCORD_API_URL: options.apiUrl,
     CLUSTER_MANAGER_MODE: 'process',
     CLUSTER_QUEUE_MODE: 'auto',
@@ -120,7 +136,8 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     let spawns = 0;
     cluster.on('spawn', (thread) => {
       ready.delete(cluster.id);
-      if (spawns++ > 0) options.onRestart?.(cluster.id);
+      if (spawns++ > 0) options.onRestart?.(cluster.id, restartReasons.get(cluster.id) ?? 'respawn');
+      restartReasons.delete(cluster.id);
       // Process mode: the thread is a ChildProcess.
       const child = thread && 'pid' in thread ? (thread as ChildProcess) : null;
       if (child) reaper.track(cluster, child);
@@ -128,7 +145,20 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     });
     cluster.on('death', () => {
       ready.delete(cluster.id);
+      connectivity.clusterDown(cluster.shardList);
       logger.warn({ cluster: cluster.id }, 'cluster process exited');
+    });
+    cluster.on('message', (message: unknown) => {
+      const report = readClusterReport(message);
+      if (!report) return;
+      connectivity.report(report.shards);
+      // Only a ready cluster: one over the ceiling from its start would otherwise restart in a loop.
+      if (maxMemoryBytes > 0 && report.rssBytes > maxMemoryBytes && ready.has(cluster.id) && !stopping && !restartReasons.has(cluster.id)) {
+        restartReasons.set(cluster.id, 'memory');
+        connectivity.clusterDown(cluster.shardList);
+        logger.warn({ cluster: cluster.id, shards: cluster.shardList, rssMb: toMb(report.rssBytes), limitMb: toMb(maxMemoryBytes) }, 'cluster over its memory ceiling: restarting it');
+        cluster.respawn({ delay: 0, timeout: -1 }).catch((error: unknown) => logger.error({ err: error, cluster: cluster.id }, 'restarting a cluster over its memory ceiling failed'));
+      }
     });
   });
   manager.on('clusterReady', (cluster: Cluster) => {
@@ -148,10 +178,12 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     manager,
     totalShards,
     totalClusters,
+    connectivity,
     readyClusters,
     whenReady: (timeoutMs = 60_000) => waitUntilReady(manager, totalClusters, readyClusters, timeoutMs),
     close() {
       closing ??= (async () => {
+        stopping = true;
         manager.respawn = false;
         // Clusters not spawned yet never will be (a stop during a long staggered start is quick).
         manager.queue.stop();
@@ -168,6 +200,10 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
       return closing;
     },
   };
+}
+
+function toMb(bytes: number): number {
+  return Math.round(bytes / 1024 / 1024);
 }
 
 /** hybrid-sharding writes its settings into this process's env; the clusters get them through `cluster.env` instead. */

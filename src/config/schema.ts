@@ -68,6 +68,10 @@ export const configSchema = z.object({
   /** A cluster missing this many IPC heartbeats in a row (one per interval) is restarted. */
   CLUSTER_HEARTBEAT_INTERVAL_MS: positiveInt.default(20_000),
   CLUSTER_HEARTBEAT_MAX_MISSED: positiveInt.default(5),
+  /** How often each cluster reports its shards' gateway status and its memory to the manager. */
+  CLUSTER_REPORT_INTERVAL_MS: positiveInt.default(5000),
+  /** Resident memory above which the manager restarts a cluster process (logged); 0: no ceiling. */
+  CLUSTER_MAX_MEMORY_MB: z.coerce.number().int().min(0).default(2048),
   /** How long `/user lookup` reuses a Discord answer (Redis, under CACHE_PREFIX). */
   USER_LOOKUP_TTL_SECONDS: positiveInt.default(300),
 
@@ -75,6 +79,13 @@ export const configSchema = z.object({
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),
   /** Port of that endpoint; unset: the role's default (manager 9100, workers 9101-9103); 0: off. */
   HEALTH_PORT: port.optional(),
+  /** The manager's `/ready` answers 503 once a shard has been off the gateway this long. */
+  HEALTH_GATEWAY_GRACE_SECONDS: positiveInt.default(60),
+
+  /** The Discord-log worker waits this long for more errors, to post them together (up to 10 embeds a message). */
+  DISCORD_LOG_BATCH_WINDOW_MS: z.coerce.number().int().min(0).default(2000),
+  /** Identical errors (same type, message and place) within this window are posted once, then counted in one follow-up post. */
+  DISCORD_LOG_DEDUPE_WINDOW_SECONDS: positiveInt.default(60),
 
   BOARD_HOST: z.string().min(1).default('127.0.0.1'),
   BOARD_PORT: port.default(3000),

@@ -73,7 +73,7 @@ async function main(): Promise<void> {
 
   const boardRedis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
   const queues = createQueues({ connection: boardRedis, prefix: queuePrefix(config) });
-  const board = createBoardApp({ host: '127.0.0.1', queues: queues.all(), healthCheck: () => boardRedis.ping() });
+  const board = createBoardApp({ host: '127.0.0.1', queues: queues.all(), readyCheck: () => boardRedis.ping() });
   const boardServer = await new Promise<Server>((resolve, reject) => {
     const server = board.listen(config.BOARD_PORT, '127.0.0.1', (error?: Error) => (error ? reject(error) : resolve(server)));
   });

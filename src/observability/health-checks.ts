@@ -1,7 +1,7 @@
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 
-/** The outcome of one health check; `detail` is shown on `/health`. */
+/** The outcome of one health check; `detail` is shown on `/ready`. */
 export interface CheckResult {
   ok: boolean;
   detail?: unknown;

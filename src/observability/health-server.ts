@@ -8,7 +8,7 @@ export interface HealthServerOptions {
   host?: string;
   /** 0 picks a free port. */
   port: number;
-  /** Named checks; `/health` answers 200 only when every one is ok. */
+  /** Named readiness checks; `/ready` answers 200 only when every one is ok. */
   checks: Record<string, HealthCheck>;
   metrics: MetricsRegistry;
   /** How long one check may take before it counts as failed. Default 2000 ms. */
@@ -20,7 +20,12 @@ export interface HealthServer {
   close(): Promise<void>;
 }
 
-/** `/health` (JSON, 200 or 503) and `/metrics` (Prometheus text) for one long-running process. */
+/**
+ * The endpoint of one long-running process: `/health` is liveness (200 while the process answers:
+ * a supervisor restarts it only when it does not), `/ready` is readiness (200 or 503 with every
+ * check's result: the dependencies are down, or the bot is off the gateway; restarting would not
+ * help), `/metrics` is Prometheus text.
+ */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
   const checks = Object.entries(options.checks).map(([name, check]) => [name, withTimeout(check, options.checkTimeoutMs ?? 2000)] as const);
   const server: Server = createServer((request, response) => {
@@ -28,6 +33,8 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     if (request.method !== 'GET') {
       response.writeHead(405, { allow: 'GET' }).end();
     } else if (path === '/health') {
+      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, uptimeSeconds: Math.round(process.uptime()) }));
+    } else if (path === '/ready') {
       void runChecks(checks).then((report) => {
         response.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(report));
       });

@@ -1,26 +1,44 @@
-import { AggregatorRegistry, Counter, Gauge, Histogram, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import { AggregatorRegistry, Counter, Histogram, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import type { CacheStats, TierStats } from '../db/api';
 
 /**
  * The Prometheus metrics of one process. Each process registers only what it serves; the
  * collectors read live state (cache counters, queue depths) when `/metrics` is scraped.
+ * Metric names are a contract with the dashboards (docs/grafana-dashboard.json): rename none.
  */
 export interface InteractionMetrics {
   handled: Counter<'command' | 'outcome'>;
   duration: Histogram<'command'>;
 }
 
+/** Jobs finished by a worker, per queue. */
+export interface JobMetrics {
+  completed: Counter<'queue'>;
+  /** Failed attempts; `final="true"` when the job will not be retried. */
+  failed: Counter<'queue' | 'final'>;
+  duration: Histogram<'queue' | 'outcome'>;
+}
+
 /** Metrics of other processes, as `Registry.getMetricsAsJSON()` gives them. */
 export type MetricsSnapshot = MetricObjectWithValues<MetricValue<string>>[];
 
+/** A child process's metrics and the `cluster` label its series get. */
+export interface ClusterSnapshot {
+  cluster: string;
+  metrics: MetricsSnapshot;
+}
+
 export interface MetricsRegistryOptions {
-  /** Node's process metrics (memory, CPU, event loop). Default true; off where a parent reports them. */
+  /** Node's process metrics (memory, CPU, event loop), prefixed `moddy_`. Default true. */
   processMetrics?: boolean;
 }
 
+const CACHE_FIELDS: readonly (keyof TierStats)[] = ['hits', 'misses', 'loads', 'invalidations', 'errors'];
+const CACHE_TIERS = ['local', 'redis'] as const;
+
 export class MetricsRegistry {
   readonly registry = new Registry();
-  private readonly children: (() => Promise<MetricsSnapshot[]>)[] = [];
+  private readonly children: (() => Promise<ClusterSnapshot[]>)[] = [];
 
   constructor(role: string, options: MetricsRegistryOptions = {}) {
     this.registry.setDefaultLabels({ role });
@@ -28,10 +46,10 @@ export class MetricsRegistry {
   }
 
   /**
-   * Adds the metrics of child processes (the clusters of the manager), summed across them at
-   * scrape time, so one endpoint serves the whole bot.
+   * Adds the metrics of child processes (the clusters of the manager) at scrape time, each series
+   * labelled with its `cluster`, so one endpoint serves the whole bot and no cluster hides another.
    */
-  aggregate(read: () => Promise<MetricsSnapshot[]>): void {
+  aggregate(read: () => Promise<ClusterSnapshot[]>): void {
     this.children.push(read);
   }
 
@@ -54,28 +72,32 @@ export class MetricsRegistry {
     };
   }
 
-  /** Cache counters per tier, read from `getCacheStats()` at scrape time. */
+  /**
+   * Cache counters per tier (`moddy_cache_<field>_total{tier}`) and reads that reached PostgreSQL
+   * (`moddy_database_loads_total`), copied from `getCacheStats()` at scrape time. The source only
+   * grows, so these are true counters: `rate()` works and a restart shows as a reset.
+   */
   cache(read: () => CacheStats): void {
-    const fields: (keyof TierStats)[] = ['hits', 'misses', 'loads', 'invalidations', 'errors'];
-    for (const field of fields) {
-      new Gauge({
-        name: `moddy_cache_${field}`,
+    for (const field of CACHE_FIELDS) {
+      new Counter({
+        name: `moddy_cache_${field}_total`,
         help: `Cache ${field} per tier since the process started.`,
         labelNames: ['tier'] as const,
         registers: [this.registry],
         collect() {
           const stats = read();
-          this.set({ tier: 'local' }, stats.local[field]);
-          this.set({ tier: 'redis' }, stats.redis[field]);
+          this.reset();
+          for (const tier of CACHE_TIERS) this.inc({ tier }, stats[tier][field]);
         },
       });
     }
-    new Gauge({
-      name: 'moddy_database_loads',
+    new Counter({
+      name: 'moddy_database_loads_total',
       help: 'Reads that reached PostgreSQL since the process started.',
       registers: [this.registry],
       collect() {
-        this.set(read().database.loads);
+        this.reset();
+        this.inc(read().database.loads);
       },
     });
   }
@@ -96,29 +118,72 @@ export class MetricsRegistry {
     });
   }
 
+  /** Jobs completed and failed by this worker, and how long they ran. */
+  jobs(): JobMetrics {
+    return {
+      completed: new Counter({
+        name: 'moddy_jobs_completed_total',
+        help: 'Jobs completed by this worker, per queue.',
+        labelNames: ['queue'] as const,
+        registers: [this.registry],
+      }),
+      failed: new Counter({
+        name: 'moddy_jobs_failed_total',
+        help: 'Failed job attempts, per queue; final="true" when no retry is left (or the failure is permanent).',
+        labelNames: ['queue', 'final'] as const,
+        registers: [this.registry],
+      }),
+      duration: new Histogram({
+        name: 'moddy_job_duration_seconds',
+        help: 'Time a job attempt ran in this worker, per queue and outcome (completed, failed).',
+        labelNames: ['queue', 'outcome'] as const,
+        buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
+        registers: [this.registry],
+      }),
+    };
+  }
+
   errorsCaptured(): Counter {
     return new Counter({ name: 'moddy_errors_captured_total', help: 'Errors captured by the error tracker.', registers: [this.registry] });
   }
 
-  clusterRestarts(): Counter<'cluster'> {
+  clusterRestarts(): Counter<'cluster' | 'reason'> {
     return new Counter({
       name: 'moddy_cluster_restarts_total',
-      help: 'Cluster processes respawned after a crash or a missed heartbeat.',
-      labelNames: ['cluster'] as const,
+      help: 'Cluster processes started again, by reason (crash or missed heartbeats: "respawn"; over CLUSTER_MAX_MEMORY_MB: "memory").',
+      labelNames: ['cluster', 'reason'] as const,
       registers: [this.registry],
     });
   }
 
+  /** Shards of this host not connected to the gateway now (0 when all are). */
+  shardsDisconnected(read: () => number): void {
+    new Gauge({
+      name: 'moddy_shards_disconnected',
+      help: 'Shards of this host not connected to the Discord gateway.',
+      registers: [this.registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  }
+
   async text(): Promise<string> {
-    const parts = [await this.registry.metrics()];
+    if (this.children.length === 0) return this.registry.metrics();
+    const snapshots: MetricsSnapshot[] = [await this.registry.getMetricsAsJSON()];
     for (const read of this.children) {
-      const snapshots = await read();
-      if (snapshots.length > 0) parts.push(await AggregatorRegistry.aggregate(snapshots).metrics());
+      for (const child of await read()) snapshots.push(withLabel(child.metrics, 'cluster', child.cluster));
     }
-    return parts.join('\n');
+    // With the `cluster` label on every child series, "sum" merges the series of one name into one
+    // block (one HELP/TYPE) without adding any two together.
+    return AggregatorRegistry.aggregate(snapshots.map((metrics) => metrics.map((metric) => ({ ...metric, aggregator: 'sum' as const })))).metrics();
   }
 
   get contentType(): string {
     return this.registry.contentType;
   }
+}
+
+function withLabel(metrics: MetricsSnapshot, name: string, value: string): MetricsSnapshot {
+  return metrics.map((metric) => ({ ...metric, values: metric.values.map((entry) => ({ ...entry, labels: { ...entry.labels, [name]: value } })) }));
 }

@@ -11,6 +11,9 @@ export interface LogEmbed {
 }
 
 const RED = 0xe74c3c;
+const ORANGE = 0xe67e22;
+/** Codes listed in a grouped or repeat embed; the count says how many there were in all. */
+const CODES_SHOWN = 10;
 /** Discord's limits: field values 1024 characters, descriptions 4096. */
 const FIELD_MAX = 1024;
 const TRACEBACK_LINES = 12;
@@ -19,7 +22,7 @@ const TRACEBACK_MAX = 1500;
 /** The error-log embed: code, type, message, command, user, guild, time and a short traceback. */
 export function buildErrorEmbed(error: ErrorJobData): LogEmbed {
   const unixSeconds = Math.floor(new Date(error.timestamp).getTime() / 1000);
-  const location = error.fileSource ? `${error.fileSource}${error.lineNumber === null ? '' : `:${error.lineNumber}`}` : 'unknown';
+  const location = locationOf(error);
   return {
     title: `Error ${error.errorCode}`,
     description: error.traceback ? codeBlock(shortTraceback(error.traceback)) : '*No traceback*',
@@ -39,6 +42,10 @@ export function buildErrorEmbed(error: ErrorJobData): LogEmbed {
   };
 }
 
+function locationOf(error: ErrorJobData): string {
+  return error.fileSource ? `${error.fileSource}${error.lineNumber === null ? '' : `:${error.lineNumber}`}` : 'unknown';
+}
+
 function shortTraceback(traceback: string): string {
   return traceback.split('\n').slice(0, TRACEBACK_LINES).join('\n').slice(0, TRACEBACK_MAX);
 }
@@ -49,4 +56,42 @@ function codeBlock(text: string): string {
 
 function clip(text: string, max = FIELD_MAX): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/**
+ * The embed of `count` identical errors seen together: the first one's, with how many there were
+ * and their codes (each one is stored and quotable with `/dev error`).
+ */
+export function buildGroupedErrorEmbed(errors: readonly ErrorJobData[]): LogEmbed {
+  const [first] = errors;
+  if (!first) throw new RangeError('buildGroupedErrorEmbed needs at least one error');
+  const embed = buildErrorEmbed(first);
+  if (errors.length === 1) return embed;
+  return {
+    ...embed,
+    title: `${embed.title} ×${errors.length}`,
+    fields: [...embed.fields, { name: `Occurrences (${errors.length})`, value: codeList(errors.map((error) => error.errorCode), errors.length) }],
+  };
+}
+
+/** The follow-up post of the errors identical to `sample` that came after `windowCode`'s post within the dedupe window. */
+export function buildRepeatsEmbed(sample: ErrorJobData, windowCode: string, count: number, codes: readonly string[], windowSeconds: number): LogEmbed {
+  return {
+    title: `Error ${windowCode} repeated ×${count}`,
+    description: `${count} more identical error${count === 1 ? '' : 's'} within ${windowSeconds} s of \`${windowCode}\`.`,
+    color: ORANGE,
+    timestamp: new Date().toISOString(),
+    fields: [
+      { name: 'Type', value: clip(sample.errorType), inline: true },
+      { name: 'Source', value: `\`${clip(locationOf(sample), 200)}\``, inline: true },
+      { name: 'Message', value: clip(sample.message || '(empty)') },
+      { name: 'Codes', value: codeList(codes, count) },
+    ],
+    footer: { text: `/dev error code:${codes[codes.length - 1] ?? windowCode}` },
+  };
+}
+
+function codeList(codes: readonly string[], total: number): string {
+  const shown = codes.slice(0, CODES_SHOWN).map((code) => `\`${code}\``).join(', ');
+  return total > CODES_SHOWN ? `${shown} and ${total - Math.min(codes.length, CODES_SHOWN)} more` : shown || '—';
 }

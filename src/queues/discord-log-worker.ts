@@ -1,42 +1,200 @@
-import type { REST } from '@discordjs/rest';
-import { Worker, type Job } from 'bullmq';
-import { buildErrorEmbed } from './discord-embed';
+import { DiscordAPIError, HTTPError, type REST } from '@discordjs/rest';
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { buildGroupedErrorEmbed, buildRepeatsEmbed, type LogEmbed } from './discord-embed';
+import { chunkEmbeds, errorFingerprint, groupByFingerprint } from './discord-log-batch';
+import { RepeatCounter } from './discord-log-repeats';
 import type { ErrorJobData } from './job-data';
+import { MicroBatcher } from './micro-batch';
 import { QUEUE_NAMES } from './names';
-import { bullWorkerOptions, type BaseWorkerOptions, type WorkerLogger } from './worker-options';
+import { DISCORD_LOG_JOB_OPTIONS } from './queues';
+import { bullWorkerOptions, type BaseWorkerOptions } from './worker-options';
 
 export interface DiscordLogWorkerOptions extends BaseWorkerOptions {
-  /** A REST client with the bot's token, on `DISCORD_API_URL`; it waits out Discord's rate limits. */
+  /** A REST client with the bot's token, on `DISCORD_API_URL`; it waits out Discord's rate limits (`retry_after`). */
   rest: REST;
   /** `ERROR_LOG_CHANNEL_ID`; unset: jobs are completed without posting (one warning per process). */
   channelId: string | undefined;
+  /** `DISCORD_LOG_BATCH_WINDOW_MS`: how long an error waits for others to be posted with it. Default 2000 ms. */
+  batchWindowMs?: number;
+  /** `DISCORD_LOG_DEDUPE_WINDOW_SECONDS` in ms: identical errors after a post are counted this long, then posted once. Default 60 000 ms. */
+  dedupeWindowMs?: number;
 }
 
-export type DiscordLogResult = { posted: true; messageId: string } | { posted: false; reason: 'no-log-channel' };
+/** The follow-up job of a dedupe window: posts how many errors identical to `sample` came after `windowCode`. */
+export interface RepeatsJobData {
+  fingerprint: string;
+  sample: ErrorJobData;
+  /** Code of the error whose post opened the window. */
+  windowCode: string;
+}
+
+export type DiscordLogJobData = ErrorJobData | RepeatsJobData;
+
+/** Name of the follow-up jobs in the Discord-log queue (the tracker's jobs are named `log`). */
+export const REPEATS_JOB_NAME = 'repeats';
+
+export type DiscordLogResult =
+  | { posted: true; messageId: string }
+  | { posted: false; reason: 'no-log-channel' | 'no-repeats' }
+  /** Identical to an error posted within the window: counted for its follow-up post. */
+  | { posted: false; reason: 'repeat'; fingerprint: string };
+
+/** A channel Discord refuses posts to, and its answer. */
+export interface ChannelRefusal {
+  channelId: string;
+  status: number;
+  message: string;
+}
+
+export interface DiscordLogWorker {
+  worker: Worker<DiscordLogJobData, DiscordLogResult>;
+  /** Channels refusing posts now (cleared by the next accepted post): what the worker's `/ready` reports. */
+  refusals(): ChannelRefusal[];
+  /** Finishes the active jobs (their batch is posted), then closes the worker and its queue handle. */
+  close(): Promise<void>;
+}
+
+interface PendingError {
+  channel: string;
+  data: ErrorJobData;
+  /** Set by the batch that posted (or counted, or failed) it. */
+  outcome?: DiscordLogResult | Error;
+}
 
 /**
- * Posts each error's embed to the log channel. A failed post is retried with backoff (the queue's
- * job options); after the last attempt the job stays in the failed set, visible on the board.
+ * Posts errors to the log channel, as the best-run bots do: errors arriving together are posted
+ * together (up to 10 embeds a message); identical ones within the dedupe window are one embed with
+ * a count, then one follow-up post counting the rest; a permanent refusal by Discord (4xx but 429:
+ * unknown channel, missing access, bad token) fails the jobs at once (UnrecoverableError, no retry)
+ * with one log line per channel, not one per job; other failures are retried with the queue's
+ * backoff, and rate limits are waited out by the REST client.
  */
-export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Worker<ErrorJobData, DiscordLogResult> {
+export function createDiscordLogWorker(options: DiscordLogWorkerOptions): DiscordLogWorker {
+  const { channelId, logger } = options;
+  const dedupeWindowMs = options.dedupeWindowMs ?? 60_000;
+  const followUps = new Queue<RepeatsJobData>(QUEUE_NAMES.discordLog, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DISCORD_LOG_JOB_OPTIONS });
+  followUps.on('error', (error) => logger.warn({ err: error }, 'discord-log: queue error'));
+  const repeats = new RepeatCounter({ redis: options.connection, prefix: options.prefix, windowMs: dedupeWindowMs });
+  const refusals = new RefusalLog(logger);
+  // Jobs wait in the batcher, posts are few: many jobs in flight let a burst be grouped.
+  const concurrency = options.concurrency ?? 100;
+
+  const post = async (channel: string, embeds: LogEmbed[]): Promise<string> => {
+    try {
+      const message = (await options.rest.post(`/channels/${channel}/messages`, { body: { embeds, allowed_mentions: { parse: [] } } })) as { id: string };
+      refusals.cleared(channel);
+      return message.id;
+    } catch (error) {
+      if (!isPermanent(error)) throw error;
+      refusals.refused(channel, error);
+      throw new UnrecoverableError(`Discord refuses posts to channel ${channel}: ${error.status} ${error.message}`);
+    }
+  };
+
+  const postBatch = async (channel: string, pending: PendingError[]): Promise<void> => {
+    const toPost: { embed: LogEmbed; fingerprint: string; errors: PendingError[] }[] = [];
+    for (const group of groupByFingerprint(pending, (item) => errorFingerprint(item.data))) {
+      const first = group.items[0]?.data;
+      if (first && (await repeats.claim(group.fingerprint, first.errorCode))) {
+        toPost.push({ embed: buildGroupedErrorEmbed(group.items.map((item) => item.data)), fingerprint: group.fingerprint, errors: group.items });
+      } else {
+        const counted = await repeats.add(group.fingerprint, group.items.map((item) => item.data.errorCode));
+        if (counted.first && first) {
+          const windowCode = counted.windowCode ?? first.errorCode;
+          // One follow-up per window (its id), whichever worker counts first.
+          await followUps.add(REPEATS_JOB_NAME, { fingerprint: group.fingerprint, sample: first, windowCode }, { jobId: `repeats-${group.fingerprint}-${windowCode}`, delay: counted.windowMsLeft });
+        }
+        for (const item of group.items) item.outcome = { posted: false, reason: 'repeat', fingerprint: group.fingerprint };
+      }
+    }
+    for (const message of chunkEmbeds(toPost)) {
+      try {
+        const messageId = await post(channel, message.map((entry) => entry.embed));
+        for (const entry of message) for (const item of entry.errors) item.outcome = { posted: true, messageId };
+      } catch (error) {
+        if (!(error instanceof UnrecoverableError)) logger.warn({ err: error, errors: message.length }, 'discord-log: post failed; its errors are retried');
+        for (const entry of message) {
+          await repeats.release(entry.fingerprint);
+          for (const item of entry.errors) item.outcome = error instanceof Error ? error : new Error(String(error));
+        }
+      }
+    }
+  };
+
+  const postPending = async (pending: PendingError[]): Promise<void> => {
+    for (const channel of new Set(pending.map((item) => item.channel))) {
+      await postBatch(channel, pending.filter((item) => item.channel === channel));
+    }
+  };
+
+  const batcher = new MicroBatcher<PendingError>(postPending, {
+    maxSize: concurrency,
+    maxWaitMs: options.batchWindowMs ?? 2000,
+  });
+
+  const postRepeats = async (channel: string, data: RepeatsJobData): Promise<DiscordLogResult> => {
+    const { count, codes } = await repeats.read(data.fingerprint);
+    if (count <= 0) return { posted: false, reason: 'no-repeats' };
+    const messageId = await post(channel, [buildRepeatsEmbed(data.sample, data.windowCode, count, codes, Math.round(dedupeWindowMs / 1000))]);
+    await repeats.settle(data.fingerprint, count);
+    return { posted: true, messageId };
+  };
+
   let warned = false;
-  const worker = new Worker<ErrorJobData, DiscordLogResult>(
+  const worker = new Worker<DiscordLogJobData, DiscordLogResult>(
     QUEUE_NAMES.discordLog,
-    async (job: Job<ErrorJobData>) => {
-      if (options.channelId === undefined) {
-        if (!warned) options.logger.warn('discord-log: ERROR_LOG_CHANNEL_ID is not set; error logs are not posted');
+    async (job: Job<DiscordLogJobData>) => {
+      if (channelId === undefined) {
+        if (!warned) logger.warn('discord-log: ERROR_LOG_CHANNEL_ID is not set; error logs are not posted');
         warned = true;
         return { posted: false, reason: 'no-log-channel' };
       }
-      const message = (await options.rest.post(`/channels/${options.channelId}/messages`, {
-        body: { embeds: [buildErrorEmbed(job.data)], allowed_mentions: { parse: [] } },
-      })) as { id: string };
-      return { posted: true, messageId: message.id };
+      if (job.name === REPEATS_JOB_NAME) return postRepeats(channelId, job.data as RepeatsJobData);
+      const item: PendingError = { channel: channelId, data: job.data as ErrorJobData };
+      await batcher.add(item);
+      if (item.outcome === undefined || item.outcome instanceof Error) throw item.outcome ?? new Error('discord-log: the batch left this error without an outcome');
+      return item.outcome;
     },
-    // Posts are rate limited by Discord: a handful in flight is plenty.
-    bullWorkerOptions({ ...options, concurrency: options.concurrency ?? 5 }),
+    bullWorkerOptions({ ...options, concurrency }),
   );
-  worker.on('error', (error) => options.logger.warn({ err: error }, 'discord-log: worker error'));
-  worker.on('failed', (job, error) => options.logger.warn({ err: error, code: job?.id, attempt: job?.attemptsMade }, 'discord-log: post failed'));
-  return worker;
+  worker.on('error', (error) => logger.warn({ err: error }, 'discord-log: worker error'));
+  return {
+    worker,
+    refusals: () => refusals.current(),
+    async close() {
+      await worker.close();
+      await batcher.drain();
+      await followUps.close();
+    },
+  };
+}
+
+/** Discord answered "never": a 4xx other than 429 (rate limits are waited out, not failures). */
+function isPermanent(error: unknown): error is DiscordAPIError | HTTPError {
+  return (error instanceof DiscordAPIError || error instanceof HTTPError) && error.status >= 400 && error.status < 500 && error.status !== 429;
+}
+
+/** One log line when a channel starts refusing posts (and one when it accepts them again), not one per job. */
+class RefusalLog {
+  private readonly refusing = new Map<string, ChannelRefusal>();
+
+  constructor(private readonly logger: DiscordLogWorkerOptions['logger']) {}
+
+  current(): ChannelRefusal[] {
+    return [...this.refusing.values()];
+  }
+
+  refused(channel: string, error: DiscordAPIError | HTTPError): void {
+    if (this.refusing.has(channel)) return;
+    this.refusing.set(channel, { channelId: channel, status: error.status, message: error.message });
+    const code = error instanceof DiscordAPIError ? error.code : undefined;
+    this.logger.error(
+      { channelId: channel, status: error.status, discordCode: code },
+      `discord-log: Discord refuses posts to channel ${channel} (${error.status} ${error.message}); error logs fail without retry until the channel, the bot's access or the token is fixed (ERROR_LOG_CHANNEL_ID)`,
+    );
+  }
+
+  cleared(channel: string): void {
+    if (this.refusing.delete(channel)) this.logger.info({ channelId: channel }, `discord-log: channel ${channel} accepts posts again`);
+  }
 }

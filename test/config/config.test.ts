@@ -41,4 +41,13 @@ describe('configuration', () => {
     }
     expect((caught as ConfigError).code).toBe('CONFIG_INVALID');
   });
+
+  it('defaults the health, memory and Discord-log settings', () => {
+    const config = parseConfig({});
+    expect(config.HEALTH_GATEWAY_GRACE_SECONDS).toBe(60);
+    expect(config.CLUSTER_MAX_MEMORY_MB).toBe(2048);
+    expect(config.CLUSTER_REPORT_INTERVAL_MS).toBe(5000);
+    expect(config.DISCORD_LOG_BATCH_WINDOW_MS).toBe(2000);
+    expect(config.DISCORD_LOG_DEDUPE_WINDOW_SECONDS).toBe(60);
+  });
 });

@@ -71,14 +71,14 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     });
     expect(row?.traceback).toContain('latency probe failed');
 
-    await eventually(() => stub.posts.some((post) => post.body.embeds[0]?.title === `Error ${code}`));
-    const post = stub.posts.find((candidate) => candidate.body.embeds[0]?.title === `Error ${code}`);
+    const posted = await eventually(() => stub.embedsTitled(`Error ${code}`)[0]);
+    const post = posted.post;
     expect(post?.channelId).toBe(CHANNEL);
     expect(post?.authorization).toBe('Bot test-token');
-    const fields = Object.fromEntries((post?.body.embeds[0]?.fields ?? []).map((field) => [field.name, field.value]));
+    const fields = Object.fromEntries(posted.embed.fields.map((field) => [field.name, field.value]));
     expect(fields).toMatchObject({ Code: `\`${code}\``, Type: 'PingFailedError', Command: '`/ping`', User: `<@${USER}> (${USER})`, Guild: GUILD, Message: 'latency probe failed' });
     expect(fields.Time).toMatch(/^<t:\d+:F>$/);
-    expect(post?.body.embeds[0]?.description).toContain('latency probe failed');
+    expect(posted.embed.description).toContain('latency probe failed');
   });
 
   it('never hands out a code twice, even when the generator repeats itself', async () => {
@@ -121,7 +121,7 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
 
   it('makes one row and one post when the same code is enqueued again', async () => {
     const code = await fixture.tracker.capture(new Error('enqueued twice'));
-    await eventually(async () => (await pg.db.getError(code)) !== null && stub.posts.some((post) => post.body.embeds[0]?.title === `Error ${code}`));
+    await eventually(async () => (await pg.db.getError(code)) !== null && stub.embedsTitled(`Error ${code}`).length > 0);
     const job = await fixture.queues.discordLog.getJob(errorJobId(code));
     expect(job).toBeDefined();
     // A retried enqueue: same job ids.
@@ -136,7 +136,7 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     // The log job kept its id after completing, so the second add was a no-op (not a new post).
     expect(await fixture.queues.discordLog.getJobState(errorJobId(code))).toBe('completed');
     expect(await fixture.queues.discordLog.getJobCounts('wait', 'active', 'delayed')).toEqual({ wait: 0, active: 0, delayed: 0 });
-    expect(stub.posts.filter((post) => post.body.embeds[0]?.title === `Error ${code}`)).toHaveLength(1);
+    expect(stub.embedsTitled(`Error ${code}`)).toHaveLength(1);
   });
 
   it('queues a code made only of digits (BullMQ refuses integer-like job ids, so ids are prefixed)', async () => {

@@ -6,6 +6,7 @@ import { startHealthServer, type HealthServer } from '../../src/observability/he
 import { MetricsRegistry } from '../../src/observability/metrics';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL } from '../helpers/services';
+import { parseExposition } from '../helpers/prometheus';
 
 describe('health and metrics endpoint', () => {
   let database: TestDatabase;
@@ -31,7 +32,7 @@ describe('health and metrics endpoint', () => {
     await database.drop();
   });
 
-  it('answers 200 with every check when PostgreSQL and Redis answer, and serves Prometheus text', async () => {
+  it('answers /ready 200 with every check when PostgreSQL and Redis answer, and serves Prometheus text with counters', async () => {
     const metrics = new MetricsRegistry('test');
     const { handled } = metrics.interactions();
     handled.inc({ command: 'guild', outcome: 'ok' }, 3);
@@ -44,23 +45,30 @@ describe('health and metrics endpoint', () => {
     const server = await startHealthServer({ port: 0, checks: { postgres: postgresCheck(dataSource), redis: redisCheck(redis) }, metrics });
     servers.push(server);
 
-    const health = await fetch(`${server.url}/health`);
-    expect(health.status).toBe(200);
-    const body = (await health.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(200);
+    const body = (await ready.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
     expect(body.ok).toBe(true);
     expect(Object.keys(body.checks).sort()).toEqual(['postgres', 'redis']);
 
     const scrape = await fetch(`${server.url}/metrics`);
     expect(scrape.status).toBe(200);
     expect(scrape.headers.get('content-type')).toContain('text/plain');
-    const text = await scrape.text();
-    expect(text).toContain('moddy_interactions_total{command="guild",outcome="ok",role="test"} 3');
-    expect(text).toContain('moddy_cache_hits{tier="local",role="test"} 7');
-    expect(text).toContain('moddy_cache_invalidations{tier="redis",role="test"} 2');
-    expect(text).toContain('moddy_process_resident_memory_bytes');
+    const exposition = parseExposition(await scrape.text());
+    expect(exposition.find('moddy_interactions_total', { command: 'guild', outcome: 'ok', role: 'test' })[0]?.value).toBe(3);
+    for (const field of ['hits', 'misses', 'loads', 'invalidations', 'errors']) expect(exposition.types.get(`moddy_cache_${field}_total`)).toBe('counter');
+    expect(exposition.types.get('moddy_database_loads_total')).toBe('counter');
+    expect(exposition.find('moddy_cache_hits_total', { tier: 'local', role: 'test' })[0]?.value).toBe(7);
+    expect(exposition.find('moddy_cache_invalidations_total', { tier: 'redis', role: 'test' })[0]?.value).toBe(2);
+    expect(exposition.find('moddy_database_loads_total')[0]?.value).toBe(1);
+    expect(exposition.types.get('moddy_process_resident_memory_bytes')).toBe('gauge');
+    // A second scrape reads the source again: no double counting.
+    const again = parseExposition(await (await fetch(`${server.url}/metrics`)).text());
+    expect(again.find('moddy_cache_hits_total', { tier: 'local' })[0]?.value).toBe(7);
   });
 
-  it('answers 503 naming the failed check when a dependency is down', async () => {
+  it('answers /ready 503 naming the failed check when a dependency is down, while /health (liveness) stays 200', async () => {
     const server = await startHealthServer({
       port: 0,
       checks: { postgres: postgresCheck(dataSource), redis: redisCheck(deadRedis) },
@@ -68,12 +76,32 @@ describe('health and metrics endpoint', () => {
       checkTimeoutMs: 500,
     });
     servers.push(server);
-    const health = await fetch(`${server.url}/health`);
-    expect(health.status).toBe(503);
-    const body = (await health.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
+    expect((await fetch(`${server.url}/health`)).status).toBe(200);
+    const ready = await fetch(`${server.url}/ready`);
+    expect(ready.status).toBe(503);
+    const body = (await ready.json()) as { ok: boolean; checks: Record<string, { ok: boolean }> };
     expect(body.ok).toBe(false);
     expect(body.checks.postgres?.ok).toBe(true);
     expect(body.checks.redis?.ok).toBe(false);
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
+  });
+
+  it('serves the clusters\' series under one family each, labelled by cluster, beside its own', async () => {
+    // Registries as the clusters make them (process metrics on), read as the manager reads them over IPC.
+    const cluster = async (id: string) => {
+      const registry = new MetricsRegistry('bot');
+      registry.interactions().handled.inc({ command: 'ping', outcome: 'ok' }, Number(id) + 1);
+      return { cluster: id, metrics: await registry.registry.getMetricsAsJSON() };
+    };
+    const manager = new MetricsRegistry('bot');
+    const snapshots = await Promise.all([cluster('0'), cluster('1')]);
+    manager.aggregate(async () => snapshots);
+    const exposition = parseExposition(await manager.text());
+    expect(exposition.find('moddy_interactions_total', { cluster: '0' })[0]?.value).toBe(1);
+    expect(exposition.find('moddy_interactions_total', { cluster: '1' })[0]?.value).toBe(2);
+    expect(exposition.types.get('moddy_process_resident_memory_bytes')).toBe('gauge');
+    const memory = exposition.find('moddy_process_resident_memory_bytes');
+    expect(memory.map((sample) => sample.labels.cluster ?? 'manager').sort()).toEqual(['0', '1', 'manager']);
+    expect(memory.every((sample) => sample.value > 0)).toBe(true);
   });
 });

@@ -8,11 +8,24 @@ export interface PostedMessage {
   body: { embeds: { title: string; description: string; fields: { name: string; value: string }[]; timestamp: string }[] };
 }
 
+/** A scripted answer: status, JSON body and headers (e.g. a 429 with `Retry-After`). */
+export interface StubAnswer {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
 /** A local stand-in for Discord's REST API: records the messages posted, or fails them on demand. */
 export class DiscordStub {
   readonly posts: PostedMessage[] = [];
+  /** When each post request arrived (Date.now()), answered or not. */
+  readonly requestTimes: number[] = [];
+  /** Answered, one each, to the next posts before anything else. */
+  readonly answers: StubAnswer[] = [];
   /** Answer this status (instead of 200) to every post while set. */
   failWith: number | undefined;
+  /** The JSON body of those failures. */
+  failBody: unknown = { message: 'simulated failure', code: 0 };
   failures = 0;
   private server: Server | undefined;
   private nextId = 1n;
@@ -25,9 +38,11 @@ export class DiscordStub {
           response.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"404: Not Found","code":0}');
           return;
         }
-        if (this.failWith !== undefined) {
+        this.requestTimes.push(Date.now());
+        const answer = this.answers.shift() ?? (this.failWith === undefined ? undefined : { status: this.failWith, body: this.failBody });
+        if (answer) {
           this.failures += 1;
-          response.writeHead(this.failWith, { 'content-type': 'application/json' }).end('{"message":"simulated failure","code":0}');
+          response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
           return;
         }
         this.posts.push({ channelId: match[1] ?? '', authorization: request.headers.authorization, body: JSON.parse(body) as PostedMessage['body'] });
@@ -36,6 +51,11 @@ export class DiscordStub {
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+  }
+
+  /** Every embed titled `title` across the posts (the worker posts up to 10 embeds a message), with its post. */
+  embedsTitled(title: string): { post: PostedMessage; embed: PostedMessage['body']['embeds'][number] }[] {
+    return this.posts.flatMap((post) => post.body.embeds.filter((embed) => embed.title === title).map((embed) => ({ post, embed })));
   }
 
   get apiUrl(): string {

@@ -1,6 +1,5 @@
 import type { Language } from '../../attributes/registry';
-
-const LOCALES: Record<Language, string> = { EN: 'en-GB', FR: 'fr-FR' };
+import { LOCALES } from '../i18n/locale';
 
 /** A date in the reply's language, in UTC so every shard writes the same text. */
 export function formatDate(date: Date, language: Language): string {

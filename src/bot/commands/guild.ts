@@ -24,7 +24,7 @@ export const guildCommand: Command = {
     if (!result.found) return reply(t('guild.lookup.notFound', { id }));
 
     const { guild, source } = result;
-    const age = formatAge(Date.now() - guild.lastUpdated.getTime(), t);
+    const age = formatAge(Date.now() - guild.lastUpdated.getTime(), language);
     const sourceText =
       source === 'cache'
         ? t('guild.source.cache', { origin: t(`guild.origin.${guild.updateSource}`), age })

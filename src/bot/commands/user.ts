@@ -23,7 +23,7 @@ export const userCommand: Command = {
     const result = await userLookup.lookup(id, defer);
     if (!result.found) return reply(t('user.lookup.notFound', { id }));
 
-    const age = formatAge(Date.now() - result.fetchedAt.getTime(), t);
+    const age = formatAge(Date.now() - result.fetchedAt.getTime(), language);
     const { user } = result;
     await reply(
       t('user.lookup.result', {

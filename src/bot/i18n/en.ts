@@ -25,12 +25,6 @@ export const en = {
   'entity.user': 'user',
   'entity.guild': 'server',
 
-  'age.justNow': 'just now',
-  'age.seconds': '{count} s ago',
-  'age.minutes': '{count} min ago',
-  'age.hours': '{count} h ago',
-  'age.days': '{count} days ago',
-
   'guild.lookup.result': '**{name}** (`{id}`)\nMembers: {members}\nFeatures: {features}\nCreated: {created}\nSource: {source}',
   'guild.lookup.notFound': 'Discord shows nothing for the server `{id}`: it does not exist, or it is private and Moddy is not in it.',
   'guild.source.cache': "Moddy's cache (learned through {origin}, updated {age})",
@@ -61,7 +55,8 @@ export const en = {
   'dev.stats':
     'Users: {users} ({premium} premium, {beta} beta, {blacklisted} blacklisted)\nServers: {guilds} ({activeGuilds} active)\nStored errors: {errors}\nCache: {cache}',
   'dev.stats.cacheOff': 'off',
-  'dev.stats.cache': 'local {localHits} hits / {localMisses} misses, Redis {redisHits} hits / {redisMisses} misses, {databaseLoads} database reads',
+  'dev.stats.cache':
+    'local {localHits:plural:one=# hit;other=# hits} / {localMisses:plural:one=# miss;other=# misses}, Redis {redisHits:plural:one=# hit;other=# hits} / {redisMisses:plural:one=# miss;other=# misses}, {databaseLoads:plural:one=# database read;other=# database reads}',
   'dev.blacklist.added': 'User `{id}` is now blacklisted. Reason recorded.',
   'dev.blacklist.removed': 'User `{id}` is no longer blacklisted. Reason recorded.',
   'dev.blacklist.unchanged': 'User `{id}` was already in that state; nothing changed.',

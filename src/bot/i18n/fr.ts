@@ -24,12 +24,6 @@ export const fr: Catalogue = {
   'entity.user': 'utilisateur',
   'entity.guild': 'serveur',
 
-  'age.justNow': "à l'instant",
-  'age.seconds': 'il y a {count} s',
-  'age.minutes': 'il y a {count} min',
-  'age.hours': 'il y a {count} h',
-  'age.days': 'il y a {count} jours',
-
   'guild.lookup.result': '**{name}** (`{id}`)\nMembres : {members}\nFonctionnalités : {features}\nCréé le : {created}\nSource : {source}',
   'guild.lookup.notFound': "Discord ne montre rien pour le serveur `{id}` : il n'existe pas, ou il est privé et Moddy n'y est pas.",
   'guild.source.cache': 'le cache de Moddy (appris via {origin}, mis à jour {age})',
@@ -58,9 +52,10 @@ export const fr: Catalogue = {
   'dev.error.notFound': "Aucune erreur enregistrée n'a le code `{code}`.",
   'dev.error.found': 'Erreur `{code}`\nType : {type}\nMessage : {message}\nCommande : {command}\nQuand : {when}\nOù : {where}',
   'dev.stats':
-    'Utilisateurs : {users} ({premium} premium, {beta} bêta, {blacklisted} sur liste noire)\nServeurs : {guilds} ({activeGuilds} actifs)\nErreurs enregistrées : {errors}\nCache : {cache}',
+    'Utilisateurs : {users} ({premium} premium, {beta} bêta, {blacklisted} sur liste noire)\nServeurs : {guilds} ({activeGuilds:plural:one=# actif;other=# actifs})\nErreurs enregistrées : {errors}\nCache : {cache}',
   'dev.stats.cacheOff': 'désactivé',
-  'dev.stats.cache': 'local {localHits} succès / {localMisses} échecs, Redis {redisHits} succès / {redisMisses} échecs, {databaseLoads} lectures en base',
+  'dev.stats.cache':
+    'local {localHits:plural:one=# succès;other=# succès} / {localMisses:plural:one=# échec;other=# échecs}, Redis {redisHits:plural:one=# succès;other=# succès} / {redisMisses:plural:one=# échec;other=# échecs}, {databaseLoads:plural:one=# lecture en base;other=# lectures en base}',
   'dev.blacklist.added': "L'utilisateur `{id}` est maintenant sur liste noire. Raison enregistrée.",
   'dev.blacklist.removed': "L'utilisateur `{id}` n'est plus sur liste noire. Raison enregistrée.",
   'dev.blacklist.unchanged': "L'utilisateur `{id}` était déjà dans cet état ; rien n'a changé.",

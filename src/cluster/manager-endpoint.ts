@@ -1,0 +1,64 @@
+import Redis from 'ioredis';
+import { createDataSource } from '../db/data-source';
+import { postgresCheck, redisCheck, type HealthCheck } from '../observability/health-checks';
+import { startHealthServer, type HealthServer } from '../observability/health-server';
+import type { MetricsRegistry } from '../observability/metrics';
+import { readClusterMetrics } from './cluster-metrics';
+import type { ClusterManagerHandle } from './manager';
+import type { ShardConnectivity } from './shard-connectivity';
+
+export interface ManagerEndpointOptions {
+  handle: ClusterManagerHandle;
+  /** The manager's registry (its restarts counter already on it); the clusters' metrics are added, labelled `cluster`. */
+  metrics: MetricsRegistry;
+  /** `HEALTH_HOST`, `HEALTH_PORT` (0 picks a free port). */
+  host?: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** `HEALTH_GATEWAY_GRACE_SECONDS`: how long a shard may be off the gateway before `/ready` fails. */
+  gatewayGraceSeconds: number;
+}
+
+/**
+ * The manager's `/health`, `/ready` and `/metrics`. Ready means: PostgreSQL and Redis answer (every
+ * cluster depends on them) and no shard of this host has been off the gateway longer than the
+ * grace, so a monitor sees a bot that is offline on Discord. Closing it closes its connections.
+ */
+export async function startManagerEndpoint(options: ManagerEndpointOptions): Promise<HealthServer> {
+  // The manager's own connections, only for /ready.
+  const dataSource = createDataSource({ url: options.databaseUrl, poolSize: 1, applicationName: 'moddy-manager-health' });
+  await dataSource.initialize();
+  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
+  const { handle, metrics } = options;
+  metrics.aggregate(() => readClusterMetrics(handle.manager));
+  metrics.shardsDisconnected(() => handle.connectivity.disconnected().length);
+  const server = await startHealthServer({
+    host: options.host,
+    port: options.port,
+    metrics,
+    checks: {
+      postgres: postgresCheck(dataSource),
+      redis: redisCheck(redis),
+      gateway: gatewayCheck(handle.connectivity, options.gatewayGraceSeconds),
+    },
+  });
+  return {
+    url: server.url,
+    async close() {
+      await server.close();
+      redis.disconnect();
+      await dataSource.destroy();
+    },
+  };
+}
+
+/** Fails, naming the shards, once one has been disconnected for longer than `graceSeconds`. */
+export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: number): HealthCheck {
+  return async () => {
+    const disconnected = connectivity.disconnected();
+    const late = disconnected.filter((shard) => shard.seconds >= graceSeconds).map((shard) => shard.shard);
+    const detail = late.length === 0 ? { disconnected } : { message: `shards ${late.join(', ')} off the gateway for ${graceSeconds} s or more`, shards: late, disconnected };
+    return { ok: late.length === 0, detail };
+  };
+}
