@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { redactText } from '../errors/redact';
 import { createDataSource } from './data-source';
 
 /** Any fixed 64-bit number: the advisory lock that serialises concurrent `migrate` runs. */
@@ -38,7 +39,7 @@ export async function migrate(url: string): Promise<MigrationResult> {
 export async function createDatabaseIfMissing(url: string): Promise<boolean> {
   const target = new URL(url);
   const name = decodeURIComponent(target.pathname.replace(/^\//, ''));
-  if (!name) throw new Error(`DATABASE_URL names no database: ${redact(url)}`);
+  if (!name) throw new Error(`DATABASE_URL names no database: ${redactText(url)}`);
   const maintenance = new URL(url);
   maintenance.pathname = '/postgres';
   const client = new Client({ connectionString: maintenance.toString(), application_name: 'moddy-migrate' });
@@ -64,12 +65,9 @@ export function quoteIdentifier(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
 }
 
-export function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
-}
-
 function isPgError(error: unknown): error is { code: string } {
   return typeof error === 'object' && error !== null && typeof (error as { code?: unknown }).code === 'string';
 }
+
+/** A connection string fit for logs: the project's one redactor (stored errors and logs use it too). */
+export { redactText as redact };
