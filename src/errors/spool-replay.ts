@@ -23,8 +23,12 @@ const OUTAGE_PROBES = 3;
 
 /** Nothing of a chunk could be delivered: `order` is how its entries wait for the next replay. */
 class SpoolOutageError extends Error {
-  constructor(readonly order: SpoolEntry[], cause: unknown) {
+  declare readonly order: SpoolEntry[];
+
+  constructor(order: SpoolEntry[], cause: unknown) {
     super('spool replay: the services refuse every entry', { cause });
+    // Not enumerable: logging the error must not dump the entries.
+    Object.defineProperty(this, 'order', { value: order, enumerable: false });
   }
 }
 

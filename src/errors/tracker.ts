@@ -68,6 +68,8 @@ export interface ErrorTracker {
 }
 
 const MAX_RECODES = 8;
+/** Longest wait before a failed replay is tried again. */
+const MAX_REPLAY_RETRY_MS = 30_000;
 /** Unique per process: capture IDs are `<tag>-<n>`. */
 const PROCESS_TAG = randomBytes(6).toString('hex');
 
@@ -235,10 +237,31 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     } catch (error) {
       deps.logger.warn({ err: error }, 'error tracker: could not release the journal for replay, will retry');
     }
-    return replayer.replay().catch((error: unknown) => {
-      deps.logger.warn({ err: error }, 'error tracker: spool replay failed, will retry');
-      return 0;
-    });
+    return replayer.replay().then(
+      (delivered) => {
+        retryDelayMs = 0;
+        return delivered;
+      },
+      (error: unknown) => {
+        deps.logger.warn({ err: error, retryInMs: scheduleRetry() }, 'error tracker: spool replay failed, will retry');
+        return 0;
+      },
+    );
+  }
+
+  // A failed replay (a service still flapping) is retried with backoff, not only at the next tick.
+  let retryDelayMs = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  function scheduleRetry(): number {
+    if (closed || retryTimer) return retryDelayMs;
+    retryDelayMs = Math.min(Math.max(retryDelayMs * 2, 500), MAX_REPLAY_RETRY_MS);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void replay();
+    }, retryDelayMs);
+    retryTimer.unref();
+    return retryDelayMs;
   }
 
   if (redisReady()) onReady();
@@ -248,7 +271,9 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     drain,
     replaySpool: () => replay(),
     async close() {
+      closed = true;
       if (timer) clearInterval(timer);
+      clearTimeout(retryTimer);
       deps.redis.off('ready', onReady);
       await drain();
       await replayer.idle();
