@@ -23,8 +23,8 @@ const SECRET_TEXT: readonly (readonly [RegExp, string])[] = [
   [/(\/(?:webhooks|interactions)\/\d{15,25}\/)[A-Za-z0-9._~-]+/gi, `$1${REDACTED}`],
   // Query-string parameters that carry secrets: ?password=…, &access_token=…, ?secret=…, ?api_key=….
   [/([?&;](?:[^=&#\s]*[-_.])?(?:token|access[-_]?token|passw(?:or)?d|pwd|pass|secret|auth|api[-_]?key|key|signature|sig)=)[^&#\s]*/gi, `$1${REDACTED}`],
-  // libpq-style keyword strings: "host=db password=hunter2".
-  [/(\b(?:password|passwd|pwd)\s*=\s*)[^\s&;]+/gi, `$1${REDACTED}`],
+  // key=value pairs in free text, libpq keyword strings included: "host=db password=hunter2", "token=abc".
+  [/(\b(?:password|passwd|pwd|token|secret|api[-_]?key)\s*=\s*)(?!\[REDACTED\])[^\s&;,]+/gi, `$1${REDACTED}`],
 ];
 
 /** Replaces the secrets inside a string with `[REDACTED]` (connection strings included). */
