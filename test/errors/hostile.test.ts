@@ -58,8 +58,8 @@ describe('the error pipeline against hostile input and faults', () => {
     await pg.cleanup();
   });
 
-  async function tracker(options: Parameters<typeof openTracker>[1] = {}): Promise<TrackerFixture> {
-    const fixture = await openTracker(pg.db, options);
+  async function tracker(options: Parameters<typeof openTracker>[1] & { db?: Parameters<typeof openTracker>[0] } = {}): Promise<TrackerFixture> {
+    const fixture = await openTracker(options.db ?? pg.db, options);
     cleanups.push(async () => {
       await fixture.close();
       if (!options.redisUrl) await deletePrefix(fixture.prefix);
@@ -195,7 +195,16 @@ describe('the error pipeline against hostile input and faults', () => {
   });
 
   it('stores each error once when the enqueue deadline fires while the jobs still land (a burst with a 1 ms deadline)', async () => {
-    const fixture = await tracker({ redisTimeoutMs: 1, codePoolSize: 1024 });
+    // The direct inserts of the fallback wait a little (a busy pool), so the worker often stores the landed job first.
+    const slowDirectInserts = {
+      recordError: async (r: NewErrorRecord) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        return pg.db.recordError(r);
+      },
+      recordErrors: (records: readonly NewErrorRecord[]) => pg.db.recordErrors(records),
+      getError: (code: string) => pg.db.getError(code),
+    };
+    const fixture = await tracker({ redisTimeoutMs: 1, databaseTimeoutMs: 10_000, codePoolSize: 1024, db: slowDirectInserts });
     await worker(fixture.prefix);
     const captures = 600;
     const codes = await Promise.all(Array.from({ length: captures }, (_, i) => fixture.tracker.capture(new Error(`burst ${i}`), { command: 'burst' })));

@@ -67,7 +67,7 @@ export interface TrackerFixture {
 }
 
 export async function openTracker(
-  db: PostgresDatabase,
+  db: Pick<PostgresDatabase, 'recordError' | 'recordErrors' | 'getError'>,
   options: Partial<ErrorTrackerOptions> & { redisUrl?: string; prefix?: string; spool?: ErrorSpool } = {},
 ): Promise<TrackerFixture> {
   const prefix = options.prefix ?? testPrefix('errors');
