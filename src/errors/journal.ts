@@ -5,11 +5,9 @@ import { appendDurably, type ErrorSpool, type SpoolEntry } from './spool';
 export interface ErrorJournalOptions {
   /** Names this process's segments (letters and digits). */
   tag: string;
-  /** A segment takes appends for this long, then a new one starts. Default 5 s. */
-  segmentMs?: number;
   /**
    * A segment this old is handed to the spool replay, whichever process wrote it (its errors have
-   * had that long to reach PostgreSQL through the queue). At least twice `segmentMs`. Default 60 s.
+   * had that long to reach PostgreSQL through the queue). Default 60 s.
    */
   confirmAfterMs?: number;
 }
@@ -35,8 +33,9 @@ export class ErrorJournal {
     private readonly spool: ErrorSpool,
     private readonly options: ErrorJournalOptions,
   ) {
-    this.segmentMs = options.segmentMs ?? 5000;
-    this.confirmAfterMs = Math.max(options.confirmAfterMs ?? 60_000, 2 * this.segmentMs);
+    this.confirmAfterMs = options.confirmAfterMs ?? 60_000;
+    // A segment takes appends for a quarter of that (at most 5 s), so no process still writes to a segment that is due.
+    this.segmentMs = Math.min(5000, this.confirmAfterMs / 4);
   }
 
   /** Resolves once `entry` is on disk (rejects when the disk refuses it). */
@@ -55,7 +54,8 @@ export class ErrorJournal {
   release(ownToo: boolean): number {
     const directory = path.dirname(this.spool.file);
     if (!fs.existsSync(directory)) return 0;
-    if (ownToo) this.segment = undefined;
+    // The segment being written is closed when asked, or once its time is up (the next append would start another).
+    if (ownToo || (this.segment && Date.now() - this.segment.startedAt >= this.segmentMs)) this.segment = undefined;
     const prefix = `${path.basename(this.spool.file)}.journal.`;
     let released = 0;
     for (const name of fs.readdirSync(directory)) {

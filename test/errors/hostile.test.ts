@@ -243,4 +243,19 @@ describe('the error pipeline against hostile input and faults', () => {
     expect(await countErrors(pg.db)).toBe(100);
     expect(fixture.spool.pending()).toBe(0);
   }, 60_000);
+
+  it('replays journalled errors whose jobs Redis lost without a restart, once they are old enough', async () => {
+    const fixture = await tracker({ journalConfirmAfterMs: 400 });
+    const codes: string[] = [];
+    for (let i = 0; i < 50; i += 1) codes.push(await fixture.tracker.capture(new Error(`flushed ${i}`)));
+    await fixture.tracker.drain();
+    // Every key of this tracker's prefix gone, jobs included (as after a FLUSHALL or a failover to an empty replica).
+    await deletePrefix(fixture.prefix);
+    expect(await countErrors(pg.db)).toBe(0);
+    await eventually(async () => {
+      await fixture.tracker.replaySpool();
+      return (await countErrors(pg.db)) === 50;
+    });
+    expect(await storedCodes(pg)).toEqual([...codes].sort());
+  });
 });
