@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import { ValidationError } from '../../src/core/errors';
 import type { NewErrorRecord } from '../../src/db/api';
-import { CODE_ALPHABET } from '../../src/errors/code';
 import type { SpoolEntry } from '../../src/errors/spool';
 import { REPLACEMENT } from '../../src/errors/storable';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
@@ -10,16 +9,10 @@ import type { RunningWorker } from '../../workers/runtime';
 import { RedisProcess } from '../cache/redis-process';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL } from '../helpers/services';
-import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually, openTracker, temporarySpool, type TrackerFixture } from './pipeline-fixture';
+import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually, openTracker, temporarySpool, type TrackerFixture } from './pipeline-fixture';
 
-let sequence = 0;
 /** A distinct valid code per call. */
-function nextCode(): string {
-  sequence += 1;
-  let code = '';
-  for (let n = sequence, i = 0; i < 7; i += 1, n = Math.floor(n / 32)) code = (CODE_ALPHABET[n % 32] ?? '0') + code;
-  return `H${code}`;
-}
+const nextCode = codeSequence('H');
 
 const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({ errorCode: nextCode(), errorType: 'Error', message: 'hostile', ...overrides });
 
