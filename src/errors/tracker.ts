@@ -59,7 +59,7 @@ export interface ErrorTracker {
    * it resolves once the code is reserved in Redis or its row inserted (conflicts detected).
    */
   capture(error: unknown, meta?: CaptureMeta): Promise<string>;
-  /** Resolves once every capture so far is delivered (queued, stored or spooled). */
+  /** Resolves once every capture so far is delivered (journalled and queued, stored or spooled). */
   drain(): Promise<void>;
   /** Replays spooled errors now; resolves with how many were delivered. */
   replaySpool(): Promise<number>;
@@ -157,9 +157,8 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
    * unreserved code must be checked by a direct insert), and only once its journal line is on disk.
    */
   async function deliver(record: NewErrorRecord, captureId: string, reserved: boolean): Promise<string> {
-    if (reserved && (await journalled({ record: toErrorJobData(record), captureId, reserved, persisted: false })) && (await enqueue(toErrorJobData(record)))) {
-      return record.errorCode;
-    }
+    const data = toErrorJobData(record);
+    if (reserved && (await journalled({ record: data, captureId, reserved, persisted: false })) && (await enqueue(data))) return record.errorCode;
     const stored = await persistDirectly(record);
     // Spooled either way: a stored row still needs its Discord log (and its code a reservation).
     const entry: SpoolEntry = {
