@@ -67,9 +67,12 @@ describe('the redactor of stored errors and logs', () => {
     });
     const logger = pino({ level: 'info', ...logRedaction() }, sink);
     const failure = new Error('connect redis://:hunter2@cache:6379 refused', { cause: new Error('token=abc at /api/webhooks/123456789012345678/tok3n') });
-    logger.error({ err: failure, password: 'hunter2', options: { token: 'abc' } }, 'cannot reach postgres://moddy:s3cret@db/moddy');
+    const fields = { err: failure, password: 'hunter2', options: { token: 'abc', deeper: { Pwd: 'pw1', API_KEY: 'pw2' } }, url: 'redis://:pw3@cache' };
+    logger.error(fields, 'cannot reach postgres://moddy:s3cret@db/moddy');
     const output = lines.join('');
-    for (const secret of ['hunter2', 's3cret', 'tok3n', '"abc"']) expect(output).not.toContain(secret);
+    for (const secret of ['hunter2', 's3cret', 'tok3n', '"abc"', 'pw1', 'pw2', 'pw3']) expect(output).not.toContain(secret);
+    // The caller's objects are left as they were.
+    expect(fields.options.deeper.Pwd).toBe('pw1');
     const line = JSON.parse(output) as { msg: string; password: string; options: { token: string }; err: { message: string } };
     expect(line.msg).toBe(`cannot reach postgres://moddy:${REDACTED}@db/moddy`);
     expect(line.password).toBe(REDACTED);
