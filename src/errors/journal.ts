@@ -76,17 +76,6 @@ export class ErrorJournal {
     return released;
   }
 
-  /** Errors written to segments not yet released. */
-  pending(): number {
-    const directory = path.dirname(this.spool.file);
-    if (!fs.existsSync(directory)) return 0;
-    const prefix = `${path.basename(this.spool.file)}.journal.`;
-    return fs
-      .readdirSync(directory)
-      .filter((name) => name.startsWith(prefix) && SEGMENT.test(name))
-      .reduce((sum, name) => sum + this.spool.read(path.join(directory, name)).length, 0);
-  }
-
   /** Synchronous on purpose: a release (a rename) can then never come between a write and its fsync. */
   private flush(): void {
     const batch = this.waiting;
