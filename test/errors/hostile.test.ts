@@ -148,19 +148,26 @@ describe('the error pipeline against hostile input and faults', () => {
     expect(fixture.logger.messages('error')).toEqual([]);
   });
 
-  it('the worker isolates a row PostgreSQL refuses with a query error: only its job fails', async () => {
+  it('the worker isolates rows PostgreSQL refuses with a query error: only their jobs fail, and retry out of step', async () => {
     const fixture = await tracker();
     const good = Array.from({ length: 20 }, () => record({ message: 'good' }));
-    const poison = record({ message: 'poison pill' });
-    await fixture.queues.errorPersistence.addBulk([...good, poison].map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: errorJobId(r.errorCode) } })));
+    const poison = Array.from({ length: 6 }, () => record({ message: 'poison pill' }));
+    await fixture.queues.errorPersistence.addBulk([...good, ...poison].map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: errorJobId(r.errorCode) } })));
     await worker(fixture.prefix);
     await eventually(async () => (await countErrors(pg.db)) === good.length);
-    await eventually(async () => ((await fixture.queues.errorPersistence.getJob(errorJobId(poison.errorCode)))?.attemptsMade ?? 0) >= 1);
-    const job = await fixture.queues.errorPersistence.getJob(errorJobId(poison.errorCode));
-    expect(job?.failedReason).toContain('poison row refused');
-    // Retried with its own jittered backoff (a query error may be transient), the others done.
+    const failedOnce = async () => Promise.all(poison.map((r) => fixture.queues.errorPersistence.getJob(errorJobId(r.errorCode))));
+    const jobs = await eventually(async () => {
+      const current = await failedOnce();
+      return current.every((job) => (job?.attemptsMade ?? 0) >= 1) && current;
+    });
+    for (const job of jobs) expect(job?.failedReason).toContain('poison row refused');
     expect(await fixture.queues.errorPersistence.getCompletedCount()).toBe(0);
     expect(await fixture.queues.errorPersistence.getWaitingCount()).toBe(0);
+    // Retried (a query error may be a passing fault) after a jittered backoff: not all at the same delay.
+    const delays = jobs.filter((job) => job?.attemptsMade === 1).map((job) => job?.delay ?? 0);
+    for (const delay of delays) expect(delay).toBeGreaterThanOrEqual(500);
+    for (const delay of delays) expect(delay).toBeLessThanOrEqual(1000);
+    if (delays.length >= 3) expect(new Set(delays).size).toBeGreaterThan(1);
   });
 
   it('the spool replay quarantines entries that keep failing and delivers the rest', async () => {
