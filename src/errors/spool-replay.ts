@@ -37,11 +37,25 @@ function isInvalid(error: unknown): boolean {
   return error instanceof ValidationError || error instanceof TypeError;
 }
 
-/** PostgreSQL's SQLSTATE classes that blame the row: data exception (22), integrity (23), program limit (54). */
+/**
+ * SQLSTATE classes that blame the database, not the row: connection (08), authorisation (28, 42),
+ * missing catalog/schema (3D, 3F), rollback (40), resources (53), object state (55), operator
+ * intervention and statement timeouts (57), system and internal errors (58, XX).
+ */
+const SERVICE_STATES = /^(08|28|3D|3F|40|42|53|55|57|58|XX)/;
+/** A SQLSTATE (not a Node error code such as `EPIPE`): classes start with a digit, or are F0, HV, P0, XX. */
+const SQLSTATE = /^([0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
+
+/** Refused as invalid, or PostgreSQL answered and refused this row (any other SQLSTATE: data, integrity, a trigger…). */
 function isEntryFault(error: unknown): boolean {
   if (isInvalid(error)) return true;
   const state = (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
-  return typeof state === 'string' && /^(22|23|54)/.test(state);
+  return typeof state === 'string' && SQLSTATE.test(state) && !SERVICE_STATES.test(state);
+}
+
+/** Nothing went through and no failure is the entries' own: the services are down. */
+function outage(delivered: number, failed: readonly { error: unknown }[]): boolean {
+  return delivered === 0 && !failed.some(({ error }) => isEntryFault(error));
 }
 
 function describe(error: unknown): string {
@@ -73,6 +87,8 @@ export class SpoolReplayer {
   private async run(): Promise<number> {
     if (this.deps.redis.status !== 'ready') return 0;
     let delivered = 0;
+    // A file whose services seem down does not keep the other files from being tried.
+    let outageError: SpoolOutageError | undefined;
     for (const file of this.deps.spool.claim()) {
       let rest = this.deps.spool.read(file);
       const retry: SpoolEntry[] = [];
@@ -84,12 +100,14 @@ export class SpoolReplayer {
           retry.push(...outcome.retry);
         }
       } catch (error) {
-        if (error instanceof SpoolOutageError) rest = [...error.order, ...rest.slice(CHUNK)];
-        throw error;
+        if (!(error instanceof SpoolOutageError)) throw error;
+        rest = [...error.order, ...rest.slice(CHUNK)];
+        outageError = error;
       } finally {
         this.deps.spool.settle(file, [...rest, ...retry]);
       }
     }
+    if (outageError) throw outageError;
     return delivered;
   }
 
@@ -111,10 +129,11 @@ export class SpoolReplayer {
         const error = await this.deliver([entry]).then(() => undefined, (reason: unknown) => reason ?? new Error('delivery failed'));
         if (error === undefined) delivered += 1;
         else failed.push({ entry, error });
-        if (delivered === 0 && failed.length >= OUTAGE_PROBES && !failed.some(({ error: e }) => isEntryFault(e))) {
-          const tried = new Set(failed.map(({ entry: e }) => e));
-          throw new SpoolOutageError(chunk.filter((e) => !tried.has(e)).concat([...tried]), chunkError);
-        }
+        if (failed.length >= OUTAGE_PROBES && outage(delivered, failed)) break;
+      }
+      if (outage(delivered, failed)) {
+        const tried = new Set(failed.map(({ entry }) => entry));
+        throw new SpoolOutageError(chunk.filter((entry) => !tried.has(entry)).concat([...tried]), chunkError);
       }
       const quarantined: { entry: SpoolEntry; reason: string }[] = [];
       const retry: SpoolEntry[] = [];

@@ -194,6 +194,28 @@ describe('the error pipeline against hostile input and faults', () => {
     expect(fixture.logger.messages('error').filter((message) => message.includes('quarantined'))).toHaveLength(2);
   });
 
+  it('the spool replay quarantines nothing while PostgreSQL is down, even a lone entry', async () => {
+    const { spool, remove } = temporarySpool();
+    cleanups.push(async () => remove());
+    const lone = record({ message: 'waits for PostgreSQL' });
+    spool.append({ record: toErrorJobData(lone), captureId: 'c-lone', reserved: true, persisted: false });
+    let down = true;
+    const flakyDatabase = {
+      recordError: (r: NewErrorRecord) => pg.db.recordError(r),
+      recordErrors: (records: readonly NewErrorRecord[]) =>
+        down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) : pg.db.recordErrors(records),
+      getError: (code: string) => pg.db.getError(code),
+    };
+    const fixture = await tracker({ spool, db: flakyDatabase });
+    for (let replay = 0; replay < 5; replay += 1) await fixture.tracker.replaySpool();
+    expect(fs.existsSync(spool.quarantineFile)).toBe(false);
+    expect(spool.pending()).toBe(1);
+    down = false;
+    await fixture.tracker.replaySpool();
+    expect(await storedCodes(pg)).toEqual([lone.errorCode]);
+    expect(spool.pending()).toBe(0);
+  });
+
   it('stores each error once when the enqueue deadline fires while the jobs still land (a burst with a 1 ms deadline)', async () => {
     // The direct inserts of the fallback wait a little (a busy pool), so the worker often stores the landed job first.
     const slowDirectInserts = {
