@@ -1,7 +1,8 @@
 import { getConfig } from './config';
 import { connectDatabase } from './connect';
 import { createLogger } from './core/logger';
-import { migrate, redact } from './db/migrate';
+import { migrate } from './db/migrate';
+import { redactText } from './errors/redact';
 import { generateErrorCode } from './errors/code';
 
 /**
@@ -12,7 +13,7 @@ async function tour(): Promise<void> {
   const config = getConfig();
   const log = createLogger('tour');
   const migration = await migrate(config.DATABASE_URL);
-  log.info({ database: redact(config.DATABASE_URL), applied: migration.applied }, 'database ready');
+  log.info({ database: redactText(config.DATABASE_URL), applied: migration.applied }, 'database ready');
 
   const db = await connectDatabase();
   const developer = '111111111111111111';

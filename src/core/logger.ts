@@ -1,11 +1,12 @@
 import pino, { type Logger } from 'pino';
 import { getConfig } from '../config';
+import { logRedaction } from '../errors/log-redaction';
 
 let root: Logger | undefined;
 
-/** The process logger (JSON lines on stdout), at `LOG_LEVEL`. */
+/** The process logger (JSON lines on stdout), at `LOG_LEVEL`, secrets redacted (see `logRedaction`). */
 export function getLogger(): Logger {
-  root ??= pino({ level: getConfig().LOG_LEVEL, base: { pid: process.pid } });
+  root ??= pino({ level: getConfig().LOG_LEVEL, base: { pid: process.pid }, ...logRedaction() });
   return root;
 }
 

@@ -1,7 +1,8 @@
 import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { describeAdoption } from './adoption/describe';
-import { migrate, planMigration, redact, revertLastMigration } from './migrate';
+import { redactText } from '../errors/redact';
+import { migrate, planMigration, revertLastMigration } from './migrate';
 
 /**
  * `npm run migrate`: creates the database if missing, adopts the original Moddy schema, applies
@@ -24,7 +25,7 @@ async function main(): Promise<void> {
   const config = getConfig();
   const url = config.DATABASE_URL;
   const print = (line: string): void => console.log(line);
-  print(`database: ${redact(url)}`);
+  print(`database: ${redactText(url)}`);
 
   if (flags.has('--revert')) {
     const reverted = await revertLastMigration(url, { production: config.NODE_ENV === 'production', confirmed: flags.has('--yes') });

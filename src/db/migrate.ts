@@ -6,6 +6,7 @@ import { ModdyError } from '../core/errors';
 import { AdoptionNotRequestedError } from './adoption/errors';
 import { inspectSchema, type SchemaState } from './adoption/inspect';
 import { analyseOriginal, type AdoptionReport } from './adoption/report';
+import { redactText } from '../errors/redact';
 import { createDataSource } from './data-source';
 
 /** Any fixed 64-bit number: the advisory lock that serialises concurrent `migrate` runs. */
@@ -172,7 +173,7 @@ async function exists(client: Client, name: string): Promise<boolean> {
 
 function databaseName(url: string): string {
   const name = decodeURIComponent(new URL(url).pathname.replace(/^\//, ''));
-  if (!name) throw new Error(`DATABASE_URL names no database: ${redact(url)}`);
+  if (!name) throw new Error(`DATABASE_URL names no database: ${redactText(url)}`);
   return name;
 }
 
@@ -195,12 +196,6 @@ export async function withClient<T>(url: string, use: (client: Client) => Promis
 
 export function quoteIdentifier(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
-}
-
-export function redact(url: string): string {
-  const parsed = new URL(url);
-  if (parsed.password) parsed.password = '***';
-  return parsed.toString();
 }
 
 function isPgError(error: unknown): error is { code: string } {

@@ -26,10 +26,10 @@ import { GUILD_CACHE_SOURCES } from './entities';
 import { AttributeRepository } from './repositories/attribute-repository';
 import { CacheInvalidationRepository } from './repositories/cache-invalidation-repository';
 import { EntityRepository } from './repositories/entity-repository';
-import { ErrorRepository } from './repositories/error-repository';
+import { ErrorRepository, validateErrorRecords } from './repositories/error-repository';
 import { GuildCacheRepository } from './repositories/guild-cache-repository';
 import { StatsRepository } from './repositories/stats-repository';
-import { assertNumberInRange, assertObjectArgument, assertOptionalDate, assertOptionalText, assertStorableText, assertText, optionalText } from './validate-input';
+import { assertNumberInRange, assertObjectArgument, assertOptionalDate, assertOptionalText, assertStorableText, assertText } from './validate-input';
 
 export interface PostgresDatabaseOptions {
   /** Largest encoded JSON value accepted by `updateUserData`/`updateGuildData`. Default 64 KiB. */
@@ -188,7 +188,7 @@ export class PostgresDatabase implements ModdyDatabase {
   }
 
   async recordErrors(records: readonly NewErrorRecord[]): Promise<number> {
-    return withDatabaseErrors(this.errors.insertMany(records.map(validateErrorRecord)));
+    return withDatabaseErrors(this.errors.insertMany(validateErrorRecords(records)));
   }
 
   async getError(code: string): Promise<ErrorRecord | null> {
@@ -293,22 +293,4 @@ export class PostgresDatabase implements ModdyDatabase {
 function withoutId<T extends { id: string }>(row: T): Omit<T, 'id'> {
   const { id: _id, ...rest } = row;
   return rest;
-}
-
-function validateErrorRecord(record: NewErrorRecord): NewErrorRecord {
-  const timestamp = record.timestamp ?? new Date();
-  if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) throw new InvalidArgumentError('timestamp must be a valid Date');
-  return {
-    errorCode: normaliseErrorCode(record.errorCode),
-    errorType: assertText('errorType', record.errorType, 200),
-    message: typeof record.message === 'string' ? record.message : String(record.message),
-    fileSource: optionalText(record.fileSource, 1024),
-    lineNumber: record.lineNumber == null ? null : assertNumberInRange('lineNumber', record.lineNumber, 0, 2 ** 31 - 1, true),
-    traceback: optionalText(record.traceback, 64 * 1024),
-    userId: record.userId == null ? null : assertSnowflake(record.userId, 'user ID'),
-    guildId: record.guildId == null ? null : assertSnowflake(record.guildId, 'guild ID'),
-    command: optionalText(record.command, 100),
-    timestamp,
-    context: record.context ?? {},
-  };
 }

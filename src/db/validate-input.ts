@@ -42,12 +42,6 @@ export function assertOptionalText(label: string, value: unknown, maxLength: num
   return assertStorableText(label, value);
 }
 
-/** `null`/`undefined`, or a string cut to `maxLength` characters (for free-text columns). */
-export function optionalText(value: unknown, maxLength: number): string | null {
-  if (value === null || value === undefined) return null;
-  return String(value).slice(0, maxLength);
-}
-
 /** A plain object argument (not null, not an array), or an `InvalidArgumentError`. */
 export function assertObjectArgument<T extends object>(label: string, value: T): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -10,7 +10,8 @@ import { startClusterManager } from '../cluster/manager';
 import { getConfig } from '../config';
 import { connectDatabase } from '../connect';
 import { createLogger } from '../core/logger';
-import { migrate, redact } from '../db/migrate';
+import { migrate } from '../db/migrate';
+import { redactText } from '../errors/redact';
 import { queuePrefix } from '../queues/config';
 import { createProducerConnection } from '../queues/connection';
 import { createQueues } from '../queues/queues';
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const migration = await migrate(config.DATABASE_URL);
-  say(`PostgreSQL  ${redact(config.DATABASE_URL)} (${migration.applied.length ? `applied ${migration.applied.join(', ')}` : 'schema up to date'})`);
+  say(`PostgreSQL  ${redactText(config.DATABASE_URL)} (${migration.applied.length ? `applied ${migration.applied.join(', ')}` : 'schema up to date'})`);
 
   const { cast, guilds, users } = buildDemoWorld(TOTAL_SHARDS, SHARDS_PER_CLUSTER, config.SIMULATOR_GUILDS);
   const simulator = new DiscordSimulator({ host: config.SIMULATOR_HOST, port: config.SIMULATOR_PORT, token: DEV_TOKEN, guilds, users, logger: createLogger('simulator') });

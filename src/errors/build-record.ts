@@ -3,6 +3,7 @@ import { isSnowflake } from '../core/snowflake';
 import { sanitiseContext } from './context';
 import { redactText } from './redact';
 import { firstProjectFrame } from './stack';
+import { clipText, storableText } from './storable';
 
 /** What the caller knows about where an error happened. IDs are snowflake strings. */
 export interface CaptureMeta {
@@ -25,13 +26,18 @@ export interface BuildRecordOptions {
 /** Column limits of `errors` (see the entity). */
 const MAX_TYPE = 200;
 const MAX_COMMAND = 100;
+const MAX_FILE = 1024;
 const MAX_MESSAGE = 4000;
 const MAX_TRACEBACK = 16_000;
 
-/** Every column of an `errors` row but the code, from a thrown value and its metadata. */
+/**
+ * Every column of an `errors` row but the code, from a thrown value and its metadata; every text is
+ * storable (no NUL, no lone surrogate) and redacted before it leaves the tracker.
+ */
 export function buildErrorRecord(error: unknown, meta: CaptureMeta, options: BuildRecordOptions): Omit<NewErrorRecord, 'errorCode'> {
   const isError = error instanceof Error;
-  const stack = isError ? error.stack : undefined;
+  // A hostile error (getters that throw, a non-string message) must still give a storable row.
+  const stack = isError ? readText(() => error.stack) : undefined;
   const location = firstProjectFrame(stack, options.projectRoot);
   // A malformed ID must not make the row unstorable: it moves into the context instead.
   const badIds = { userId: meta.userId, guildId: meta.guildId };
@@ -40,23 +46,36 @@ export function buildErrorRecord(error: unknown, meta: CaptureMeta, options: Bui
   const extra = Object.fromEntries(Object.entries(badIds).filter(([, id]) => id != null && validId(id) === null).map(([key, id]) => [`invalid_${key}`, id]));
   return {
     errorType: clip(errorTypeOf(error), MAX_TYPE),
-    message: clip(redactText(isError ? error.message : describeThrown(error)), MAX_MESSAGE),
-    fileSource: location?.file ?? null,
+    message: clip(redactText(isError ? (readText(() => error.message) ?? '') : describeThrown(error)), MAX_MESSAGE),
+    fileSource: location ? clip(location.file, MAX_FILE) : null,
     lineNumber: location?.line ?? null,
     traceback: stack === undefined ? null : clip(redactText(stack), MAX_TRACEBACK),
     userId,
     guildId,
-    command: meta.command == null ? null : clip(meta.command, MAX_COMMAND),
+    command: meta.command == null ? null : clip(describeThrown(meta.command), MAX_COMMAND),
     timestamp: options.now ?? new Date(),
     context: sanitiseContext(Object.keys(extra).length > 0 ? { ...asObject(meta.context), ...extra } : (meta.context ?? {}), options.contextMaxBytes),
   };
 }
 
-/** The error's class name; for a thrown non-Error, its kind (`string`, `object`, …). */
+/** The error's class name; for a thrown non-Error, its kind (`string`, `object`, …). Never empty. */
 function errorTypeOf(error: unknown): string {
-  if (error instanceof Error) return error.constructor.name || error.name || 'Error';
+  if (error instanceof Error) {
+    const name = readText(() => (error.constructor as { name?: unknown } | undefined)?.name) || readText(() => error.name);
+    return name?.trim() ? name : 'Error';
+  }
   if (error === null) return 'null';
   return `thrown ${typeof error}`;
+}
+
+/** A property that should be a string, read without trusting it: undefined when missing or unreadable. */
+function readText(read: () => unknown): string | undefined {
+  try {
+    const value = read();
+    return value === undefined ? undefined : describeThrown(value);
+  } catch {
+    return undefined;
+  }
 }
 
 function describeThrown(value: unknown): string {
@@ -64,7 +83,11 @@ function describeThrown(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
-    return String(value);
+    try {
+      return String(value);
+    } catch {
+      return `[unprintable ${typeof value}]`;
+    }
   }
 }
 
@@ -76,6 +99,7 @@ function asObject(context: unknown): object {
   return typeof context === 'object' && context !== null ? context : { value: context };
 }
 
+/** Storable (see `storableText`) and at most `max` UTF-16 units, a surrogate pair never cut in two. */
 function clip(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return clipText(storableText(text), max);
 }

@@ -1,19 +1,21 @@
 import type { JsonObject, JsonValue } from '../db/api';
 import { redactSecrets } from './redact';
 import { isJsonObject, toJsonSafeObject } from './safe-json';
+import { clipText, storableJson } from './storable';
 
 /** Default cap of a stored context, in bytes of JSON. */
 export const DEFAULT_CONTEXT_MAX_BYTES = 16 * 1024;
-/** Strings are shortened to this many characters when a context is over its cap. */
+/** Strings are shortened to this many UTF-16 units when a context is over its cap (pairs never split). */
 const SHORT_STRING = 256;
 
 /**
- * The `context` column of an error: JSON-safe (see `toJsonSafe`), secrets redacted, at most
+ * The `context` column of an error: JSON-safe (see `toJsonSafe`), storable (no NUL or lone
+ * surrogate, keys included: see `storableJson`), secrets redacted, at most
  * `maxBytes` of JSON. An oversized context first has its long strings shortened; if it is still
  * too large it is replaced by `{ truncated: true, bytes, preview }`.
  */
 export function sanitiseContext(context: unknown, maxBytes = DEFAULT_CONTEXT_MAX_BYTES): JsonObject {
-  const safe = redactSecrets(toJsonSafeObject(context));
+  const safe = redactSecrets(storableJson(toJsonSafeObject(context)));
   const object = isJsonObject(safe) ? safe : { value: safe };
   const json = JSON.stringify(object);
   if (Buffer.byteLength(json) <= maxBytes) return object;
@@ -34,7 +36,7 @@ function previewOf(json: string, maxBytes: number): JsonObject {
 }
 
 function shortenStrings(value: JsonValue): JsonValue {
-  if (typeof value === 'string') return value.length > SHORT_STRING ? `${value.slice(0, SHORT_STRING)}…` : value;
+  if (typeof value === 'string') return clipText(value, SHORT_STRING);
   if (Array.isArray(value)) return value.map(shortenStrings);
   if (value === null || typeof value !== 'object') return value;
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, shortenStrings(item)]));

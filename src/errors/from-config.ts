@@ -23,7 +23,7 @@ export interface ErrorPipeline {
  */
 export function createErrorPipeline(
   config: Config,
-  deps: { db: Pick<ModdyDatabase, 'recordError' | 'recordErrors'>; logger: TrackerLogger },
+  deps: { db: Pick<ModdyDatabase, 'recordError' | 'recordErrors' | 'getError'>; logger: TrackerLogger },
   overrides: Partial<ErrorTrackerOptions> = {},
 ): ErrorPipeline {
   const redis = createProducerConnection(config.REDIS_URL);

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ErrorJobData } from '../queues/job-data';
@@ -11,7 +12,12 @@ export interface SpoolEntry {
   reserved: boolean;
   /** True when the row is already in PostgreSQL (only the Discord log is missing). */
   persisted: boolean;
+  /** Replays that failed on this entry alone (others of its round went through); quarantined at `MAX_ENTRY_FAILURES`. */
+  failures?: number;
 }
+
+/** An entry failing this many replays on its own is moved to the quarantine file. */
+export const MAX_ENTRY_FAILURES = 3;
 
 const CLAIMED = '.replaying';
 
@@ -22,18 +28,24 @@ const CLAIMED = '.replaying';
  */
 export class ErrorSpool {
   private sequence = 0;
+  /** Names this instance's claimed files (pids repeat across containers). */
+  private readonly tag = randomBytes(4).toString('hex');
+  readonly claimedSuffix = CLAIMED;
+  /** Entries that kept failing, kept for a human (one JSON object per line, with the last error). */
+  readonly quarantineFile: string;
 
-  constructor(readonly file: string) {}
+  constructor(readonly file: string) {
+    this.quarantineFile = `${file}.quarantine`;
+  }
 
   append(entry: SpoolEntry): void {
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const fd = fs.openSync(this.file, 'a');
-    try {
-      fs.writeSync(fd, `${JSON.stringify(entry)}\n`);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
+    appendDurably(this.file, `${JSON.stringify(entry)}\n`);
+  }
+
+  /** Moves entries out of the replay for good: appended to `<path>.quarantine` with why. */
+  quarantine(entries: readonly { entry: SpoolEntry; reason: string }[]): void {
+    if (entries.length === 0) return;
+    appendDurably(this.quarantineFile, entries.map(({ entry, reason }) => `${JSON.stringify({ ...entry, reason })}\n`).join(''));
   }
 
   /**
@@ -42,7 +54,7 @@ export class ErrorSpool {
    */
   claim(): string[] {
     this.sequence += 1;
-    const claimed = `${this.file}.${process.pid}.${Date.now()}.${this.sequence}${CLAIMED}`;
+    const claimed = `${this.file}.${this.tag}.${Date.now()}.${this.sequence}${CLAIMED}`;
     try {
       fs.renameSync(this.file, claimed);
     } catch (error) {
@@ -87,6 +99,18 @@ export class ErrorSpool {
     const base = path.basename(this.file);
     if (!fs.existsSync(directory)) return [];
     return fs.readdirSync(directory).filter((name) => name.startsWith(`${base}.`) && name.endsWith(CLAIMED)).map((name) => path.join(directory, name));
+  }
+}
+
+/** Appends `text` to `file` and fsyncs it: once this returns, the text survives a crash. */
+export function appendDurably(file: string, text: string): void {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  const fd = fs.openSync(file, 'a');
+  try {
+    fs.writeSync(fd, text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

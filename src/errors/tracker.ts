@@ -1,14 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import type Redis from 'ioredis';
 import type { Logger } from 'pino';
-import type { ModdyDatabase, NewErrorRecord } from '../db/api';
+import type { ErrorRecord, ModdyDatabase, NewErrorRecord } from '../db/api';
 import type { ModdyQueues } from '../queues/queues';
 import { errorJobId, toErrorJobData, type ErrorJobData } from '../queues/job-data';
-import { buildErrorRecord, type CaptureMeta } from './build-record';
+import { buildErrorRecord, type BuildRecordOptions, type CaptureMeta } from './build-record';
 import { generateErrorCode } from './code';
 import { CodeReservations } from './code-reservation';
 import { DEFAULT_CONTEXT_MAX_BYTES } from './context';
 import { withDeadline } from './deadline';
+import { ErrorJournal } from './journal';
 import { SpoolReplayer } from './spool-replay';
 import type { ErrorSpool, SpoolEntry } from './spool';
 
@@ -18,8 +19,8 @@ export interface ErrorTrackerDeps {
   /** A fail-fast producer connection (see `createProducerConnection`): code reservations. */
   redis: Redis;
   queues: Pick<ModdyQueues, 'errorPersistence' | 'discordLog'>;
-  /** The straight-to-PostgreSQL path while Redis is down, and spool replays. */
-  db: Pick<ModdyDatabase, 'recordError' | 'recordErrors'>;
+  /** The straight-to-PostgreSQL path while Redis is down, and spool replays (`getError`: is a taken code this error's?). */
+  db: Pick<ModdyDatabase, 'recordError' | 'recordErrors' | 'getError'>;
   spool: ErrorSpool;
   logger: TrackerLogger;
 }
@@ -43,6 +44,11 @@ export interface ErrorTrackerOptions {
   databaseTimeoutMs?: number;
   /** How often the spool is replayed (it also is at start-up and when Redis reconnects); 0: never by timer. Default 30 s. */
   replayIntervalMs?: number;
+  /**
+   * How long a queued error stays in the local journal before it is inserted again (idempotently)
+   * from there, in case Redis lost its job. Default 60 s. See `ErrorJournal`.
+   */
+  journalConfirmAfterMs?: number;
 }
 
 export interface ErrorTracker {
@@ -53,7 +59,7 @@ export interface ErrorTracker {
    * it resolves once the code is reserved in Redis or its row inserted (conflicts detected).
    */
   capture(error: unknown, meta?: CaptureMeta): Promise<string>;
-  /** Resolves once every capture so far is delivered (queued, stored or spooled). */
+  /** Resolves once every capture so far is delivered (journalled and queued, stored or spooled). */
   drain(): Promise<void>;
   /** Replays spooled errors now; resolves with how many were delivered. */
   replaySpool(): Promise<number>;
@@ -62,6 +68,8 @@ export interface ErrorTracker {
 }
 
 const MAX_RECODES = 8;
+/** Longest wait before a failed replay is tried again. */
+const MAX_REPLAY_RETRY_MS = 30_000;
 /** Unique per process: capture IDs are `<tag>-<n>`. */
 const PROCESS_TAG = randomBytes(6).toString('hex');
 
@@ -77,6 +85,7 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     poolSize: options.codePoolSize,
   });
   const replayer = new SpoolReplayer({ ...deps, reservations });
+  const journal = new ErrorJournal(deps.spool, { tag: PROCESS_TAG, confirmAfterMs: options.journalConfirmAfterMs });
   const inFlight = new Set<Promise<string>>();
   let captures = 0;
 
@@ -122,12 +131,17 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     }
   }
 
-  /** Inserts straight into PostgreSQL; a code already taken (possible when unreserved) gets a new one. */
+  /**
+   * Inserts straight into PostgreSQL. A code already taken is usually this very error (its queued
+   * job landed after the enqueue deadline fired): then it is stored already. Only a row that is
+   * really another error (possible when the code was not reserved) makes it take a new code.
+   */
   async function persistDirectly(record: NewErrorRecord): Promise<NewErrorRecord | null> {
     let current = record;
     try {
       for (let attempt = 0; attempt < MAX_RECODES; attempt += 1) {
         if (await withDeadline(deps.db.recordError(current), databaseTimeoutMs, 'PostgreSQL insert')) return current;
+        if (isSameError(await withDeadline(deps.db.getError(current.errorCode), databaseTimeoutMs, 'PostgreSQL read'), current)) return current;
         current = { ...current, errorCode: generate() };
       }
       deps.logger.error({ code: record.errorCode }, 'error tracker: every generated code was taken');
@@ -137,9 +151,14 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     return null;
   }
 
-  /** Redis, else PostgreSQL, else the spool; resolves with the code the row is stored under. */
+  /**
+   * Redis, else PostgreSQL, else the spool; resolves with the code the row is stored under. Only a
+   * reserved code goes through Redis (the worker's insert skips a code already stored, so an
+   * unreserved code must be checked by a direct insert), and only once its journal line is on disk.
+   */
   async function deliver(record: NewErrorRecord, captureId: string, reserved: boolean): Promise<string> {
-    if (await enqueue(toErrorJobData(record))) return record.errorCode;
+    const data = toErrorJobData(record);
+    if (reserved && (await journalled({ record: data, captureId, reserved, persisted: false })) && (await enqueue(data))) return record.errorCode;
     const stored = await persistDirectly(record);
     // Spooled either way: a stored row still needs its Discord log (and its code a reservation).
     const entry: SpoolEntry = {
@@ -156,6 +175,17 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     return entry.record.errorCode;
   }
 
+  /** False when the journal cannot be written: the error then skips Redis, whose jobs a crash can lose. */
+  async function journalled(entry: SpoolEntry): Promise<boolean> {
+    try {
+      await journal.record(entry);
+      return true;
+    } catch (error) {
+      deps.logger.error({ err: error, code: entry.record.errorCode }, 'error tracker: could not write the journal; writing the error to PostgreSQL');
+      return false;
+    }
+  }
+
   async function drain(): Promise<void> {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
   }
@@ -169,7 +199,7 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
   async function capture(error: unknown, meta: CaptureMeta): Promise<string> {
     captures += 1;
     const captureId = `${PROCESS_TAG}-${captures}`;
-    const record = buildErrorRecord(error, meta, {
+    const record = safeRecord(error, meta, {
       projectRoot: options.projectRoot ?? process.cwd(),
       contextMaxBytes: options.contextMaxBytes ?? DEFAULT_CONTEXT_MAX_BYTES,
     });
@@ -188,17 +218,49 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
 
   const timer = (options.replayIntervalMs ?? 30_000) > 0 ? setInterval(() => void replay(), options.replayIntervalMs ?? 30_000) : undefined;
   timer?.unref();
+  let persistenceChecked = false;
+  // A (re)connection may be to a Redis that restarted empty: every journalled error is replayed.
   const onReady = (): void => {
     void reservations.refill();
-    void replay();
+    void replay(true);
+    if (!persistenceChecked) {
+      persistenceChecked = true;
+      void warnWithoutPersistence(deps.redis, deps.logger);
+    }
   };
   deps.redis.on('ready', onReady);
 
-  function replay(): Promise<number> {
-    return replayer.replay().catch((error: unknown) => {
-      deps.logger.warn({ err: error }, 'error tracker: spool replay failed, will retry');
-      return 0;
-    });
+  function replay(afterReconnect = false): Promise<number> {
+    try {
+      journal.release(afterReconnect);
+    } catch (error) {
+      deps.logger.warn({ err: error }, 'error tracker: could not release the journal for replay, will retry');
+    }
+    return replayer.replay().then(
+      (delivered) => {
+        retryDelayMs = 0;
+        return delivered;
+      },
+      (error: unknown) => {
+        deps.logger.warn({ err: error, retryInMs: scheduleRetry() }, 'error tracker: spool replay failed, will retry');
+        return 0;
+      },
+    );
+  }
+
+  // A failed replay (a service still flapping) is retried with backoff, not only at the next tick.
+  let retryDelayMs = 0;
+  let retryTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+  function scheduleRetry(): number {
+    if (closed || retryTimer) return retryDelayMs;
+    retryDelayMs = Math.min(Math.max(retryDelayMs * 2, 500), MAX_REPLAY_RETRY_MS);
+    retryTimer = setTimeout(() => {
+      retryTimer = undefined;
+      void replay();
+    }, retryDelayMs);
+    retryTimer.unref();
+    return retryDelayMs;
   }
 
   if (redisReady()) onReady();
@@ -206,12 +268,48 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
   return {
     capture: (error, meta = {}) => capture(error, meta),
     drain,
-    replaySpool: replay,
+    replaySpool: () => replay(),
     async close() {
+      closed = true;
       if (timer) clearInterval(timer);
+      clearTimeout(retryTimer);
       deps.redis.off('ready', onReady);
       await drain();
       await replayer.idle();
     },
   };
+}
+
+/** The stored row is this error: same type, message and time (a code repeat between two errors never matches all three). */
+function isSameError(stored: ErrorRecord | null, record: NewErrorRecord): boolean {
+  return (
+    stored !== null &&
+    stored.errorType === record.errorType &&
+    stored.message === record.message &&
+    stored.timestamp.getTime() === (record.timestamp ?? new Date(Number.NaN)).getTime()
+  );
+}
+
+/** `buildErrorRecord`, or (a thrown value hostile enough to break it) a row that says so: `capture()` never rejects. */
+function safeRecord(error: unknown, meta: CaptureMeta, options: BuildRecordOptions): Omit<NewErrorRecord, 'errorCode'> {
+  try {
+    return buildErrorRecord(error, meta, options);
+  } catch (buildError) {
+    return buildErrorRecord(new Error('the captured value could not be read', { cause: buildError }), {}, options);
+  }
+}
+
+/**
+ * Queued jobs live in Redis memory; without AOF a Redis crash loses them. The journal covers the
+ * errors either way, but an operator should know (managed Redis may refuse CONFIG: then nothing is said).
+ */
+async function warnWithoutPersistence(redis: Redis, logger: TrackerLogger): Promise<void> {
+  try {
+    const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
+    if (appendonly === 'no') {
+      logger.warn({ appendonly }, 'error tracker: Redis runs without AOF (appendonly no): a Redis crash loses queued jobs; errors are replayed from the local journal');
+    }
+  } catch {
+    // CONFIG disabled or Redis gone again: nothing to report.
+  }
 }

@@ -20,8 +20,8 @@ export interface ErrorPersistenceWorker {
 
 interface Item {
   record: NewErrorRecord;
-  /** Set when this record alone is unstorable. */
-  invalid?: ValidationError;
+  /** Set when this record failed on its own (the batch was retried row by row). */
+  failure?: unknown;
 }
 
 /**
@@ -41,7 +41,8 @@ export function createErrorPersistenceWorker(options: ErrorPersistenceWorkerOpti
       const item: Item = { record: fromErrorJobData(job.data) };
       await batcher.add(item);
       // A record the data API refuses would fail the same way on every retry.
-      if (item.invalid) throw new UnrecoverableError(`${item.invalid.code}: ${item.invalid.message}`);
+      if (item.failure instanceof ValidationError) throw new UnrecoverableError(`${item.failure.code}: ${item.failure.message}`);
+      if (item.failure !== undefined) throw item.failure;
     },
     { ...bullWorkerOptions({ ...options, concurrency }) },
   );
@@ -56,19 +57,24 @@ export function createErrorPersistenceWorker(options: ErrorPersistenceWorkerOpti
   };
 }
 
-/** One statement for the batch; when a record is refused, the others are inserted one by one so only it fails. */
+/**
+ * One statement for the batch. When it fails, for whatever reason, each row is tried alone (in
+ * parallel, bounded by the pool), so a poison row fails only its own job: a refused one without
+ * retries, any other with its job's backoff. While PostgreSQL is down every row fails and every
+ * job retries.
+ */
 async function insert(db: Pick<ModdyDatabase, 'recordErrors'>, items: Item[]): Promise<void> {
   try {
     await db.recordErrors(items.map((item) => item.record));
   } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    for (const item of items) {
-      try {
-        await db.recordErrors([item.record]);
-      } catch (itemError) {
-        if (!(itemError instanceof ValidationError)) throw itemError;
-        item.invalid = itemError;
-      }
+    if (items.length === 1 && items[0]) {
+      items[0].failure = error;
+      return;
     }
+    const results = await Promise.allSettled(items.map((item) => db.recordErrors([item.record])));
+    results.forEach((result, i) => {
+      const item = items[i];
+      if (item && result.status === 'rejected') item.failure = result.reason;
+    });
   }
 }

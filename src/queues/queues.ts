@@ -20,10 +20,14 @@ export interface ModdyQueues {
 
 const DAY_SECONDS = 86_400;
 
-/** Retried with exponential backoff (1 s, 2 s, 4 s, … ~17 min in all) while PostgreSQL is down. */
+/**
+ * Retried with exponential backoff (up to 1 s, 2 s, 4 s, … ~17 min in all) while PostgreSQL is down.
+ * Each delay is jittered (drawn from its upper half) so the jobs of one failed batch do not retry in
+ * lock-step.
+ */
 export const ERROR_PERSISTENCE_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 12,
-  backoff: { type: 'exponential', delay: 1000 },
+  backoff: { type: 'exponential', delay: 1000, jitter: 0.5 },
   // The row is the record; the job's id only has to dedupe while it is queued (inserts are idempotent).
   removeOnComplete: true,
   removeOnFail: { age: 7 * DAY_SECONDS },
@@ -32,7 +36,7 @@ export const ERROR_PERSISTENCE_JOB_OPTIONS: DefaultJobOptions = {
 /** Completed jobs are kept a day: their id (the code) then dedupes a re-enqueue, so one error is posted once. */
 export const DISCORD_LOG_JOB_OPTIONS: DefaultJobOptions = {
   attempts: 8,
-  backoff: { type: 'exponential', delay: 2000 },
+  backoff: { type: 'exponential', delay: 2000, jitter: 0.5 },
   removeOnComplete: { age: DAY_SECONDS, count: 50_000 },
   // Failed posts stay for the board until someone retries or cleans them.
   removeOnFail: false,

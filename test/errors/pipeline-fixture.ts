@@ -6,6 +6,7 @@ import pino from 'pino';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import type { ErrorRecord } from '../../src/db/api';
 import type { PostgresDatabase } from '../../src/db/postgres-database';
+import { CODE_ALPHABET } from '../../src/errors/code';
 import { ErrorSpool } from '../../src/errors/spool';
 import { createErrorTracker, type ErrorTracker, type ErrorTrackerOptions } from '../../src/errors/tracker';
 import { createProducerConnection } from '../../src/queues/connection';
@@ -67,7 +68,7 @@ export interface TrackerFixture {
 }
 
 export async function openTracker(
-  db: PostgresDatabase,
+  db: Pick<PostgresDatabase, 'recordError' | 'recordErrors' | 'getError'>,
   options: Partial<ErrorTrackerOptions> & { redisUrl?: string; prefix?: string; spool?: ErrorSpool } = {},
 ): Promise<TrackerFixture> {
   const prefix = options.prefix ?? testPrefix('errors');
@@ -101,4 +102,15 @@ export async function storedErrors(db: PostgresDatabase): Promise<Map<string, Er
 export async function countErrors(db: PostgresDatabase): Promise<number> {
   const [row] = (await db.dataSource.query('SELECT count(*)::int AS n FROM errors')) as { n: number }[];
   return row?.n ?? 0;
+}
+
+/** Distinct valid codes: `lead` then a sequence number written in the code alphabet. */
+export function codeSequence(lead: string): () => string {
+  let sequence = 0;
+  return () => {
+    sequence += 1;
+    let code = '';
+    for (let n = sequence, i = 0; i < 7; i += 1, n = Math.floor(n / 32)) code = (CODE_ALPHABET[n % 32] ?? '0') + code;
+    return `${lead}${code}`;
+  };
 }

@@ -143,7 +143,7 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     const digits = await openTracker(pg.db, { prefix: fixture.prefix, codePoolSize: 0, generateCode: scripted('20234268') });
     try {
       expect(await digits.tracker.capture(new Error('all digits'))).toBe('20234268');
-      expect(digits.logger.messages('warn')).toEqual([]);
+      expect(digits.logger.messages('warn').filter((message) => !message.includes('without AOF'))).toEqual([]);
       await eventually(async () => (await pg.db.getError('20234268'))?.message === 'all digits');
     } finally {
       await digits.close();

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { CODE_ALPHABET } from '../../src/errors/code';
 import type { NewErrorRecord } from '../../src/db/api';
 import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createWorkerConnection } from '../../src/queues/connection';
@@ -12,18 +11,12 @@ import type { TcpProxy } from '../cache/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
+import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-let sequence = 0;
-/** A distinct valid code per call: the sequence number written in the code alphabet. */
-function nextCode(): string {
-  sequence += 1;
-  let code = '';
-  for (let n = sequence, i = 0; i < 7; i += 1, n = Math.floor(n / 32)) code = (CODE_ALPHABET[n % 32] ?? '0') + code;
-  return `W${code}`;
-}
+/** A distinct valid code per call. */
+const nextCode = codeSequence('W');
 
 const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({ errorCode: nextCode(), errorType: 'Error', message: 'persist me', ...overrides });
 
