@@ -2,6 +2,7 @@ import type {
   APIGuild,
   APIGuildPreview,
   APIRole,
+  APIUser,
   GatewayGuildCreateDispatchData,
   GuildFeature,
   GuildSystemChannelFlags,
@@ -61,10 +62,22 @@ export function channelPayload(channel: GuildRecord['channels'][number], guildId
   };
 }
 
+/** The bot's DM channel with a user (`GET /channels/:id` of a DM). */
+export function dmChannelPayload(id: string, recipient: APIUser) {
+  return { id, type: 1, flags: 0, last_message_id: null, recipients: [recipient] };
+}
+
+/** A guild in `GET /users/@me/guilds` (counts with `with_counts`). */
+export function partialGuildPayload(guild: GuildRecord, withCounts: boolean) {
+  const counts = withCounts ? { approximate_member_count: guild.memberCount, approximate_presence_count: guild.presenceCount } : {};
+  return { id: guild.id, name: guild.name, icon: guild.icon, banner: null, owner: false, permissions: '0', features: guild.features, ...counts };
+}
+
 /** The guild object of `GET /guilds/:id` (and GUILD_UPDATE). */
-export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean } = {}): APIGuild {
+export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean } = {}): APIGuild & { nsfw: boolean } {
   const textChannel = guild.channels.find((channel) => channel.type === 0);
-  const payload: APIGuild = {
+  // Discord still sends the deprecated `nsfw` (its OpenAPI description requires it); discord-api-types dropped it.
+  const payload: APIGuild & { nsfw: boolean } = {
     id: guild.id,
     name: guild.name,
     icon: guild.icon,
@@ -100,6 +113,7 @@ export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean
     preferred_locale: guild.preferredLocale as Locale,
     max_video_channel_users: 25,
     max_stage_video_channel_users: 50,
+    nsfw: false,
     nsfw_level: 0,
     premium_progress_bar_enabled: false,
     hub_type: null,
