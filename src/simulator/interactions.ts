@@ -104,8 +104,11 @@ export class InteractionTracker {
         response_message_id: record.original?.id,
         response_message_loading: type === Callback.DeferredMessage,
         response_message_ephemeral: record.original ? ((record.original.flags ?? 0) & EPHEMERAL) !== 0 : undefined,
+        channel_id: record.channelId,
+        ...(record.payload.guild_id ? { guild_id: record.payload.guild_id } : {}),
       },
-      resource: { type, ...(record.original ? { message: record.original } : {}) },
+      // Discord describes a resource for message-creating callbacks only (4, and 7 which the simulator does not store).
+      ...(type === Callback.Message && record.original ? { resource: { type, message: record.original } } : {}),
     };
   }
 

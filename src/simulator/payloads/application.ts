@@ -36,5 +36,6 @@ export function applicationPayload(id: string, bot: APIUser, flags: number) {
     integration_types_config: { '0': {} },
     explicit_content_filter: 0,
     tags: [],
+    eligible_oauth2_scopes: [],
   };
 }

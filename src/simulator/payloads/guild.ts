@@ -73,11 +73,17 @@ export function partialGuildPayload(guild: GuildRecord, withCounts: boolean) {
   return { id: guild.id, name: guild.name, icon: guild.icon, banner: null, owner: false, permissions: '0', features: guild.features, ...counts };
 }
 
+/** Fields Discord sends (its OpenAPI description requires them) that discord-api-types leaves out. */
+interface UntypedGuildFields {
+  nsfw: boolean;
+  home_header: string | null;
+}
+export type GuildPayload = APIGuild & UntypedGuildFields;
+
 /** The guild object of `GET /guilds/:id` (and GUILD_UPDATE). */
-export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean } = {}): APIGuild & { nsfw: boolean } {
+export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean } = {}): GuildPayload {
   const textChannel = guild.channels.find((channel) => channel.type === 0);
-  // Discord still sends the deprecated `nsfw` (its OpenAPI description requires it); discord-api-types dropped it.
-  const payload: APIGuild & { nsfw: boolean } = {
+  const payload: GuildPayload = {
     id: guild.id,
     name: guild.name,
     icon: guild.icon,
@@ -85,6 +91,7 @@ export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean
     discovery_splash: null,
     banner: null,
     description: guild.description,
+    home_header: null,
     owner_id: guild.ownerId,
     region: 'deprecated',
     afk_channel_id: null,
@@ -150,7 +157,7 @@ export function guildCreatePayload(guild: GuildRecord, users: ReadonlyMap<string
 }
 
 /** `GET /guilds/:id/preview`. */
-export function guildPreviewPayload(guild: GuildRecord): APIGuildPreview {
+export function guildPreviewPayload(guild: GuildRecord): APIGuildPreview & Pick<UntypedGuildFields, 'home_header'> {
   return {
     id: guild.id,
     name: guild.name,
@@ -163,5 +170,6 @@ export function guildPreviewPayload(guild: GuildRecord): APIGuildPreview {
     approximate_member_count: guild.memberCount,
     approximate_presence_count: guild.presenceCount,
     description: guild.description,
+    home_header: null,
   };
 }

@@ -84,9 +84,13 @@ function attachmentsFor(files: UploadedFile[] | undefined, messageId: string, ch
   }));
 }
 
-/** Embeds a bot sends are `rich` ones: Discord fills the type in. */
+/** Embeds a bot sends are `rich` ones; Discord fills in the type and each field's `inline`. */
 function richEmbeds(embeds: APIEmbed[] | null | undefined): APIEmbed[] {
-  return (embeds ?? []).map((embed) => ({ type: EmbedType.Rich, ...embed }));
+  return (embeds ?? []).map((embed) => ({
+    type: EmbedType.Rich,
+    ...embed,
+    ...(embed.fields ? { fields: embed.fields.map((field) => ({ ...field, inline: field.inline ?? false })) } : {}),
+  }));
 }
 
 export function messagePayload(body: MessageBody, context: MessageContext): APIMessage {

@@ -40,7 +40,7 @@ export function tooManyRequests(retryAfterMs: number, scope: RateLimitScope, hea
       'X-RateLimit-Scope': scope,
       ...(global ? { 'X-RateLimit-Global': 'true' } : {}),
     },
-    refusal: { status: 429, body: { message: 'You are being rate limited.', retry_after: seconds(Math.max(1, retryAfterMs)), global } },
+    refusal: { status: 429, body: { message: 'You are being rate limited.', retry_after: seconds(Math.max(1, retryAfterMs)), global, code: 0 } },
   };
 }
 
