@@ -118,7 +118,8 @@ export class DiscordSimulator {
     });
     this.server = createServer(app);
     this.server.on('upgrade', (request, socket, head) => {
-      if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/gateway') {
+      // Clients append a slash to the gateway URL before the query (oceanic.js, eris): both spellings work.
+      if (!['/gateway', '/gateway/'].includes(new URL(request.url ?? '/', 'http://localhost').pathname)) {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
         return;
       }
