@@ -4,30 +4,13 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { pushBounded } from './bounded';
+import { GatewayConnection, type ConnectionLimits } from './gateway/connection';
 import type { IdentifyPacer } from './gateway/identify-pacer';
+import { CloseCode, Op } from './gateway/protocol';
 import { intentsProblem, wantsEvent } from './gateway/intents';
-import type { WindowLimit } from './rate-limits/limits';
 import { shardForGuild } from './snowflake';
 import type { ChangeFeed } from './wait';
 
-/** Gateway opcodes used here (Discord's `GatewayOpcodes`). */
-const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceStateUpdate: 4, Resume: 6, Reconnect: 7, RequestGuildMembers: 8, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
-/** Gateway close codes (Discord's `GatewayCloseCodes`). */
-export const CloseCode = {
-  UnknownError: 4000,
-  UnknownOpcode: 4001,
-  DecodeError: 4002,
-  NotAuthenticated: 4003,
-  AuthenticationFailed: 4004,
-  AlreadyAuthenticated: 4005,
-  InvalidSeq: 4007,
-  RateLimited: 4008,
-  SessionTimedOut: 4009,
-  InvalidShard: 4010,
-  InvalidApiVersion: 4012,
-  InvalidIntents: 4013,
-  DisallowedIntents: 4014,
-} as const;
 /** Dispatches kept per session for RESUME; older ones are lost, like a Discord session that fell too far behind. */
 const REPLAY_LIMIT = 1000;
 const FRAME_LOG_LIMIT = 10_000;
@@ -64,13 +47,9 @@ export interface ReadyResult {
   then: { t: string; d: unknown; guildId: string | null }[];
 }
 
-export interface GatewayOptions {
+export interface GatewayOptions extends ConnectionLimits {
   token: string;
   heartbeatIntervalMs: number;
-  /** A connection without a heartbeat for this long is closed (4009). */
-  heartbeatTimeoutMs: number;
-  /** Frames a connection may send per window before it is closed with 4008. */
-  sendLimit: WindowLimit;
   applicationFlags: number;
   pacer: IdentifyPacer;
   logger: Logger;
@@ -85,15 +64,6 @@ export interface GatewayFrame {
   op: number;
   shard: [number, number] | null;
   d: unknown;
-}
-
-/** What the gateway tracks per socket. */
-interface Connection {
-  ws: WebSocket;
-  session: GatewaySession | null;
-  resumeUrl: string;
-  heartbeatTimer: NodeJS.Timeout | null;
-  sent: { count: number; resetAt: number };
 }
 
 /** `[shardId, shardCount]` from IDENTIFY (absent means unsharded), or null when invalid. */
@@ -113,7 +83,7 @@ function tokenMatches(sent: unknown, expected: string): boolean {
 export class GatewayServer {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, GatewaySession>();
-  private readonly connections = new Map<WebSocket, Connection>();
+  private readonly connections = new Map<WebSocket, GatewayConnection>();
   readonly frames: GatewayFrame[] = [];
   /** Every successful IDENTIFY (session starts). */
   identifies = 0;
@@ -219,39 +189,19 @@ export class GatewayServer {
       ws.close(CloseCode.InvalidApiVersion, 'Invalid API version');
       return;
     }
-    const connection: Connection = { ws, session: null, resumeUrl, heartbeatTimer: null, sent: { count: 0, resetAt: 0 } };
+    const connection = new GatewayConnection(ws, resumeUrl, this.options);
     this.connections.set(ws, connection);
     this.send(ws, { op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: ['moddy-simulator'] } });
-    this.armHeartbeatTimer(connection);
     ws.on('message', (raw: RawData) => this.onMessage(connection, raw));
     ws.on('close', () => {
       this.connections.delete(ws);
-      if (connection.heartbeatTimer) clearTimeout(connection.heartbeatTimer);
+      connection.dispose();
       if (connection.session && connection.session.socket === ws) connection.session.socket = null;
       this.options.changes.notify();
     });
   }
 
-  /** Closes a connection that has not heartbeated within the timeout (Discord drops silent clients). */
-  private armHeartbeatTimer(connection: Connection): void {
-    if (connection.heartbeatTimer) clearTimeout(connection.heartbeatTimer);
-    connection.heartbeatTimer = setTimeout(() => {
-      connection.ws.close(CloseCode.SessionTimedOut, 'Session timed out');
-    }, this.options.heartbeatTimeoutMs);
-    connection.heartbeatTimer.unref();
-  }
-
-  /** Counts a received frame; past the send limit the connection is closed with 4008, as Discord does. */
-  private overSendLimit(connection: Connection): boolean {
-    const now = Date.now();
-    if (connection.sent.resetAt <= now) connection.sent = { count: 0, resetAt: now + this.options.sendLimit.windowMs };
-    connection.sent.count++;
-    if (connection.sent.count <= this.options.sendLimit.limit) return false;
-    connection.ws.close(CloseCode.RateLimited, 'You are being rate limited.');
-    return true;
-  }
-
-  private onMessage(connection: Connection, raw: RawData): void {
+  private onMessage(connection: GatewayConnection, raw: RawData): void {
     const { ws } = connection;
     let frame: { op?: unknown; d?: unknown };
     try {
@@ -263,15 +213,15 @@ export class GatewayServer {
     const op = typeof frame.op === 'number' ? frame.op : -1;
     const session = connection.session;
     pushBounded(this.frames, { at: Date.now(), op, shard: session ? [session.shardId, session.shardCount] : null, d: frame.d }, FRAME_LOG_LIMIT);
-    if (this.overSendLimit(connection)) return;
+    if (connection.overSendLimit()) return;
     connection.session = this.onFrame(connection, op, frame.d);
   }
 
-  private onFrame(connection: Connection, op: number, d: unknown): GatewaySession | null {
+  private onFrame(connection: GatewayConnection, op: number, d: unknown): GatewaySession | null {
     const { ws, session } = connection;
     switch (op) {
       case Op.Heartbeat:
-        this.armHeartbeatTimer(connection);
+        connection.heartbeatReceived();
         if (!session?.acksStopped) this.send(ws, { op: Op.HeartbeatAck });
         return session;
       case Op.Identify:
