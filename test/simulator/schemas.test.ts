@@ -1,8 +1,8 @@
-import pino from 'pino';
-import { DiscordSimulator } from '../../src/simulator';
+import type { DiscordSimulator } from '../../src/simulator';
 import { identifyRoute } from '../../src/simulator/rate-limits/routes';
 import { SUCCESS_SCHEMAS, schemaFor } from './discord-schemas';
-import { GatewayTestClient } from './gateway-client';
+import { startConnectedSimulator, stopConnectedSimulator, type ConnectedSimulator } from './connected-simulator';
+import type { GatewayTestClient } from './gateway-client';
 
 /**
  * Every REST response the simulator can give, checked against Discord's published schemas: a
@@ -24,6 +24,7 @@ interface Recorded {
 
 let simulator: DiscordSimulator;
 let gateway: GatewayTestClient;
+let connected: ConnectedSimulator | undefined;
 const responses: Recorded[] = [];
 
 async function call(method: string, path: string, options: { body?: unknown; raw?: string; auth?: boolean } = {}): Promise<Recorded> {
@@ -43,21 +44,17 @@ async function call(method: string, path: string, options: { body?: unknown; raw
 }
 
 beforeAll(async () => {
-  simulator = new DiscordSimulator({
+  connected = await startConnectedSimulator({
     guilds: [HOME, PUBLIC, PRIVATE],
     users: [USER],
-    logger: pino({ level: 'silent' }),
     // Generous, except one route that the test drives into a 429.
     rateLimits: { global: { limit: 1000, windowMs: 1000 }, defaultRoute: { limit: 100, windowMs: 1000 }, routes: { 'POST /channels/:id/messages': null, 'GET /users/:id': { limit: 3, windowMs: 60_000 } } },
   });
-  await simulator.start();
-  gateway = await GatewayTestClient.connect(simulator.gatewayUrl);
-  await gateway.identify(simulator.options.token, [0, 1]);
+  ({ simulator, gateway } = connected);
 });
 
 afterAll(async () => {
-  gateway?.close();
-  await simulator?.stop();
+  await stopConnectedSimulator(connected);
 });
 
 /** An interaction the bot answers with `type`, and its callback answer. */
