@@ -85,8 +85,6 @@ export class GatewayServer {
   private readonly sessions = new Map<string, GatewaySession>();
   private readonly connections = new Map<WebSocket, GatewayConnection>();
   readonly frames: GatewayFrame[] = [];
-  /** Every successful IDENTIFY (session starts). */
-  identifies = 0;
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -282,7 +280,6 @@ export class GatewayServer {
     };
     this.forgetReplacedSessions(session);
     this.sessions.set(session.id, session);
-    this.identifies++;
     const { ready, then } = this.options.ready({ session, resumeUrl });
     this.dispatch(session, 'READY', ready, null);
     for (const event of then) this.dispatch(session, event.t, event.d, event.guildId);

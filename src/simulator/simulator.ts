@@ -330,9 +330,9 @@ export class DiscordSimulator {
     return this.gateway.setHeartbeatAcks(shardId, true);
   }
 
-  /** IDENTIFYs let through (time, shard, concurrency bucket), oldest first, and how many were refused for pacing. */
-  identifyLog(): { starts: readonly SessionStart[]; refusedTooFast: number } {
-    return { starts: this.pacer.starts, refusedTooFast: this.pacer.refusedTooFast };
+  /** IDENTIFYs let through (time, shard, concurrency bucket), oldest first, and those refused for pacing. */
+  identifyLog(): { starts: readonly SessionStart[]; refused: readonly (SessionStart & { sinceLastMs: number })[] } {
+    return { starts: this.pacer.starts, refused: this.pacer.refused };
   }
 
   /** REST requests refused with 429 so far, by scope (`banned`: during an invalid-request ban). */

@@ -131,7 +131,7 @@ describe('simulator gateway lifecycle', () => {
     await one!.identify(simulator.options.token, [1, 4]);
     identifyWith(two!, simulator, Intent.Guilds, [2, 4]);
     await received(two!, 9, false);
-    expect(simulator.identifyLog()).toMatchObject({ refusedTooFast: 1, starts: [{ shardId: 0, bucket: 0 }, { shardId: 1, bucket: 1 }] });
+    expect(simulator.identifyLog()).toMatchObject({ refused: [{ shardId: 2, bucket: 0 }], starts: [{ shardId: 0, bucket: 0 }, { shardId: 1, bucket: 1 }] });
     expect(await gatewayBot()).toMatchObject({ remaining: 1 });
 
     const exhausting = await simulatorWith({ sessionStartLimit: 1 });

@@ -24,8 +24,8 @@ export interface SessionStart {
 export class IdentifyPacer {
   private readonly lastByBucket = new Map<number, number>();
   readonly starts: SessionStart[] = [];
-  /** IDENTIFYs refused for coming too fast in their bucket. */
-  refusedTooFast = 0;
+  /** IDENTIFYs refused for coming too fast in their bucket, with how long after the bucket's last one. */
+  readonly refused: (SessionStart & { sinceLastMs: number })[] = [];
 
   constructor(private readonly options: IdentifyPacerOptions, private readonly clock: () => number = Date.now) {}
 
@@ -36,7 +36,7 @@ export class IdentifyPacer {
     const bucket = shardId % this.options.maxConcurrency;
     const last = this.lastByBucket.get(bucket);
     if (last !== undefined && now - last < this.options.windowMs - CLOCK_SLACK_MS) {
-      this.refusedTooFast++;
+      this.refused.push({ at: now, shardId, bucket, sinceLastMs: now - last });
       return 'too-fast';
     }
     this.lastByBucket.set(bucket, now);
