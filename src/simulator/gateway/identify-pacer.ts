@@ -1,5 +1,10 @@
-/** A window's slack for the client's and the simulator's event loops: pacing is measured where frames arrive, not where they left. */
-const CLOCK_SLACK_MS = 100;
+/**
+ * Slack, as a share of the window: clients wait exactly the window on their own clock from the
+ * moment they grant themselves a slot, and the frame arrives a little earlier or later than that
+ * (send queues, event loops). Discord does not document its tolerance; 10 % absorbs that jitter
+ * and still refuses a real burst.
+ */
+const WINDOW_SLACK = 0.1;
 const SESSION_START_RESET_MS = 86_400_000;
 
 export interface IdentifyPacerOptions {
@@ -35,7 +40,7 @@ export class IdentifyPacer {
     if (this.sessionStarts(now).remaining <= 0) return 'exhausted';
     const bucket = shardId % this.options.maxConcurrency;
     const last = this.lastByBucket.get(bucket);
-    if (last !== undefined && now - last < this.options.windowMs - CLOCK_SLACK_MS) {
+    if (last !== undefined && now - last < this.options.windowMs * (1 - WINDOW_SLACK)) {
       this.refused.push({ at: now, shardId, bucket, sinceLastMs: now - last });
       return 'too-fast';
     }
