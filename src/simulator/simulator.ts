@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIApplicationCommand, APIMessage } from 'discord.js';
+import type { APIMessage } from 'discord.js';
 import type { Logger } from 'pino';
 import { createLogger } from '../core/logger';
 import { CommandRegistry } from './commands';
