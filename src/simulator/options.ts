@@ -35,7 +35,7 @@ export interface DiscordSimulatorOptions {
   applicationFlags?: number;
   /** REST rate limits (see `RateLimitOptions`); `false` turns them all off, for a test that floods on purpose. Default: Discord's. */
   rateLimits?: RateLimitOptions | false;
-  /** A connection that sends no heartbeat for this long is closed with 4009 (the session stays resumable). Default: 1.5 × `heartbeatIntervalMs`. */
+  /** A connection that sends no heartbeat for this long is closed with 4009 (the session stays resumable). Default: 2 × `heartbeatIntervalMs` (a late heartbeat is not a dead client). */
   heartbeatTimeoutMs?: number;
   /** Frames a client may send per window before the gateway closes it with 4008. Default: 120 per 60 s, Discord's. */
   gatewaySendLimit?: WindowLimit;
@@ -71,7 +71,7 @@ export function resolveOptions(options: DiscordSimulatorOptions): ResolvedSimula
     applicationFlags: options.applicationFlags ?? 0,
     rateLimits: resolveRateLimits(options.rateLimits),
     heartbeatIntervalMs,
-    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? Math.round(heartbeatIntervalMs * 1.5),
+    heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? heartbeatIntervalMs * 2,
     gatewaySendLimit: options.gatewaySendLimit ?? { limit: 120, windowMs: 60_000 },
     interactionResponseWindowMs: options.interactionResponseWindowMs ?? 3000,
     guilds: options.guilds ?? [],

@@ -16,7 +16,7 @@ async function connect(): Promise<GatewayTestClient> {
 
 beforeAll(async () => {
   // Shards re-identify from test to test: identify pacing is tested on its own (gateway-lifecycle.test.ts).
-  simulator = new DiscordSimulator({ guilds: GUILDS, heartbeatIntervalMs: 250, identifyWindowMs: 0, logger: pino({ level: 'silent' }) });
+  simulator = new DiscordSimulator({ guilds: GUILDS, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 30_000, identifyWindowMs: 0, logger: pino({ level: 'silent' }) });
   await simulator.start();
 });
 
