@@ -3,8 +3,9 @@ import * as z from 'zod/mini';
 import type { ZodMiniType } from 'zod/mini';
 
 /**
- * Discord's published response schemas (its OpenAPI description, as the discord-api-spec package
- * compiles it to zod) for every route the simulator serves, by `METHOD /path` with `:id`/`:token`
+ * Discord's published response schemas: its OpenAPI description (github.com/discord/discord-api-spec,
+ * MIT), compiled to zod by the discord-api-spec npm package (MIT, pinned in package.json, so a new
+ * description is a deliberate upgrade) for every route the simulator serves, by `METHOD /path` with `:id`/`:token`
  * as the simulator's rate limiter names routes. A 204 has no schema.
  */
 const channel = z.union([spec.GuildChannelResponseSchema, spec.PrivateChannelResponseSchema, spec.PrivateGroupChannelResponseSchema, spec.ThreadResponseSchema]);
