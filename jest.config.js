@@ -15,7 +15,11 @@ module.exports = {
         module: { type: 'commonjs' },
       },
     ],
+    // discord-api-spec ships its zod schemas as ES modules only (test/simulator/schemas.test.ts).
+    'node_modules/discord-api-spec/.+\\.js$': ['@swc/jest', { module: { type: 'commonjs' } }],
   },
+  transformIgnorePatterns: ['/node_modules/(?!discord-api-spec/)'],
+  moduleNameMapper: { '^discord-api-spec/zod$': '<rootDir>/node_modules/discord-api-spec/build/discord-api-spec.zod.js' },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
   testTimeout: 30000,
   // Integration tests share two CPU cores with PostgreSQL and Redis.

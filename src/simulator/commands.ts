@@ -1,5 +1,5 @@
 import type { APIApplicationCommand, ApplicationCommandType, Permissions } from 'discord.js';
-import { apiErrors } from './errors';
+import { validateCommands } from './command-validation';
 import type { SnowflakeFactory } from './snowflake';
 
 /** What a bulk overwrite body item may carry (the fields we read; the rest is stored as sent). */
@@ -21,11 +21,10 @@ export class CommandRegistry {
 
   /** Bulk overwrite, as Discord does it: commands keep their ID when name and type are unchanged. */
   overwrite(body: unknown, guildId?: string): APIApplicationCommand[] {
-    if (!Array.isArray(body)) throw apiErrors.invalidBody('expected an array of commands');
+    validateCommands(body);
     const previous = guildId ? this.perGuild.get(guildId) : this.global;
     const next = new Map<string, APIApplicationCommand>();
     for (const raw of body as CommandBody[]) {
-      if (typeof raw?.name !== 'string' || raw.name.length === 0) throw apiErrors.invalidBody('command name is required');
       const type = raw.type ?? 1;
       const key = `${type}:${raw.name}`;
       const id = previous?.get(key)?.id ?? this.snowflakes.next();

@@ -21,13 +21,40 @@ export class SimulatorInputError extends ModdyError {
 export class DiscordApiError extends ModdyError {
   readonly code = 'SIMULATOR_API_ERROR';
 
-  constructor(readonly status: number, readonly discordCode: number, message: string) {
+  constructor(readonly status: number, readonly discordCode: number, message: string, readonly errors?: FormErrorTree) {
     super(message);
   }
 
-  get body(): { message: string; code: number } {
-    return { message: this.message, code: this.discordCode };
+  get body(): { message: string; code: number; errors?: FormErrorTree } {
+    return { message: this.message, code: this.discordCode, ...(this.errors ? { errors: this.errors } : {}) };
   }
+}
+
+/** Discord's `errors` of a 50035: nested by field path, `_errors` at the leaf. */
+export interface FormErrorTree {
+  [field: string]: FormErrorTree | { code: string; message: string }[];
+}
+
+/** One field's problem in a request body, as Discord reports it (`path` like `embeds.0.title`, '' for the body). */
+export interface FieldError {
+  path: string;
+  code: string;
+  message: string;
+}
+
+function errorTree(problems: FieldError[]): FormErrorTree {
+  const root: FormErrorTree = {};
+  for (const problem of problems) {
+    let node = root;
+    for (const key of problem.path.split('.').filter((part) => part.length > 0)) {
+      const next = node[key];
+      node = next && !Array.isArray(next) ? next : (node[key] = {});
+    }
+    const leaf = node._errors;
+    if (Array.isArray(leaf)) leaf.push({ code: problem.code, message: problem.message });
+    else node._errors = [{ code: problem.code, message: problem.message }];
+  }
+  return root;
 }
 
 /** The Discord errors the simulator answers with, as Discord spells them. */
@@ -43,5 +70,6 @@ export const apiErrors = {
   unknownWebhook: () => new DiscordApiError(404, 10015, 'Unknown Webhook'),
   unknownInteraction: () => new DiscordApiError(404, 10062, 'Unknown interaction'),
   alreadyAcknowledged: () => new DiscordApiError(400, 40060, 'Interaction has already been acknowledged.'),
-  invalidBody: (why: string) => new DiscordApiError(400, 50035, `Invalid Form Body: ${why}`),
+  invalidFormBody: (...problems: FieldError[]) => new DiscordApiError(400, 50035, 'Invalid Form Body', errorTree(problems)),
+  invalidJson: () => new DiscordApiError(400, 50109, 'The request body contains invalid JSON.'),
 } as const;

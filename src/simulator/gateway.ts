@@ -4,13 +4,13 @@ import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { pushBounded } from './bounded';
+import { GatewayConnection, type ConnectionLimits } from './gateway/connection';
+import type { IdentifyPacer } from './gateway/identify-pacer';
+import { CloseCode, Op } from './gateway/protocol';
+import { intentsProblem, wantsEvent } from './gateway/intents';
 import { shardForGuild } from './snowflake';
 import type { ChangeFeed } from './wait';
 
-/** Gateway opcodes used here (Discord's `GatewayOpcodes`). */
-const Op = { Dispatch: 0, Heartbeat: 1, Identify: 2, PresenceUpdate: 3, VoiceStateUpdate: 4, Resume: 6, Reconnect: 7, RequestGuildMembers: 8, InvalidSession: 9, Hello: 10, HeartbeatAck: 11 } as const;
-/** Gateway close codes (Discord's `GatewayCloseCodes`). */
-export const CloseCode = { UnknownError: 4000, UnknownOpcode: 4001, DecodeError: 4002, NotAuthenticated: 4003, AuthenticationFailed: 4004, AlreadyAuthenticated: 4005, InvalidShard: 4010, InvalidApiVersion: 4012 } as const;
 /** Dispatches kept per session for RESUME; older ones are lost, like a Discord session that fell too far behind. */
 const REPLAY_LIMIT = 1000;
 const FRAME_LOG_LIMIT = 10_000;
@@ -32,6 +32,8 @@ export interface GatewaySession {
   socket: WebSocket | null;
   identifiedAt: number;
   resumes: number;
+  /** Heartbeats are received but not ACKed (a zombie connection, as the client sees it). */
+  acksStopped: boolean;
 }
 
 export interface ReadyContext {
@@ -42,13 +44,14 @@ export interface ReadyContext {
 /** READY's payload and the dispatches that follow it on the new session. */
 export interface ReadyResult {
   ready: object;
-  then: { t: string; d: unknown }[];
+  then: { t: string; d: unknown; guildId: string | null }[];
 }
 
-export interface GatewayOptions {
+export interface GatewayOptions extends ConnectionLimits {
   token: string;
   heartbeatIntervalMs: number;
-  maxConcurrency: number;
+  applicationFlags: number;
+  pacer: IdentifyPacer;
   logger: Logger;
   changes: ChangeFeed;
   /** The READY payload and the dispatches that follow it (GUILD_CREATE per guild of the shard). */
@@ -76,16 +79,12 @@ function tokenMatches(sent: unknown, expected: string): boolean {
   return typeof sent === 'string' && sent.replace(/^Bot\s+/i, '') === expected;
 }
 
-/** Discord's gateway: HELLO, IDENTIFY/RESUME, heartbeats, sequenced dispatches routed by shard. */
+/** Discord's gateway: HELLO, IDENTIFY/RESUME, heartbeats, sequenced dispatches routed by shard and filtered by intents. */
 export class GatewayServer {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<string, GatewaySession>();
-  private readonly identifyTimes: number[] = [];
+  private readonly connections = new Map<WebSocket, GatewayConnection>();
   readonly frames: GatewayFrame[] = [];
-  /** IDENTIFYs that came faster than max_concurrency per 5 s (recorded, not delayed). */
-  concurrencyWarnings = 0;
-  /** Every successful IDENTIFY (session starts). */
-  identifies = 0;
 
   constructor(private readonly options: GatewayOptions) {}
 
@@ -93,14 +92,13 @@ export class GatewayServer {
     this.wss.handleUpgrade(request, socket, head, (ws) => this.accept(ws, request, resumeUrl));
   }
 
-  /** Sends a dispatch to every live session whose shard owns the guild (DMs: shard 0). */
+  /** Sends a dispatch to every live session whose shard owns the guild (DMs: shard 0) and whose intents ask for it. */
   dispatchForGuild(guildId: string | null, t: string, d: unknown): number {
     let delivered = 0;
     for (const session of this.latestSessions()) {
       const shard = guildId === null ? 0 : shardForGuild(guildId, session.shardCount);
       if (shard !== session.shardId) continue;
-      this.dispatch(session, t, d);
-      delivered++;
+      if (this.dispatch(session, t, d, guildId)) delivered++;
     }
     return delivered;
   }
@@ -119,14 +117,57 @@ export class GatewayServer {
 
   /** Drops a shard's socket (the session stays resumable); the client should RESUME. */
   disconnectShard(shardId: number, code: number = CloseCode.UnknownError): boolean {
-    const session = this.latestSessions().find((candidate) => candidate.shardId === shardId && candidate.socket);
+    const session = this.liveSession(shardId);
     session?.socket?.close(code, 'simulator: dropped');
+    return session !== undefined;
+  }
+
+  /** Sends op 1: the client must heartbeat at once. */
+  requestHeartbeat(shardId: number): boolean {
+    return this.sendToShard(shardId, { op: Op.Heartbeat });
+  }
+
+  /** Sends op 7 RECONNECT: the client should reconnect and resume. */
+  requestReconnect(shardId: number): boolean {
+    return this.sendToShard(shardId, { op: Op.Reconnect });
+  }
+
+  /** Sends op 9 INVALID_SESSION; with `resumable: false` the session is forgotten and must be re-identified. */
+  invalidateSession(shardId: number, resumable: boolean): boolean {
+    const session = this.liveSession(shardId);
+    const socket = session?.socket;
+    if (!session || !socket) return false;
+    if (!resumable) this.sessions.delete(session.id);
+    // The socket no longer carries the session: the client may IDENTIFY or RESUME on it, or reconnect.
+    const connection = this.connections.get(socket);
+    if (connection) connection.session = null;
+    session.socket = null;
+    this.send(socket, { op: Op.InvalidSession, d: resumable });
+    this.options.changes.notify();
+    return true;
+  }
+
+  /** Stops (or resumes) ACKing a shard's heartbeats, making its connection a zombie from the client's side. */
+  setHeartbeatAcks(shardId: number, acked: boolean): boolean {
+    const session = this.liveSession(shardId);
+    if (session) session.acksStopped = !acked;
     return session !== undefined;
   }
 
   close(): void {
     for (const client of this.wss.clients) client.terminate();
     this.wss.close();
+  }
+
+  private liveSession(shardId: number): GatewaySession | undefined {
+    return this.latestSessions().find((candidate) => candidate.shardId === shardId && candidate.socket);
+  }
+
+  private sendToShard(shardId: number, payload: { op: number; d?: unknown }): boolean {
+    const session = this.liveSession(shardId);
+    if (!session?.socket) return false;
+    this.send(session.socket, payload);
+    return true;
   }
 
   /** The newest session per shard: a re-identify replaces the old session for event routing. */
@@ -146,34 +187,44 @@ export class GatewayServer {
       ws.close(CloseCode.InvalidApiVersion, 'Invalid API version');
       return;
     }
-    let session: GatewaySession | null = null;
+    const connection = new GatewayConnection(ws, resumeUrl, this.options);
+    this.connections.set(ws, connection);
     this.send(ws, { op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatIntervalMs, _trace: ['moddy-simulator'] } });
-    ws.on('message', (raw: RawData) => {
-      let frame: { op?: unknown; d?: unknown; s?: unknown };
-      try {
-        frame = JSON.parse(raw.toString()) as typeof frame;
-      } catch {
-        ws.close(CloseCode.DecodeError, 'Decode error');
-        return;
-      }
-      const op = typeof frame.op === 'number' ? frame.op : -1;
-      pushBounded(this.frames, { at: Date.now(), op, shard: session ? [session.shardId, session.shardCount] : null, d: frame.d }, FRAME_LOG_LIMIT);
-      session = this.onFrame(ws, session, op, frame.d, resumeUrl);
-    });
+    ws.on('message', (raw: RawData) => this.onMessage(connection, raw));
     ws.on('close', () => {
-      if (session && session.socket === ws) session.socket = null;
+      this.connections.delete(ws);
+      connection.dispose();
+      if (connection.session && connection.session.socket === ws) connection.session.socket = null;
       this.options.changes.notify();
     });
   }
 
-  private onFrame(ws: WebSocket, session: GatewaySession | null, op: number, d: unknown, resumeUrl: string): GatewaySession | null {
+  private onMessage(connection: GatewayConnection, raw: RawData): void {
+    const { ws } = connection;
+    let frame: { op?: unknown; d?: unknown };
+    try {
+      frame = JSON.parse(raw.toString()) as typeof frame;
+    } catch {
+      ws.close(CloseCode.DecodeError, 'Decode error');
+      return;
+    }
+    const op = typeof frame.op === 'number' ? frame.op : -1;
+    const session = connection.session;
+    pushBounded(this.frames, { at: Date.now(), op, shard: session ? [session.shardId, session.shardCount] : null, d: frame.d }, FRAME_LOG_LIMIT);
+    if (connection.overSendLimit()) return;
+    connection.session = this.onFrame(connection, op, frame.d);
+  }
+
+  private onFrame(connection: GatewayConnection, op: number, d: unknown): GatewaySession | null {
+    const { ws, session } = connection;
     switch (op) {
       case Op.Heartbeat:
-        this.send(ws, { op: Op.HeartbeatAck });
+        connection.heartbeatReceived();
+        if (!session?.acksStopped) this.send(ws, { op: Op.HeartbeatAck });
         return session;
       case Op.Identify:
         if (session) ws.close(CloseCode.AlreadyAuthenticated, 'Already authenticated');
-        return session ?? this.identify(ws, d, resumeUrl);
+        return session ?? this.identify(ws, d, connection.resumeUrl);
       case Op.Resume:
         if (session) ws.close(CloseCode.AlreadyAuthenticated, 'Already authenticated');
         return session ?? this.resume(ws, d);
@@ -199,24 +250,39 @@ export class GatewayServer {
       ws.close(CloseCode.InvalidShard, 'Invalid shard');
       return null;
     }
-    this.noteIdentify();
+    const intents = intentsProblem(identify.intents, this.options.applicationFlags);
+    if (intents) {
+      ws.close(intents === 'invalid' ? CloseCode.InvalidIntents : CloseCode.DisallowedIntents, intents === 'invalid' ? 'Invalid intent(s)' : 'Disallowed intent(s)');
+      return null;
+    }
+    const admitted = this.options.pacer.admit(shard[0]);
+    if (admitted === 'too-fast') {
+      this.options.logger.warn({ shard }, 'IDENTIFY faster than max_concurrency allows: INVALID_SESSION');
+      this.send(ws, { op: Op.InvalidSession, d: false });
+      return null;
+    }
+    if (admitted === 'exhausted') {
+      // Discord resets the token of a bot past its daily session starts: every session ends.
+      for (const client of this.wss.clients) client.close(CloseCode.AuthenticationFailed, 'Authentication failed');
+      return null;
+    }
     const session: GatewaySession = {
       id: randomBytes(16).toString('hex'),
       shardId: shard[0],
       shardCount: shard[1],
-      intents: typeof identify.intents === 'number' ? identify.intents : 0,
+      intents: identify.intents as number,
       sequence: 0,
       history: [],
       socket: ws,
       identifiedAt: Date.now(),
       resumes: 0,
+      acksStopped: false,
     };
     this.forgetReplacedSessions(session);
     this.sessions.set(session.id, session);
-    this.identifies++;
     const { ready, then } = this.options.ready({ session, resumeUrl });
-    this.dispatch(session, 'READY', ready);
-    for (const event of then) this.dispatch(session, event.t, event.d);
+    this.dispatch(session, 'READY', ready, null);
+    for (const event of then) this.dispatch(session, event.t, event.d, event.guildId);
     this.options.logger.debug({ shard: [session.shardId, session.shardCount], session: session.id }, 'shard identified');
     this.options.changes.notify();
     return session;
@@ -227,6 +293,11 @@ export class GatewayServer {
     const session = typeof resume.session_id === 'string' ? this.sessions.get(resume.session_id) : undefined;
     const seq = typeof resume.seq === 'number' ? resume.seq : 0;
     const oldest = session?.history[0]?.s ?? (session ? session.sequence + 1 : 0);
+    if (session && tokenMatches(resume.token, this.options.token) && seq > session.sequence) {
+      // A sequence the session never reached: Discord closes with Invalid seq.
+      ws.close(CloseCode.InvalidSeq, 'Invalid seq');
+      return null;
+    }
     // Resumable: known session, right token, and nothing it missed has been evicted from the buffer.
     if (!session || !tokenMatches(resume.token, this.options.token) || seq + 1 < oldest) {
       this.send(ws, { op: Op.InvalidSession, d: false });
@@ -235,8 +306,9 @@ export class GatewayServer {
     if (session.socket && session.socket !== ws) session.socket.terminate();
     session.socket = ws;
     session.resumes++;
+    session.acksStopped = false;
     for (const event of session.history) if (event.s > seq) this.send(ws, { op: Op.Dispatch, ...event });
-    this.dispatch(session, 'RESUMED', {});
+    this.dispatch(session, 'RESUMED', {}, null);
     this.options.logger.debug({ shard: [session.shardId, session.shardCount], replayedFrom: seq }, 'shard resumed');
     this.options.changes.notify();
     return session;
@@ -249,22 +321,15 @@ export class GatewayServer {
     }
   }
 
-  private dispatch(session: GatewaySession, t: string, d: unknown): void {
+  /** Sequences and sends a dispatch if the session's intents ask for it; false when filtered out. */
+  private dispatch(session: GatewaySession, t: string, d: unknown, guildId: string | null): boolean {
+    if (!wantsEvent(session.intents, t, guildId)) return false;
     const event: Dispatch = { s: ++session.sequence, t, d };
     session.history.push(event);
     if (session.history.length > REPLAY_LIMIT) session.history.shift();
     // With the socket gone the event waits in the history for a RESUME.
     if (session.socket) this.send(session.socket, { op: Op.Dispatch, ...event });
-  }
-
-  private noteIdentify(): void {
-    const now = Date.now();
-    this.identifyTimes.push(now);
-    while (this.identifyTimes.length > 0 && now - this.identifyTimes[0]! > 5000) this.identifyTimes.shift();
-    if (this.identifyTimes.length > this.options.maxConcurrency) {
-      this.concurrencyWarnings++;
-      this.options.logger.warn({ maxConcurrency: this.options.maxConcurrency }, 'identify faster than max_concurrency allows');
-    }
+    return true;
   }
 
   private send(ws: WebSocket, payload: { op: number; d?: unknown; s?: number; t?: string }): void {

@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { apiErrors } from './errors';
+import { sendError } from './http-answer';
 import type { UploadedFile } from './payloads/message';
 
 /** A request body as discord.js sends it: JSON, or multipart with `payload_json` and file parts. */
@@ -32,7 +33,7 @@ async function parse(raw: Buffer, contentType: string): Promise<ParsedBody> {
   return { json: JSON.parse(raw.toString('utf8')), files: [] };
 }
 
-/** Middleware after `express.raw()`: parses the body for `bodyOf`, or answers 400 like Discord for bad JSON. */
+/** Middleware after `express.raw()`: parses the body for `bodyOf`, or answers 400/50109 like Discord for malformed JSON. */
 export function parseBody(request: Request, response: Response, next: NextFunction): void {
   const raw = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
   parse(raw, request.headers['content-type'] ?? 'application/json').then(
@@ -41,8 +42,7 @@ export function parseBody(request: Request, response: Response, next: NextFuncti
       next();
     },
     () => {
-      const error = apiErrors.invalidBody('the request body is not valid JSON');
-      response.status(error.status).json(error.body);
+      sendError(response, apiErrors.invalidJson());
     },
   );
 }

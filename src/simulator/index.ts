@@ -8,3 +8,7 @@ export type { OptionValue } from './payloads/interaction';
 export type { RequestRecord } from './http-routes';
 export type { GuildSeed, UserSeed, ChannelSeed, RoleSeed, MemberSeed, GuildRecord, UserRecord } from './types';
 export type { FaultRule } from './faults';
+export { ApplicationFlag } from './payloads/application';
+export { Intent } from './gateway/intents';
+export type { RateLimitOptions, WindowLimit } from './rate-limits/limits';
+export type { SessionStart } from './gateway/identify-pacer';

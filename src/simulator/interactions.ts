@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { APIInteraction, APIMessage, APIUser } from 'discord.js';
 import { apiErrors } from './errors';
+import { mentionsIn } from './payloads/mentions';
 import { editedMessagePayload, isLoading, messagePayload, readMessageBody, type UploadedFile } from './payloads/message';
 import type { SimulatorStore } from './store';
 
@@ -80,7 +81,7 @@ export class InteractionTracker {
     }
     if (record.callbacks.length > 0) throw apiErrors.alreadyAcknowledged();
     if (typeof body !== 'object' || body === null || typeof (body as { type?: unknown }).type !== 'number') {
-      throw apiErrors.invalidBody('type is required');
+      throw apiErrors.invalidFormBody({ path: 'type', code: 'BASE_TYPE_REQUIRED', message: 'This field is required' });
     }
     const { type, data } = body as { type: number; data?: unknown };
     if (type === Callback.Message || type === Callback.DeferredMessage) {
@@ -88,6 +89,7 @@ export class InteractionTracker {
       record.original = messagePayload(messageBody, {
         ...this.messageContext(record),
         files,
+        mentions: mentionsIn(messageBody.content, this.store),
         loading: type === Callback.DeferredMessage,
       });
       if (type === Callback.Message) this.publish(record.original);
@@ -102,8 +104,11 @@ export class InteractionTracker {
         response_message_id: record.original?.id,
         response_message_loading: type === Callback.DeferredMessage,
         response_message_ephemeral: record.original ? ((record.original.flags ?? 0) & EPHEMERAL) !== 0 : undefined,
+        channel_id: record.channelId,
+        ...(record.payload.guild_id ? { guild_id: record.payload.guild_id } : {}),
       },
-      resource: { type, ...(record.original ? { message: record.original } : {}) },
+      // Discord describes a resource for message-creating callbacks only (4, and 7 which the simulator does not store).
+      ...(type === Callback.Message && record.original ? { resource: { type, message: record.original } } : {}),
     };
   }
 
@@ -114,7 +119,7 @@ export class InteractionTracker {
     if (record.original && !record.settled && isLoading(record.original)) {
       return this.editOriginal(record, messageBody, files);
     }
-    const message = messagePayload(messageBody, { ...this.messageContext(record), files });
+    const message = messagePayload(messageBody, { ...this.messageContext(record), files, mentions: mentionsIn(messageBody.content, this.store) });
     record.followUps.push(message);
     this.publish(message);
     this.store.changes.notify();
@@ -146,12 +151,20 @@ export class InteractionTracker {
     return edited;
   }
 
-  /** `DELETE /webhooks/:appId/:token/messages/@original`. */
-  deleteOriginal(appId: string, token: string): void {
+  /** `DELETE /webhooks/:appId/:token/messages/:messageId` (`@original` or a follow-up's ID). */
+  deleteMessage(appId: string, token: string, messageId: string): void {
     const record = this.webhookRecord(appId, token);
-    if (!record.original) throw apiErrors.unknownMessage();
-    record.original = null;
-    record.settled = true;
+    if (messageId === '@original' || messageId === record.original?.id) {
+      if (!record.original) throw apiErrors.unknownMessage();
+      this.store.deleteMessage(record.original);
+      record.original = null;
+      record.settled = true;
+    } else {
+      const followUp = record.followUps.find((candidate) => candidate.id === messageId);
+      if (!followUp) throw apiErrors.unknownMessage();
+      record.followUps = record.followUps.filter((candidate) => candidate !== followUp);
+      this.store.deleteMessage(followUp);
+    }
     this.store.changes.notify();
   }
 

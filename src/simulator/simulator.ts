@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIApplicationCommand, APIMessage } from 'discord.js';
+import type { APIMessage } from 'discord.js';
 import type { Logger } from 'pino';
 import { createLogger } from '../core/logger';
 import { CommandRegistry } from './commands';
 import { SimulatorInputError } from './errors';
 import { FaultInjector, type FaultRule } from './faults';
 import { GatewayServer, type GatewayFrame, type GatewaySession, type ReadyContext, type ReadyResult } from './gateway';
+import { IdentifyPacer, type SessionStart } from './gateway/identify-pacer';
+import { RateLimiter } from './rate-limits/rate-limiter';
 import { createHttpApp, type RequestRecord } from './http-routes';
 import { InteractionTracker, newInteractionToken, type CallbackRecord, type InteractionReply } from './interactions';
 import { resolveOptions, type DiscordSimulatorOptions, type ResolvedSimulatorOptions } from './options';
@@ -67,6 +69,8 @@ export class DiscordSimulator {
   private readonly gateway: GatewayServer;
   private readonly requestLog: RequestRecord[] = [];
   private readonly faults = new FaultInjector();
+  private readonly pacer: IdentifyPacer;
+  private readonly rateLimiter: RateLimiter;
   private readonly server: Server;
   private baseUrl: string | null = null;
 
@@ -79,10 +83,19 @@ export class DiscordSimulator {
     for (const guild of this.options.guilds) this.store.putGuild(guild);
     this.interactions = new InteractionTracker(this.store, applicationId, () => this.botUserPayload(), this.options.interactionResponseWindowMs);
     this.commands = new CommandRegistry(applicationId, this.store.snowflakes);
+    this.pacer = new IdentifyPacer({
+      maxConcurrency: this.options.maxConcurrency,
+      windowMs: this.options.identifyWindowMs,
+      sessionStartLimit: this.options.sessionStartLimit,
+    });
+    this.rateLimiter = new RateLimiter(this.options.rateLimits);
     this.gateway = new GatewayServer({
       token: this.options.token,
       heartbeatIntervalMs: this.options.heartbeatIntervalMs,
-      maxConcurrency: this.options.maxConcurrency,
+      heartbeatTimeoutMs: this.options.heartbeatTimeoutMs,
+      sendLimit: this.options.gatewaySendLimit,
+      applicationFlags: this.options.applicationFlags,
+      pacer: this.pacer,
       logger: this.logger,
       changes: this.store.changes,
       ready: (context) => this.readyFor(context),
@@ -97,13 +110,16 @@ export class DiscordSimulator {
       gatewayUrl: () => this.gatewayUrl,
       recommendedShards: this.options.recommendedShards,
       maxConcurrency: this.options.maxConcurrency,
-      identifyCount: () => this.gateway.identifies,
+      sessionStarts: () => this.pacer.sessionStarts(),
+      applicationFlags: this.options.applicationFlags,
       botUser: () => this.botUserPayload(),
       faults: this.faults,
+      rateLimiter: this.rateLimiter,
     });
     this.server = createServer(app);
     this.server.on('upgrade', (request, socket, head) => {
-      if (new URL(request.url ?? '/', 'http://localhost').pathname !== '/gateway') {
+      // Clients append a slash to the gateway URL before the query (oceanic.js, eris): both spellings work.
+      if (!['/gateway', '/gateway/'].includes(new URL(request.url ?? '/', 'http://localhost').pathname)) {
         socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
         return;
       }
@@ -290,6 +306,40 @@ export class DiscordSimulator {
     return this.gateway.disconnectShard(shardId, code);
   }
 
+  /** Sends op 1 HEARTBEAT to a shard: it must heartbeat at once. False if the shard is not connected. */
+  requestHeartbeat(shardId: number): boolean {
+    return this.gateway.requestHeartbeat(shardId);
+  }
+
+  /** Sends op 7 RECONNECT to a shard: it should reconnect and RESUME. */
+  requestReconnect(shardId: number): boolean {
+    return this.gateway.requestReconnect(shardId);
+  }
+
+  /** Sends op 9 INVALID_SESSION to a shard; `resumable: false` forgets the session, so the shard must IDENTIFY again. */
+  invalidateSession(shardId: number, resumable: boolean): boolean {
+    return this.gateway.invalidateSession(shardId, resumable);
+  }
+
+  /** Stops ACKing a shard's heartbeats (a zombie connection from the client's side) until `resumeHeartbeatAcks` or a RESUME. */
+  stopHeartbeatAcks(shardId: number): boolean {
+    return this.gateway.setHeartbeatAcks(shardId, false);
+  }
+
+  resumeHeartbeatAcks(shardId: number): boolean {
+    return this.gateway.setHeartbeatAcks(shardId, true);
+  }
+
+  /** IDENTIFYs let through (time, shard, concurrency bucket), oldest first, and those refused for pacing. */
+  identifyLog(): { starts: readonly SessionStart[]; refused: readonly (SessionStart & { sinceLastMs: number })[] } {
+    return { starts: this.pacer.starts, refused: this.pacer.refused };
+  }
+
+  /** REST requests refused with 429 so far, by scope (`banned`: during an invalid-request ban). */
+  rateLimitRefusals(): Readonly<Record<string, number>> {
+    return { ...this.rateLimiter.refused };
+  }
+
   private readyFor({ session, resumeUrl }: ReadyContext): ReadyResult {
     const guilds = this.store.joinedGuilds().filter((guild) => shardForGuild(guild.id, session.shardCount) === session.shardId);
     return {
@@ -301,7 +351,7 @@ export class DiscordSimulator {
         session_type: 'normal',
         resume_gateway_url: resumeUrl,
         shard: [session.shardId, session.shardCount],
-        application: { id: this.options.applicationId, flags: 0 },
+        application: { id: this.options.applicationId, flags: this.options.applicationFlags },
         private_channels: [],
         presences: [],
         relationships: [],
@@ -310,7 +360,7 @@ export class DiscordSimulator {
         geo_ordered_rtc_regions: [],
         _trace: ['moddy-simulator'],
       },
-      then: guilds.map((guild) => ({ t: 'GUILD_CREATE', d: guildCreatePayload(guild, this.store.users) })),
+      then: guilds.map((guild) => ({ t: 'GUILD_CREATE', d: guildCreatePayload(guild, this.store.users), guildId: guild.id })),
     };
   }
 

@@ -4,6 +4,14 @@ import { SnowflakeFactory, snowflakeTimestamp } from './snowflake';
 import type { ChannelSeed, GuildRecord, GuildSeed, MemberSeed, RoleSeed, UserRecord, UserSeed } from './types';
 import { ChangeFeed } from './wait';
 
+/** Which messages `GET /channels/:id/messages` returns: up to `limit`, around/before/after a message ID. */
+export interface MessagePage {
+  limit: number;
+  before?: string;
+  after?: string;
+  around?: string;
+}
+
 /** Discord's default @everyone permissions (view channels, send messages, read history, …). */
 const EVERYONE_PERMISSIONS = '1071698660929';
 const SNOWFLAKE = /^[1-9][0-9]{16,19}$/;
@@ -38,8 +46,9 @@ export class SimulatorStore {
   private readonly guilds = new Map<string, GuildRecord>();
   private readonly channelGuild = new Map<string, string>();
   private readonly channelMessages = new Map<string, APIMessage[]>();
-  /** DM channel ID per user (the bot's DM with them), minted on first use. */
+  /** DM channel ID per user (the bot's DM with them), minted on first use, and the reverse. */
   private readonly dmChannels = new Map<string, string>();
+  private readonly dmRecipients = new Map<string, string>();
 
   constructor(readonly botUser: UserRecord) {
     this.users.set(botUser.id, botUser);
@@ -106,12 +115,15 @@ export class SimulatorStore {
     if (!id) {
       id = this.snowflakes.next();
       this.dmChannels.set(userId, id);
+      this.dmRecipients.set(id, userId);
     }
     return id;
   }
 
-  isDmChannel(id: string): boolean {
-    return [...this.dmChannels.values()].includes(id);
+  /** The user on the other side of one of the bot's DM channels, if `id` is one. */
+  dmRecipient(id: string): UserRecord | undefined {
+    const userId = this.dmRecipients.get(id);
+    return userId === undefined ? undefined : this.users.get(userId);
   }
 
   /** Makes `userId` a member of the guild if it is not one yet (an interaction implies membership). */
@@ -137,8 +149,33 @@ export class SimulatorStore {
     this.changes.notify();
   }
 
+  /** A deleted message leaves its channel's history. */
+  deleteMessage(message: APIMessage): void {
+    const list = this.channelMessages.get(message.channel_id);
+    if (list) this.channelMessages.set(message.channel_id, list.filter((candidate) => candidate.id !== message.id));
+    this.changes.notify();
+  }
+
   messages(channelId: string): APIMessage[] {
     return [...(this.channelMessages.get(channelId) ?? [])];
+  }
+
+  /** A page of a channel's history, newest first, as `GET /channels/:id/messages` pages it. */
+  messagePage(channelId: string, page: MessagePage): APIMessage[] {
+    const all = this.channelMessages.get(channelId) ?? [];
+    const id = (message: APIMessage) => BigInt(message.id);
+    if (page.around !== undefined) {
+      const pivot = BigInt(page.around);
+      const before = all.filter((message) => id(message) < pivot).slice(-Math.floor(page.limit / 2));
+      const rest = all.filter((message) => id(message) >= pivot).slice(0, page.limit - before.length);
+      return [...before, ...rest].reverse();
+    }
+    if (page.after !== undefined) {
+      const after = BigInt(page.after);
+      return all.filter((message) => id(message) > after).slice(0, page.limit).reverse();
+    }
+    const before = page.before === undefined ? null : BigInt(page.before);
+    return all.filter((message) => before === null || id(message) < before).slice(-page.limit).reverse();
   }
 
   private botMembership(joinedAt: string): Required<MemberSeed> {

@@ -12,27 +12,39 @@ export class GatewayTestClient {
   readonly frames: Frame[] = [];
   closeCode: number | null = null;
   private readonly waiters = new Set<() => void>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
-  private constructor(private readonly socket: WebSocket) {
+  private constructor(private readonly socket: WebSocket, heartbeats: boolean) {
     socket.on('message', (raw) => {
-      this.frames.push(JSON.parse(raw.toString()) as Frame);
+      const frame = JSON.parse(raw.toString()) as Frame;
+      this.frames.push(frame);
+      // Heartbeat like a real client (the gateway closes silent ones), unless the test wants silence.
+      if (frame.op === 10 && heartbeats) {
+        const { heartbeat_interval: interval } = frame.d as { heartbeat_interval: number };
+        this.heartbeat = setInterval(() => this.send(1, this.lastSequence()), interval);
+      }
       this.waiters.forEach((wake) => wake());
     });
     socket.on('close', (code) => {
       this.closeCode = code;
+      if (this.heartbeat) clearInterval(this.heartbeat);
       this.waiters.forEach((wake) => wake());
     });
   }
 
-  static async connect(url: string): Promise<GatewayTestClient> {
+  static async connect(url: string, options: { heartbeats?: boolean } = {}): Promise<GatewayTestClient> {
     const socket = new WebSocket(`${url}?v=10&encoding=json`);
-    const client = new GatewayTestClient(socket);
+    const client = new GatewayTestClient(socket, options.heartbeats ?? true);
     await new Promise<void>((resolve, reject) => {
       socket.once('open', () => resolve());
       socket.once('error', reject);
     });
     await client.waitFor(() => client.frames.find((frame) => frame.op === 10));
     return client;
+  }
+
+  lastSequence(): number | null {
+    return this.frames.reduce<number | null>((last, frame) => frame.s ?? last, null);
   }
 
   send(op: number, d: unknown): void {
@@ -72,6 +84,7 @@ export class GatewayTestClient {
   }
 
   close(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
     this.socket.terminate();
   }
 }

@@ -15,7 +15,8 @@ async function connect(): Promise<GatewayTestClient> {
 }
 
 beforeAll(async () => {
-  simulator = new DiscordSimulator({ guilds: GUILDS, heartbeatIntervalMs: 250, logger: pino({ level: 'silent' }) });
+  // Shards re-identify from test to test: identify pacing is tested on its own (gateway-lifecycle.test.ts).
+  simulator = new DiscordSimulator({ guilds: GUILDS, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 30_000, identifyWindowMs: 0, logger: pino({ level: 'silent' }) });
   await simulator.start();
 });
 

@@ -1,6 +1,6 @@
-import pino from 'pino';
-import { DiscordSimulator } from '../../src/simulator';
-import { GatewayTestClient } from './gateway-client';
+import type { DiscordSimulator } from '../../src/simulator';
+import { startConnectedSimulator, stopConnectedSimulator, type ConnectedSimulator } from './connected-simulator';
+import type { GatewayTestClient } from './gateway-client';
 
 /** The REST routes, called the way discord.js calls them (plain fetch, so every status is visible). */
 const BOT_ID = '1100000000000000001';
@@ -11,6 +11,7 @@ const USER = { id: '1200000000000000010', username: 'ada' };
 
 let simulator: DiscordSimulator;
 let gateway: GatewayTestClient;
+let connected: ConnectedSimulator | undefined;
 
 async function call(method: string, path: string, options: { body?: unknown; auth?: boolean } = {}): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -21,15 +22,12 @@ async function call(method: string, path: string, options: { body?: unknown; aut
 }
 
 beforeAll(async () => {
-  simulator = new DiscordSimulator({ guilds: [PUBLIC_GUILD, PRIVATE_GUILD, HOME_GUILD], users: [USER], logger: pino({ level: 'silent' }) });
-  await simulator.start();
-  gateway = await GatewayTestClient.connect(simulator.gatewayUrl);
-  await gateway.identify(simulator.options.token, [0, 1]);
+  connected = await startConnectedSimulator({ guilds: [PUBLIC_GUILD, PRIVATE_GUILD, HOME_GUILD], users: [USER] });
+  ({ simulator, gateway } = connected);
 });
 
 afterAll(async () => {
-  gateway?.close();
-  await simulator?.stop();
+  await stopConnectedSimulator(connected);
 });
 
 describe('simulator REST API', () => {

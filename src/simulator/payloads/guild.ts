@@ -2,6 +2,7 @@ import type {
   APIGuild,
   APIGuildPreview,
   APIRole,
+  APIUser,
   GatewayGuildCreateDispatchData,
   GuildFeature,
   GuildSystemChannelFlags,
@@ -61,10 +62,28 @@ export function channelPayload(channel: GuildRecord['channels'][number], guildId
   };
 }
 
+/** The bot's DM channel with a user (`GET /channels/:id` of a DM). */
+export function dmChannelPayload(id: string, recipient: APIUser) {
+  return { id, type: 1, flags: 0, last_message_id: null, recipients: [recipient] };
+}
+
+/** A guild in `GET /users/@me/guilds` (counts with `with_counts`). */
+export function partialGuildPayload(guild: GuildRecord, withCounts: boolean) {
+  const counts = withCounts ? { approximate_member_count: guild.memberCount, approximate_presence_count: guild.presenceCount } : {};
+  return { id: guild.id, name: guild.name, icon: guild.icon, banner: null, owner: false, permissions: '0', features: guild.features, ...counts };
+}
+
+/** Fields Discord sends (its OpenAPI description requires them) that discord-api-types leaves out. */
+interface UntypedGuildFields {
+  nsfw: boolean;
+  home_header: string | null;
+}
+export type GuildPayload = APIGuild & UntypedGuildFields;
+
 /** The guild object of `GET /guilds/:id` (and GUILD_UPDATE). */
-export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean } = {}): APIGuild {
+export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean } = {}): GuildPayload {
   const textChannel = guild.channels.find((channel) => channel.type === 0);
-  const payload: APIGuild = {
+  const payload: GuildPayload = {
     id: guild.id,
     name: guild.name,
     icon: guild.icon,
@@ -72,6 +91,7 @@ export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean
     discovery_splash: null,
     banner: null,
     description: guild.description,
+    home_header: null,
     owner_id: guild.ownerId,
     region: 'deprecated',
     afk_channel_id: null,
@@ -100,6 +120,7 @@ export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean
     preferred_locale: guild.preferredLocale as Locale,
     max_video_channel_users: 25,
     max_stage_video_channel_users: 50,
+    nsfw: false,
     nsfw_level: 0,
     premium_progress_bar_enabled: false,
     hub_type: null,
@@ -136,7 +157,7 @@ export function guildCreatePayload(guild: GuildRecord, users: ReadonlyMap<string
 }
 
 /** `GET /guilds/:id/preview`. */
-export function guildPreviewPayload(guild: GuildRecord): APIGuildPreview {
+export function guildPreviewPayload(guild: GuildRecord): APIGuildPreview & Pick<UntypedGuildFields, 'home_header'> {
   return {
     id: guild.id,
     name: guild.name,
@@ -149,5 +170,6 @@ export function guildPreviewPayload(guild: GuildRecord): APIGuildPreview {
     approximate_member_count: guild.memberCount,
     approximate_presence_count: guild.presenceCount,
     description: guild.description,
+    home_header: null,
   };
 }

@@ -7,7 +7,9 @@ import type {
   APIUser,
   MessageFlags,
 } from 'discord.js';
-import { DiscordApiError, apiErrors } from '../errors';
+import { EmbedType } from 'discord.js';
+import { DiscordApiError, apiErrors, type FieldError } from '../errors';
+import type { Mentions } from './mentions';
 
 /** The message fields the simulator reads from create/edit bodies (JSON or multipart `payload_json`). */
 export interface MessageBody {
@@ -37,6 +39,8 @@ export interface MessageContext {
   applicationId?: string;
   interactionMetadata?: APIMessageInteractionMetadata;
   files?: UploadedFile[];
+  /** Users and roles the content mentions (`mentionsIn`). */
+  mentions?: Mentions;
   /** A deferred reply's placeholder: no content yet, LOADING flag. */
   loading?: boolean;
 }
@@ -47,16 +51,22 @@ const MAX_EMBEDS = 10;
 
 /** Checks a create/edit body the way Discord's form validation does for the fields we support. */
 export function readMessageBody(raw: unknown, options: { requireContent: boolean; files?: UploadedFile[] }): MessageBody {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw apiErrors.invalidBody('expected an object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw apiErrors.invalidFormBody({ path: '', code: 'DICT_TYPE_CONVERT', message: 'Only dictionaries may be used in a DictType' });
+  }
   const body = raw as MessageBody;
+  const problems: FieldError[] = [];
   if (body.content !== undefined && body.content !== null && typeof body.content !== 'string') {
-    throw apiErrors.invalidBody('content must be a string');
+    problems.push({ path: 'content', code: 'BASE_TYPE_STRING', message: 'Must be a string.' });
+  } else if ((body.content?.length ?? 0) > MAX_CONTENT) {
+    problems.push({ path: 'content', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_CONTENT} or fewer in length.` });
   }
-  if ((body.content?.length ?? 0) > MAX_CONTENT) throw apiErrors.invalidBody(`content longer than ${MAX_CONTENT}`);
   if (body.embeds !== undefined && body.embeds !== null && !Array.isArray(body.embeds)) {
-    throw apiErrors.invalidBody('embeds must be an array');
+    problems.push({ path: 'embeds', code: 'BASE_TYPE_ARRAY', message: 'Must be an array.' });
+  } else if ((body.embeds?.length ?? 0) > MAX_EMBEDS) {
+    problems.push({ path: 'embeds', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_EMBEDS} or fewer in length.` });
   }
-  if ((body.embeds?.length ?? 0) > MAX_EMBEDS) throw apiErrors.invalidBody(`more than ${MAX_EMBEDS} embeds`);
+  if (problems.length > 0) throw apiErrors.invalidFormBody(...problems);
   const empty =
     !body.content && !(body.embeds?.length) && !(body.components?.length) && !(options.files?.length);
   if (options.requireContent && empty) throw new DiscordApiError(400, 50006, 'Cannot send an empty message');
@@ -74,6 +84,15 @@ function attachmentsFor(files: UploadedFile[] | undefined, messageId: string, ch
   }));
 }
 
+/** Embeds a bot sends are `rich` ones; Discord fills in the type and each field's `inline`. */
+function richEmbeds(embeds: APIEmbed[] | null | undefined): APIEmbed[] {
+  return (embeds ?? []).map((embed) => ({
+    type: EmbedType.Rich,
+    ...embed,
+    ...(embed.fields ? { fields: embed.fields.map((field) => ({ ...field, inline: field.inline ?? false })) } : {}),
+  }));
+}
+
 export function messagePayload(body: MessageBody, context: MessageContext): APIMessage {
   const message: APIMessage = {
     id: context.id,
@@ -83,11 +102,11 @@ export function messagePayload(body: MessageBody, context: MessageContext): APIM
     timestamp: new Date().toISOString(),
     edited_timestamp: null,
     tts: body.tts ?? false,
-    mention_everyone: false,
-    mentions: [],
-    mention_roles: [],
+    mention_everyone: context.mentions?.everyone ?? false,
+    mentions: context.mentions?.users ?? [],
+    mention_roles: context.mentions?.roles ?? [],
     attachments: attachmentsFor(context.files, context.id, context.channelId),
-    embeds: body.embeds ?? [],
+    embeds: richEmbeds(body.embeds),
     components: body.components ?? [],
     pinned: false,
     type: context.type ?? 0,
@@ -107,7 +126,7 @@ export function editedMessagePayload(existing: APIMessage, body: MessageBody, fi
     flags: ((existing.flags ?? 0) & ~MESSAGE_LOADING_FLAG) as MessageFlags,
   };
   if (body.content !== undefined) edited.content = body.content ?? '';
-  if (body.embeds !== undefined) edited.embeds = body.embeds ?? [];
+  if (body.embeds !== undefined) edited.embeds = richEmbeds(body.embeds);
   if (body.components !== undefined) edited.components = body.components ?? [];
   if (files?.length) edited.attachments = attachmentsFor(files, existing.id, existing.channel_id);
   return edited;

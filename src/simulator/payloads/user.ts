@@ -14,6 +14,8 @@ export function userPayload(user: UserRecord): APIUser {
     banner: null,
     accent_color: null,
     avatar_decoration_data: null,
+    collectibles: null,
+    primary_guild: null,
   };
 }
 
