@@ -5,6 +5,7 @@ import type { InteractionMetrics } from '../observability/metrics';
 import type { ModdyDatabase } from '../db/api';
 import { createCommandRegistry, type CommandRegistry } from './commands';
 import { createInteractionHandler } from './dispatcher';
+import { RedisIdentifyThrottler } from './gateway/identify-throttler';
 import { KnownUsers } from './known-users';
 import { LISTENERS } from './listeners';
 import { interactionCreateListener } from './listeners/interaction-create';
@@ -36,6 +37,8 @@ export interface BotClientOptions {
   metrics?: InteractionMetrics;
   /** See `DispatcherDeps.autoDeferMs`. Default 2000 ms. */
   autoDeferMs?: number;
+  /** Discord's identify window per bucket, shared through `redis` by every process (`RedisIdentifyThrottler`). Default 5000 ms. */
+  identifyWindowMs?: number;
 }
 
 /**
@@ -46,6 +49,18 @@ export function createBotClient(options: BotClientOptions): Client {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
     rest: { api: options.apiUrl },
+    ws: {
+      buildIdentifyThrottler: async (manager) => {
+        const gateway = await manager.fetchGatewayInformation();
+        return new RedisIdentifyThrottler({
+          redis: options.redis,
+          prefix: options.cachePrefix,
+          maxConcurrency: gateway.session_start_limit.max_concurrency,
+          ...(options.identifyWindowMs !== undefined ? { windowMs: options.identifyWindowMs } : {}),
+          logger: options.logger,
+        });
+      },
+    },
     ...(options.shards ? { shards: options.shards } : {}),
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
   });

@@ -61,6 +61,8 @@ export const configSchema = z.object({
   DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord application ID').optional(),
   DISCORD_API_URL: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
   BOT_OWNER_IDS: snowflakeList,
+  /** Discord's identify window per `shard_id % max_concurrency` bucket (5 s); only a simulator differs. */
+  DISCORD_IDENTIFY_WINDOW_MS: positiveInt.default(5000),
   TOTAL_SHARDS: z.union([z.literal('auto'), positiveInt]).default('auto'),
   SHARDS_PER_CLUSTER: positiveInt.default(2),
   CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
