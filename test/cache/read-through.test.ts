@@ -8,8 +8,10 @@ let redisOnly: CacheInstance;
 
 beforeAll(async () => {
   f = await CacheFixture.create();
-  a = await f.open({ cache: { attributesTtlSeconds: 300, recordsTtlSeconds: 120, lookupsTtlSeconds: 3600 } });
-  redisOnly = await f.open({ cache: { localMaxEntries: 0 } });
+  // These tests count loads: a Redis command slowed past the 100 ms default by a busy CI machine
+  // would open the breaker and send reads to PostgreSQL. Outages are outage.test.ts's subject.
+  a = await f.open({ cache: { attributesTtlSeconds: 300, recordsTtlSeconds: 120, lookupsTtlSeconds: 3600, redisTimeoutMs: 2000 } });
+  redisOnly = await f.open({ cache: { localMaxEntries: 0, redisTimeoutMs: 2000 } });
 });
 afterAll(async () => {
   await f.cleanup();

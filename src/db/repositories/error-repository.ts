@@ -88,7 +88,7 @@ function validateErrorRecord(input: unknown): NewErrorRecord {
   if (typeof record.message !== 'string') throw new InvalidArgumentError('message must be a string');
   return {
     errorCode: normaliseErrorCode(record.errorCode),
-    errorType: storableText(assertText('errorType', record.errorType, 200)),
+    errorType: assertText('errorType', typeof record.errorType === 'string' ? storableText(record.errorType) : record.errorType, 200),
     message: storableFreeText('message', record.message, 64 * 1024) ?? '',
     fileSource: storableFreeText('fileSource', record.fileSource, 1024),
     lineNumber: record.lineNumber == null ? null : assertNumberInRange('lineNumber', record.lineNumber, 0, 2 ** 31 - 1, true),
