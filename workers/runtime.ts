@@ -10,6 +10,7 @@ import { MetricsRegistry } from '../src/observability/metrics';
 import { queuePrefix } from '../src/queues/config';
 import { createWorkerConnection } from '../src/queues/connection';
 import { closeOnSignal } from '../src/core/shutdown';
+import { signalReady } from '../src/core/entry-point';
 
 /** What a worker entry's `start…` function returns. */
 export interface RunningWorker {
@@ -52,7 +53,8 @@ export async function openDatabase(config: Config): Promise<PostgresDatabase> {
 
 /**
  * The main block of a worker process: starts it, serves /health and /metrics on `HEALTH_PORT`
- * (default `defaultPort`; 0: off), and drains on SIGINT/SIGTERM.
+ * (default `defaultPort`; 0: off), drains on SIGINT/SIGTERM, and tells pm2 it is ready once its
+ * worker and endpoint are.
  */
 export async function runWorkerProcess(
   role: string,
@@ -78,11 +80,12 @@ export async function runWorkerProcess(
       checks: { postgres: postgresCheck(db.dataSource), redis: redisCheck(running.connection) },
     });
   }
-  logger.info({ health: health?.url }, `${role} worker started`);
   closeOnSignal(async () => {
     await running.close();
     for (const close of closers) await close();
     await health?.close();
     await db.close();
   }, logger);
+  logger.info({ health: health?.url }, `${role} worker started`);
+  signalReady();
 }

@@ -1,6 +1,7 @@
 import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
-import { createLogger } from '../core/logger';
+import { runEntryPoint, signalReady } from '../core/entry-point';
+import type { Logger } from '../core/logger';
 import { startHealthServer, type HealthServer } from '../observability/health-server';
 import Redis from 'ioredis';
 import { createDataSource } from '../db/data-source';
@@ -15,11 +16,11 @@ const DEFAULT_HEALTH_PORT = 9100;
 /**
  * `node dist/src/cluster/manager-cli.js` (`npm run bot`): the bot's entry point, every setting from
  * the environment. Serves /health (200 once every cluster is ready) and /metrics on `HEALTH_PORT`
- * (default 9100; 0: off), and stops the clusters cleanly on SIGINT/SIGTERM.
+ * (default 9100; 0: off), and stops the clusters cleanly on SIGINT/SIGTERM. Tells pm2 it is
+ * ready (`wait_ready`) once every cluster is.
  */
-async function main(): Promise<void> {
+async function main(logger: Logger): Promise<void> {
   const config = getConfig();
-  const logger = createLogger('cluster-manager');
   if (!config.DISCORD_TOKEN) throw new ConfigError(['DISCORD_TOKEN: required to run the bot']);
   const metrics = new MetricsRegistry('bot');
   const restarts = metrics.clusterRestarts();
@@ -65,12 +66,12 @@ async function main(): Promise<void> {
   }, logger);
   logger.info({ health: health?.url }, 'cluster manager started');
   await handle.whenReady(10 * 60_000).then(
-    () => logger.info({ clusters: handle.totalClusters, shards: handle.totalShards }, 'every cluster is ready'),
+    () => {
+      logger.info({ clusters: handle.totalClusters, shards: handle.totalShards }, 'every cluster is ready');
+      signalReady();
+    },
     (error: unknown) => logger.warn({ err: error }, 'not every cluster is ready yet'),
   );
 }
 
-main().catch((error: unknown) => {
-  createLogger('cluster-manager').fatal({ err: error }, 'cluster manager failed to start');
-  process.exit(1);
-});
+runEntryPoint('cluster-manager', main);

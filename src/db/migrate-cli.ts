@@ -1,10 +1,10 @@
 import { getConfig } from '../config';
-import { createLogger } from '../core/logger';
+import { runEntryPoint } from '../core/entry-point';
+import type { Logger } from '../core/logger';
 import { migrate, redact } from './migrate';
 
-async function main(): Promise<void> {
+async function main(log: Logger): Promise<void> {
   const config = getConfig();
-  const log = createLogger('migrate');
   const result = await migrate(config.DATABASE_URL);
   log.info(
     { database: redact(config.DATABASE_URL), created: result.databaseCreated, applied: result.applied },
@@ -12,7 +12,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exitCode = 1;
-});
+runEntryPoint('migrate', main);
