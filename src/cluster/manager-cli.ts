@@ -9,6 +9,7 @@ import { postgresCheck, redisCheck } from '../observability/health-checks';
 import { MetricsRegistry } from '../observability/metrics';
 import { readClusterMetrics } from './cluster-metrics';
 import { closeOnSignal } from '../core/shutdown';
+import { startClusterHandoff } from './handoff';
 import { startClusterManager } from './manager';
 
 const DEFAULT_HEALTH_PORT = 9100;
@@ -21,6 +22,7 @@ const DEFAULT_HEALTH_PORT = 9100;
  */
 async function main(logger: Logger): Promise<void> {
   const config = getConfig();
+  const startedAt = Date.now();
   if (!config.DISCORD_TOKEN) throw new ConfigError(['DISCORD_TOKEN: required to run the bot']);
   const metrics = new MetricsRegistry('bot');
   const restarts = metrics.clusterRestarts();
@@ -35,9 +37,11 @@ async function main(logger: Logger): Promise<void> {
     onRestart: (clusterId) => restarts.inc({ cluster: String(clusterId) }),
     logger,
   });
+  // A newer manager of this deployment (pm2 reload) takes this one's shards over cluster by cluster.
+  const handoff = await startClusterHandoff({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, handle, logger, startedAt });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
   let health: HealthServer | undefined;
-  const closers: (() => Promise<void>)[] = [];
+  const closers: (() => Promise<void>)[] = [() => handoff.close()];
   if (port !== 0) {
     // The manager's own connections, only for /health: what every cluster depends on.
     const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, applicationName: 'moddy-manager-health' });
