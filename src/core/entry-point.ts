@@ -1,3 +1,4 @@
+import pino from 'pino';
 import { ModdyError } from './errors';
 import { loadEnvFile } from './env-file';
 import { createLogger, type Logger } from './logger';
@@ -5,17 +6,17 @@ import { installProcessGuards } from './process-guards';
 
 /**
  * The start of every process entry point: loads `.env` (the shell wins), installs the shared
- * fatal-error policy, then runs `main`. A failed start is logged as fatal and exits 1; a
- * configuration error is printed as is, since the logger itself needs a valid configuration.
+ * fatal-error policy, then runs `main`. A failed start is logged as fatal and exits 1. With an
+ * invalid configuration the logger falls back to plain JSON at `info`, so `main` still reports
+ * the configuration error (getConfig throws it) in full.
  */
 export function runEntryPoint(component: string, main: (logger: Logger) => Promise<void>): void {
   loadEnvFile();
   let logger: Logger;
   try {
     logger = createLogger(component);
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
+  } catch {
+    logger = pino({ base: { pid: process.pid } }).child({ component });
   }
   installProcessGuards(logger);
   main(logger).catch((error: unknown) => {

@@ -29,20 +29,21 @@ async function answers(url: string): Promise<boolean> {
 export class RedisProcess {
   private child: ChildProcess | undefined;
 
-  constructor(readonly port: number) {}
+  /** `extraArgs` (e.g. `--appendonly yes`) come after the defaults, so they win. */
+  constructor(readonly port: number, private readonly extraArgs: readonly string[] = []) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(): Promise<RedisProcess> {
-    const server = new RedisProcess(await freePort());
+  static async start(extraArgs: readonly string[] = []): Promise<RedisProcess> {
+    const server = new RedisProcess(await freePort(), extraArgs);
     await server.start();
     return server;
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], { stdio: 'ignore' });
     await waitFor(() => answers(this.url), 5000);
   }
 
