@@ -23,6 +23,8 @@ export function runEntryPoint(component: string, main: (logger: Logger) => Promi
     // Typed errors (bad configuration, a missing token…) carry their whole message; others their stack.
     if (error instanceof ModdyError) logger.fatal({ code: error.code }, `${component} failed to start: ${error.message}`);
     else logger.fatal({ err: error }, `${component} failed to start`);
+    // Also on stderr, plain: seen even with LOG_LEVEL=silent, in pm2's error log and `docker logs`.
+    process.stderr.write(`${component} failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
 }
