@@ -35,6 +35,8 @@ export async function startClusterHandoff(options: ClusterHandoffOptions): Promi
   const self = { pid: process.pid, startedAt: options.startedAt ?? Date.now() };
   const publisher = new Redis(options.redisUrl, { connectionName: 'moddy-manager-handoff' });
   const subscriber = new Redis(options.redisUrl, { connectionName: 'moddy-manager-handoff-sub' });
+  // ioredis reconnects by itself; without a listener it would print every failed attempt.
+  for (const connection of [publisher, subscriber]) connection.on('error', (error: Error) => logger.debug({ err: error }, 'handoff connection error'));
   const isNewer = (other: Announcement) => other.startedAt > self.startedAt || (other.startedAt === self.startedAt && other.pid > self.pid);
 
   subscriber.on('message', (_channel: string, raw: string) => {
