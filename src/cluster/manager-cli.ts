@@ -13,6 +13,8 @@ import { startClusterHandoff } from './handoff';
 import { startClusterManager } from './manager';
 
 const DEFAULT_HEALTH_PORT = 9100;
+/** Longest wait for an older manager to stop the clusters this one replaced: a cluster's own stop timeout, and some. */
+const HANDOVER_TIMEOUT_MS = 15_000;
 
 /**
  * `node dist/src/cluster/manager-cli.js` (`npm run bot`): the bot's entry point, every setting from
@@ -72,7 +74,8 @@ async function main(logger: Logger): Promise<void> {
   await handle.whenReady(10 * 60_000).then(
     () => {
       logger.info({ clusters: handle.totalClusters, shards: handle.totalShards }, 'every cluster is ready');
-      signalReady();
+      // An older manager (pm2 reload) stops its last clusters before pm2 stops it.
+      return handoff.handedOver(HANDOVER_TIMEOUT_MS).then(signalReady);
     },
     (error: unknown) => logger.warn({ err: error }, 'not every cluster is ready yet'),
   );
