@@ -1,5 +1,6 @@
 import { REST } from '@discordjs/rest';
 import { createDiscordLogWorker } from '../src/queues/discord-log-worker';
+import { runEntryPoint } from '../src/core/entry-point';
 import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
 
 export interface StartDiscordLogOptions extends StartWorkerOptions {
@@ -49,9 +50,4 @@ export async function startDiscordLogWorker(options: StartDiscordLogOptions = {}
   };
 }
 
-if (require.main === module) {
-  void runWorkerProcess('discord-log', 9102, () => startDiscordLogWorker()).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runEntryPoint('discord-log', () => runWorkerProcess('discord-log', 9102, () => startDiscordLogWorker()));

@@ -1,6 +1,7 @@
 import type { ModdyDatabase } from '../src/db/api';
 import { createErrorPersistenceWorker } from '../src/queues/error-persistence-worker';
 import type { MicroBatchOptions } from '../src/queues/micro-batch';
+import { runEntryPoint } from '../src/core/entry-point';
 import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
 
 export interface StartErrorPersistenceOptions extends StartWorkerOptions {
@@ -28,9 +29,4 @@ export async function startErrorPersistenceWorker(options: StartErrorPersistence
   };
 }
 
-if (require.main === module) {
-  void runWorkerProcess('error-persistence', 9101, (db) => startErrorPersistenceWorker({ db })).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runEntryPoint('error-persistence', () => runWorkerProcess('error-persistence', 9101, (db) => startErrorPersistenceWorker({ db })));

@@ -4,6 +4,7 @@ import type { ModdyDatabase } from '../src/db/api';
 import { createMaintenanceWorker, defaultMaintenanceSteps, scheduleMaintenance, type MaintenanceStep } from '../src/queues/maintenance';
 import { QUEUE_NAMES } from '../src/queues/names';
 import { MAINTENANCE_JOB_OPTIONS } from '../src/queues/queues';
+import { runEntryPoint } from '../src/core/entry-point';
 import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
 
 export interface StartMaintenanceOptions extends StartWorkerOptions {
@@ -44,9 +45,4 @@ export async function startMaintenanceWorker(options: StartMaintenanceOptions): 
   };
 }
 
-if (require.main === module) {
-  void runWorkerProcess('maintenance', 9103, (db) => startMaintenanceWorker({ db })).catch((error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runEntryPoint('maintenance', () => runWorkerProcess('maintenance', 9103, (db) => startMaintenanceWorker({ db })));

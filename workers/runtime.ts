@@ -12,6 +12,7 @@ import { queuePrefix } from '../src/queues/config';
 import { jobCounts } from '../src/queues/job-counts';
 import { createWorkerConnection } from '../src/queues/connection';
 import { closeOnSignal } from '../src/core/shutdown';
+import { signalReady } from '../src/core/entry-point';
 
 /** What a worker entry's `start…` function returns. */
 export interface RunningWorker {
@@ -56,8 +57,9 @@ export async function openDatabase(config: Config): Promise<PostgresDatabase> {
 
 /**
  * The main block of a worker process: starts it, serves /health (liveness), /ready (PostgreSQL and
- * Redis answer, plus the role's own checks) and /metrics (its queue's depth, jobs completed and failed, durations) on `HEALTH_PORT`
- * (default `defaultPort`; 0: off), and drains on SIGINT/SIGTERM.
+ * Redis answer, plus the role's own checks) and /metrics (its queue's depth, jobs completed and
+ * failed, durations) on `HEALTH_PORT` (default `defaultPort`; 0: off), drains on SIGINT/SIGTERM,
+ * and tells pm2 it is ready once its worker and endpoint are.
  */
 export async function runWorkerProcess(
   role: string,
@@ -84,11 +86,12 @@ export async function runWorkerProcess(
       checks: { postgres: postgresCheck(db.dataSource), redis: redisCheck(running.connection), ...running.checks },
     });
   }
-  logger.info({ health: health?.url }, `${role} worker started`);
   closeOnSignal(async () => {
     await running.close();
     for (const close of closers) await close();
     await health?.close();
     await db.close();
   }, logger);
+  logger.info({ health: health?.url }, `${role} worker started`);
+  signalReady();
 }

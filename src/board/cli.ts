@@ -1,6 +1,7 @@
 import type { Server } from 'node:http';
 import { getConfig } from '../config';
-import { createLogger } from '../core/logger';
+import { runEntryPoint, signalReady } from '../core/entry-point';
+import type { Logger } from '../core/logger';
 import { queuePrefix } from '../queues/config';
 import { createProducerConnection } from '../queues/connection';
 import { jobCounts } from '../queues/job-counts';
@@ -11,9 +12,8 @@ import { resolveBoardAccess } from './access';
 import { createBoardApp } from './app';
 
 /** `npm run board`: the queue board on BOARD_HOST:BOARD_PORT, with /health, /ready and /metrics (every queue's depth, process metrics). */
-async function main(): Promise<void> {
+async function main(logger: Logger): Promise<void> {
   const config = getConfig();
-  const logger = createLogger('board');
   const credentials = resolveBoardAccess(config.BOARD_HOST, config.BOARD_USER, config.BOARD_PASSWORD);
   // Board pages may read many jobs: allow more than the tracker's fail-fast timeout.
   const redis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
@@ -33,11 +33,7 @@ async function main(): Promise<void> {
     await queues.close();
     redis.disconnect();
   }, logger);
+  signalReady();
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    console.error(error instanceof Error ? error.message : error);
-    process.exit(1);
-  });
-}
+if (require.main === module) runEntryPoint('board', main);

@@ -2,7 +2,8 @@ import { REST } from '@discordjs/rest';
 import { Routes } from 'discord.js';
 import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
-import { createLogger } from '../core/logger';
+import { runEntryPoint } from '../core/entry-point';
+import type { Logger } from '../core/logger';
 import type { Command } from './command';
 import { COMMANDS } from './commands';
 
@@ -31,9 +32,8 @@ export async function deployCommands(options: DeployOptions): Promise<number> {
 }
 
 /** `npm run deploy-commands`: DISCORD_TOKEN, DISCORD_APPLICATION_ID, DISCORD_API_URL, DEV_GUILD_ID (optional). */
-async function main(): Promise<void> {
+async function main(logger: Logger): Promise<void> {
   const config = getConfig();
-  const logger = createLogger('deploy-commands');
   const token = config.DISCORD_TOKEN;
   const applicationId = config.DISCORD_APPLICATION_ID;
   if (!token || !applicationId) {
@@ -48,9 +48,4 @@ async function main(): Promise<void> {
   logger.info({ count, scope: config.DEV_GUILD_ID ? `guild ${config.DEV_GUILD_ID}` : 'global' }, 'slash commands registered');
 }
 
-if (require.main === module) {
-  main().catch((error: unknown) => {
-    createLogger('deploy-commands').fatal({ err: error }, 'could not register the slash commands');
-    process.exit(1);
-  });
-}
+if (require.main === module) runEntryPoint('deploy-commands', main);

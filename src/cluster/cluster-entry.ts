@@ -2,7 +2,9 @@ import { ClusterClient } from 'discord-hybrid-sharding';
 import { Events } from 'discord.js';
 import { createShard, type Shard } from '../bot/shard';
 import { getConfig } from '../config';
-import { createLogger } from '../core/logger';
+import { runEntryPoint } from '../core/entry-point';
+import type { Logger } from '../core/logger';
+import { setFatalDrain } from '../core/process-guards';
 import { exposeClusterMetrics } from './cluster-metrics';
 import { startClusterReports } from './cluster-report';
 
@@ -11,9 +13,9 @@ import { startClusterReports } from './cluster-report';
  * hybrid-sharding assigned it. Reports ready to the manager once the client is ready, and stops
  * cleanly on SIGTERM/SIGINT or when the manager goes away.
  */
-async function main(): Promise<void> {
+async function main(parent: Logger): Promise<void> {
   const info = ClusterClient.getInfo();
-  const logger = createLogger('cluster').child({ cluster: info.CLUSTER, shards: info.SHARD_LIST });
+  const logger = parent.child({ cluster: info.CLUSTER, shards: info.SHARD_LIST });
   let shard: Shard | null = null;
   let stopping = false;
   const stop = (reason: string, exitCode = 0) => {
@@ -32,6 +34,8 @@ async function main(): Promise<void> {
   process.once('disconnect', () => stop('manager disconnected'));
 
   shard = await createShard({ config: getConfig(), shards: info.SHARD_LIST, shardCount: info.TOTAL_SHARDS, logger });
+  const opened = shard;
+  setFatalDrain(() => opened.close());
   const cluster = new ClusterClient(shard.client);
   exposeClusterMetrics(shard.client, shard.metrics.registry);
   startClusterReports(shard.client, cluster, info.SHARD_LIST, getConfig().CLUSTER_REPORT_INTERVAL_MS);
@@ -43,7 +47,4 @@ async function main(): Promise<void> {
   await shard.login();
 }
 
-main().catch((error: unknown) => {
-  createLogger('cluster').fatal({ err: error }, 'cluster failed to start');
-  process.exit(1);
-});
+runEntryPoint('cluster', main);

@@ -1,21 +1,27 @@
 import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
-import { createLogger } from '../core/logger';
+import { runEntryPoint, signalReady } from '../core/entry-point';
+import type { Logger } from '../core/logger';
 import { MetricsRegistry } from '../observability/metrics';
 import { closeOnSignal } from '../core/shutdown';
+import { startClusterHandoff } from './handoff';
 import { startClusterManager } from './manager';
 import { startManagerEndpoint } from './manager-endpoint';
 
 const DEFAULT_HEALTH_PORT = 9100;
+/** Longest wait for an older manager to stop the clusters this one replaced: a cluster's own stop timeout, and some. */
+const HANDOVER_TIMEOUT_MS = 15_000;
 
 /**
  * `node dist/src/cluster/manager-cli.js` (`npm run bot`): the bot's entry point, every setting from
  * the environment. Serves /health (liveness), /ready (PostgreSQL, Redis, every shard on the gateway
- * within `HEALTH_GATEWAY_GRACE_SECONDS`) and /metrics on `HEALTH_PORT` (default 9100; 0: off), and stops the clusters cleanly on SIGINT/SIGTERM.
+ * within `HEALTH_GATEWAY_GRACE_SECONDS`) and /metrics on `HEALTH_PORT` (default 9100; 0: off),
+ * stops the clusters cleanly on SIGINT/SIGTERM, and tells pm2 it is ready (`wait_ready`) once
+ * every cluster is.
  */
-async function main(): Promise<void> {
+async function main(logger: Logger): Promise<void> {
   const config = getConfig();
-  const logger = createLogger('cluster-manager');
+  const startedAt = Date.now();
   if (!config.DISCORD_TOKEN) throw new ConfigError(['DISCORD_TOKEN: required to run the bot']);
   const metrics = new MetricsRegistry('bot');
   const restarts = metrics.clusterRestarts();
@@ -32,6 +38,8 @@ async function main(): Promise<void> {
     onRestart: (clusterId, reason) => restarts.inc({ cluster: String(clusterId), reason }),
     logger,
   });
+  // A newer manager of this deployment (pm2 reload) takes this one's shards over cluster by cluster.
+  const handoff = await startClusterHandoff({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, handle, logger, startedAt });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
   const health =
     port === 0
@@ -46,17 +54,19 @@ async function main(): Promise<void> {
           gatewayGraceSeconds: config.HEALTH_GATEWAY_GRACE_SECONDS,
         });
   closeOnSignal(async () => {
+    await handoff.close();
     await handle.close();
     await health?.close();
   }, logger);
   logger.info({ health: health?.url }, 'cluster manager started');
   await handle.whenReady(10 * 60_000).then(
-    () => logger.info({ clusters: handle.totalClusters, shards: handle.totalShards }, 'every cluster is ready'),
+    () => {
+      logger.info({ clusters: handle.totalClusters, shards: handle.totalShards }, 'every cluster is ready');
+      // An older manager (pm2 reload) stops its last clusters before pm2 stops it.
+      return handoff.handedOver(HANDOVER_TIMEOUT_MS).then(signalReady);
+    },
     (error: unknown) => logger.warn({ err: error }, 'not every cluster is ready yet'),
   );
 }
 
-main().catch((error: unknown) => {
-  createLogger('cluster-manager').fatal({ err: error }, 'cluster manager failed to start');
-  process.exit(1);
-});
+runEntryPoint('cluster-manager', main);

@@ -60,6 +60,11 @@ export interface ClusterManagerHandle {
   readyClusters(): number[];
   /** Resolves once every cluster has been ready at the same time; rejects after `timeoutMs`. */
   whenReady(timeoutMs?: number): Promise<void>;
+  /**
+   * Stops, without respawn, every cluster serving one of `shards` (another manager now serves
+   * them: see handoff.ts). Resolves with the IDs of the clusters stopped, once they have exited.
+   */
+  release(shards: readonly number[]): Promise<number[]>;
   /** Stops every cluster (SIGTERM: clients destroyed, connections closed), then returns. Idempotent. */
   close(): Promise<void>;
 }
@@ -173,6 +178,13 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   });
 
   const readyClusters = (): number[] => [...ready].sort((a, b) => a - b);
+  /** SIGTERM (the cluster drains), no respawn: hybrid-sharding's kill drops the exit listener. */
+  const stopCluster = (cluster: Cluster, reason: string): Promise<void> => {
+    const child = cluster.thread?.process as ChildProcess | null | undefined;
+    cluster.kill({ force: true, reason });
+    ready.delete(cluster.id);
+    return child ? waitForExit(child, stopTimeoutMs) : Promise.resolve();
+  };
   let closing: Promise<void> | null = null;
   return {
     manager,
@@ -181,18 +193,20 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     connectivity,
     readyClusters,
     whenReady: (timeoutMs = 60_000) => waitUntilReady(manager, totalClusters, readyClusters, timeoutMs),
+    async release(shards) {
+      const wanted = new Set(shards);
+      const released = [...manager.clusters.values()].filter((cluster) => cluster.thread && cluster.shardList.some((shard) => wanted.has(shard)));
+      await Promise.all(released.map((cluster) => stopCluster(cluster, 'handed over to another manager')));
+      if (released.length > 0) logger.info({ clusters: released.map((cluster) => cluster.id), shards }, 'clusters handed over to a newer manager');
+      return released.map((cluster) => cluster.id);
+    },
     close() {
       closing ??= (async () => {
         stopping = true;
         manager.respawn = false;
         // Clusters not spawned yet never will be (a stop during a long staggered start is quick).
         manager.queue.stop();
-        const children = [...manager.clusters.values()].map((cluster) => {
-          const child = cluster.thread?.process as ChildProcess | null | undefined;
-          cluster.kill({ force: true, reason: 'manager closing' });
-          return child ? waitForExit(child, stopTimeoutMs) : Promise.resolve();
-        });
-        await Promise.all(children);
+        await Promise.all([...manager.clusters.values()].map((cluster) => stopCluster(cluster, 'manager closing')));
         reaper.stop();
         manager.removeAllListeners();
         logger.info('clusters stopped');

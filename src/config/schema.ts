@@ -20,6 +20,8 @@ const positiveInt = z.coerce.number().int().positive();
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** `json`: one JSON object per line (what log tools read); `pretty`: coloured lines for a terminal. Unset: `pretty` in development, `json` otherwise. */
+  LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
 
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).default('postgres://postgres@127.0.0.1:5432/moddy'),
   /** PostgreSQL connections per process (each cluster, worker and board holds its own pool). */

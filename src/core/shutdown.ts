@@ -1,10 +1,13 @@
 import type { Logger } from 'pino';
+import { setFatalDrain } from './process-guards';
 
 /**
  * On SIGINT/SIGTERM: runs `close` once (workers finish their active jobs, connections close) and
- * exits 0, or 1 if closing failed. A second signal exits at once.
+ * exits 0, or 1 if closing failed. A second signal exits at once. `close` is also what a fatal
+ * error drains before exiting (process-guards.ts).
  */
 export function closeOnSignal(close: () => Promise<void>, logger: Pick<Logger, 'info' | 'error'>): void {
+  setFatalDrain(close);
   let closing = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (closing) {

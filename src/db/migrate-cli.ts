@@ -1,4 +1,5 @@
 import { getConfig } from '../config';
+import { loadEnvFile } from '../core/env-file';
 import { ConfigError } from '../core/errors';
 import { describeAdoption } from './adoption/describe';
 import { redactText } from '../errors/redact';
@@ -21,6 +22,7 @@ function parseFlags(args: readonly string[]): Set<Flag> {
 }
 
 async function main(): Promise<void> {
+  loadEnvFile();
   const flags = parseFlags(process.argv.slice(2));
   const config = getConfig();
   const url = config.DATABASE_URL;

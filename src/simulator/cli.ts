@@ -1,5 +1,6 @@
 import { getConfig } from '../config';
-import { createLogger } from '../core/logger';
+import { runEntryPoint, signalReady } from '../core/entry-point';
+import type { Logger } from '../core/logger';
 import { closeOnSignal } from '../core/shutdown';
 import { DEV_TOKEN } from './options';
 import { seedWorld } from './seed';
@@ -9,9 +10,8 @@ import { DiscordSimulator } from './simulator';
  * Standalone simulator for the demo and pm2: a seeded world on SIMULATOR_HOST:SIMULATOR_PORT.
  * Point the bot at it with DISCORD_API_URL=<printed api URL> and DISCORD_TOKEN=<the token>.
  */
-async function main(): Promise<void> {
+async function main(logger: Logger): Promise<void> {
   const config = getConfig();
-  const logger = createLogger('simulator');
   const world = seedWorld({ seed: config.SIMULATOR_SEED, guildCount: config.SIMULATOR_GUILDS });
   const simulator = new DiscordSimulator({
     host: config.SIMULATOR_HOST,
@@ -36,9 +36,7 @@ async function main(): Promise<void> {
   );
 
   closeOnSignal(() => simulator.stop(), logger);
+  signalReady();
 }
 
-main().catch((error: unknown) => {
-  createLogger('simulator').fatal({ err: error }, 'the Discord simulator failed to start');
-  process.exit(1);
-});
+runEntryPoint('simulator', main);

@@ -32,24 +32,21 @@ async function answers(url: string): Promise<boolean> {
 export class RedisProcess {
   private child: ChildProcess | undefined;
 
-  constructor(
-    readonly port: number,
-    private readonly dir?: string,
-  ) {}
+  /** `extraArgs` (e.g. `--appendonly yes`) come after the defaults, so they win. */
+  constructor(readonly port: number, private readonly extraArgs: readonly string[] = []) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
 
-  static async start(options: { dir?: string } = {}): Promise<RedisProcess> {
-    const server = new RedisProcess(await freePort(), options.dir);
+  static async start(extraArgs: readonly string[] = []): Promise<RedisProcess> {
+    const server = new RedisProcess(await freePort(), extraArgs);
     await server.start();
     return server;
   }
 
   async start(): Promise<void> {
-    const snapshot = this.dir === undefined ? [] : ['--dir', this.dir, '--dbfilename', 'dump.rdb'];
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...snapshot], { stdio: 'ignore' });
+    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], { stdio: 'ignore' });
     await waitFor(() => answers(this.url), 5000);
   }
 

@@ -63,7 +63,7 @@ describe('a writer partitioned from Redis', () => {
 
 describe('a Redis restarted from an older snapshot', () => {
   it('flushes the entries it brought back before any process uses it', async () => {
-    server = await RedisProcess.start({ dir: snapshotDir });
+    server = await RedisProcess.start(['--dir', snapshotDir, '--dbfilename', 'dump.rdb']);
     const a = await f.open({ redisUrl: server.url, cache: { probeIntervalMs: 50 } });
     const b = await f.open({ redisUrl: server.url, cache: { probeIntervalMs: 50 } });
     const id = freshId();
