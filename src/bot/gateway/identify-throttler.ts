@@ -16,6 +16,11 @@ export interface RedisIdentifyThrottlerOptions {
   maxConcurrency: number;
   /** Default `DISCORD_IDENTIFY_WINDOW_MS`; only a simulator would have another. */
   windowMs?: number;
+  /**
+   * How long Redis may keep failing (not connected yet, a command timing out on a busy host)
+   * before this process paces its shards alone. Default 30 000 ms.
+   */
+  redisGraceMs?: number;
   logger: Pick<Logger, 'warn'>;
 }
 
@@ -23,8 +28,8 @@ export interface RedisIdentifyThrottlerOptions {
  * The identify throttle of @discordjs/ws (`buildIdentifyThrottler`), shared through Redis by every
  * cluster process on every host: a shard identifies once it holds its bucket's lease, which
  * expires by itself one window later (so a host that dies holds nothing). Clusters and hosts that
- * start together therefore never exceed `max_concurrency` per window. Should Redis be unreachable,
- * this process paces its own shards as discord.js does alone.
+ * start together therefore never exceed `max_concurrency` per window. Should Redis stay unreachable
+ * past `redisGraceMs`, this process paces its own shards as discord.js does alone.
  */
 export class RedisIdentifyThrottler {
   private readonly windowMs: number;
@@ -39,16 +44,24 @@ export class RedisIdentifyThrottler {
   async waitForIdentify(shardId: number, signal: AbortSignal): Promise<void> {
     const bucket = shardId % Math.max(1, this.options.maxConcurrency);
     const key = `${this.options.prefix}:identify:${bucket}`;
+    let failingSince: number | undefined;
     for (;;) {
       signal.throwIfAborted();
       let waitMs: number;
       try {
         if ((await this.options.redis.set(key, String(shardId), 'PX', this.windowMs, 'NX')) === 'OK') return;
         waitMs = await this.options.redis.pttl(key);
+        failingSince = undefined;
       } catch (error) {
-        if (!this.warned) this.options.logger.warn({ err: error }, 'identify throttle: Redis unreachable, pacing this process alone');
-        this.warned = true;
-        return this.waitLocally(bucket, signal);
+        // At start the connection may not be up yet, and a busy host can time a command out: retry.
+        failingSince ??= Date.now();
+        if (Date.now() - failingSince < (this.options.redisGraceMs ?? 30_000)) {
+          waitMs = 200;
+        } else {
+          if (!this.warned) this.options.logger.warn({ err: error }, 'identify throttle: Redis unreachable, pacing this process alone');
+          this.warned = true;
+          return this.waitLocally(bucket, signal);
+        }
       }
       // A little spread, so the shards waiting on one bucket do not all ask again at the same instant.
       await sleep(Math.max(waitMs, 10) + Math.random() * 50, undefined, { signal });
