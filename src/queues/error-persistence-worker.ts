@@ -42,7 +42,7 @@ export function createErrorPersistenceWorker(options: ErrorPersistenceWorkerOpti
       await batcher.add(item);
       // A record the data API refuses would fail the same way on every retry.
       if (item.failure instanceof ValidationError) throw new UnrecoverableError(`${item.failure.code}: ${item.failure.message}`);
-      if (item.failure !== undefined) throw item.failure;
+      if (item.failure !== undefined) throw item.failure instanceof Error ? item.failure : new Error(String(item.failure));
     },
     { ...bullWorkerOptions({ ...options, concurrency }) },
   );

@@ -28,7 +28,7 @@ export class ChangeFeed {
           value = check();
         } catch (error) {
           finish();
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
           return;
         }
         if (value === undefined) return;

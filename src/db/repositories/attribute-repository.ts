@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../../attributes/registry';
-import type { AttributeChange, InteractionAttributes, SetAttributeResult } from '../api';
+import type { AttributeChange, SetAttributeResult } from '../api';
 import { ENTITY_TABLES } from '../entity-tables';
 import { select, selectOne } from '../sql';
 
