@@ -113,6 +113,8 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
 
       await manager.whenReady(60_000);
       await eventually(async () => (await ready()).status === 200, 30_000);
+      // Ready within the grace does not mean every shard has reported itself connected yet.
+      await eventually(async () => manager?.connectivity.disconnected().length === 0, 30_000);
 
       // The manager's /metrics: its own series and each cluster's, labelled, typed.
       const exposition = parseExposition(await (await fetch(`${url}/metrics`)).text());
