@@ -1,4 +1,4 @@
-import { REST } from '@discordjs/rest';
+import { RateLimitError, REST } from '@discordjs/rest';
 import { Routes } from 'discord.js';
 import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
@@ -14,11 +14,18 @@ export interface DeployOptions {
   /** Registers in this guild only (instant, for development) instead of globally. */
   guildId?: string;
   commands?: readonly Command[];
+  /**
+   * A rate limit announcing a longer wait fails the deployment with `RateLimitError` instead of
+   * waiting (Discord's daily command-creation limit answers with hours). Shorter ones are waited
+   * out. Default 60 000 ms.
+   */
+  maxRateLimitWaitMs?: number;
 }
 
 /** Replaces the application's slash commands with the bot's (one bulk PUT); returns how many Discord holds. */
 export async function deployCommands(options: DeployOptions): Promise<number> {
-  const rest = new REST({ api: options.apiUrl }).setToken(options.token);
+  const maxWaitMs = options.maxRateLimitWaitMs ?? 60_000;
+  const rest = new REST({ api: options.apiUrl, rejectOnRateLimit: (limit) => limit.retryAfter > maxWaitMs }).setToken(options.token);
   try {
     const route = options.guildId ? Routes.applicationGuildCommands(options.applicationId, options.guildId) : Routes.applicationCommands(options.applicationId);
     const body = (options.commands ?? COMMANDS).map((command) => command.data.toJSON());
@@ -50,7 +57,12 @@ async function main(): Promise<void> {
 
 if (require.main === module) {
   main().catch((error: unknown) => {
-    createLogger('deploy-commands').fatal({ err: error }, 'could not register the slash commands');
+    const logger = createLogger('deploy-commands');
+    if (error instanceof RateLimitError) {
+      logger.fatal({ route: error.route, retryAfterMs: error.retryAfter, global: error.global }, `Discord rate-limits command registration: try again in ${Math.ceil(error.retryAfter / 1000)} s`);
+    } else {
+      logger.fatal({ err: error }, 'could not register the slash commands');
+    }
     process.exit(1);
   });
 }
