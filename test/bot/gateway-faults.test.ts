@@ -1,10 +1,8 @@
 import { Events, type Client } from 'discord.js';
 import pino from 'pino';
-import { createBotClient } from '../../src/bot/client';
-import { DEV_TOKEN, DiscordSimulator, type InteractionHandle } from '../../src/simulator';
+import { DiscordSimulator, type InteractionHandle } from '../../src/simulator';
 import { eventually } from '../helpers/eventually';
-import { openBotFixture, type BotFixture } from './fixture';
-import { RecordingTracker } from './recording-tracker';
+import { loginBotClient, openBotFixture, type BotFixture } from './fixture';
 
 const GUILD = '1900000000000000001';
 const USER = '1910000000000000001';
@@ -41,20 +39,8 @@ describe('the bot client under gateway faults', () => {
       identifyWindowMs: 0,
     });
     await simulator.start();
-    client = createBotClient({
-      apiUrl: simulator.apiUrl,
-      db: fixture.db,
-      tracker: new RecordingTracker(),
-      logger: pino({ level: 'silent' }),
-      redis: fixture.redis,
-      cachePrefix: fixture.prefix,
-      ownerIds: [],
-      identifyWindowMs: 0,
-    });
+    client = await loginBotClient(fixture, simulator, { identifyWindowMs: 0 });
     client.on(Events.InteractionCreate, (interaction) => void received.add(interaction.id));
-    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
-    await client.login(DEV_TOKEN);
-    await ready;
   });
 
   afterAll(async () => {

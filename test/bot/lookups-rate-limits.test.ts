@@ -1,10 +1,9 @@
-import { Events, type Client } from 'discord.js';
+import type { Client } from 'discord.js';
 import pino from 'pino';
-import { createBotClient } from '../../src/bot/client';
 import { CATALOGUES } from '../../src/bot/i18n';
-import { DEV_TOKEN, DiscordSimulator, type SendInteractionOptions } from '../../src/simulator';
+import { DiscordSimulator, type SendInteractionOptions } from '../../src/simulator';
 import { eventually } from '../helpers/eventually';
-import { openBotFixture, type BotFixture } from './fixture';
+import { loginBotClient, openBotFixture, type BotFixture } from './fixture';
 import { RecordingTracker } from './recording-tracker';
 
 const GUILD = '1800000000000000001';
@@ -34,19 +33,7 @@ describe('lookups under Discord rate limits', () => {
       rateLimits: { routes: { 'GET /users/:id': USER_BUCKET } },
     });
     await simulator.start();
-    client = createBotClient({
-      apiUrl: simulator.apiUrl,
-      db: fixture.db,
-      tracker,
-      logger: pino({ level: 'silent' }),
-      redis: fixture.redis,
-      cachePrefix: fixture.prefix,
-      ownerIds: [],
-      lookupDeadlineMs: LOOKUP_DEADLINE_MS,
-    });
-    const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
-    await client.login(DEV_TOKEN);
-    await ready;
+    client = await loginBotClient(fixture, simulator, { tracker, lookupDeadlineMs: LOOKUP_DEADLINE_MS });
   });
 
   afterAll(async () => {
