@@ -114,8 +114,8 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
         const counted = await repeats.add(group.fingerprint, group.items.map((item) => item.data.errorCode));
         if (counted.first && first) {
           const windowCode = counted.windowCode ?? first.errorCode;
-          // One follow-up per window (its id), whichever worker counts first.
-          await followUps.add(REPEATS_JOB_NAME, { fingerprint: group.fingerprint, sample: first, windowCode }, { jobId: `repeats-${group.fingerprint}-${windowCode}`, delay: counted.windowMsLeft });
+          // One follow-up due at a time (RepeatCounter's flag), whichever worker counts first.
+          await followUps.add(REPEATS_JOB_NAME, { fingerprint: group.fingerprint, sample: first, windowCode }, { delay: counted.windowMsLeft });
         }
         settle({ posted: false, reason: 'repeat', fingerprint: group.fingerprint });
       }
@@ -134,7 +134,10 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
     return {
       embed: buildRepeatsEmbed(data.sample, data.windowCode, count, codes, Math.round(dedupeWindowMs / 1000)),
       posted: async (messageId) => {
-        await repeats.settle(data.fingerprint, count);
+        // Repeats counted while this was being posted get a follow-up of their own.
+        if ((await repeats.settle(data.fingerprint, count)) > 0) {
+          await followUps.add(REPEATS_JOB_NAME, data);
+        }
         item.outcome = { posted: true, messageId };
       },
       failed: async (error) => {
