@@ -8,6 +8,7 @@ import { RecordingTracker } from './recording-tracker';
 
 const GUILD = '1800000000000000001';
 const PUBLIC_GUILD = '1800000000000000002';
+const REFUSED_GUILD = '1800000000000000003';
 const CALLER = '1810000000000000001';
 const PACED = ['1810000000000000011', '1810000000000000012', '1810000000000000013'];
 const REFUSED = '1810000000000000021';
@@ -29,6 +30,7 @@ describe('lookups under Discord rate limits', () => {
       guilds: [
         { id: GUILD, name: 'Home', members: [{ userId: CALLER }] },
         { id: PUBLIC_GUILD, name: 'Public Square', botInGuild: false, discoverable: true, features: ['DISCOVERABLE'] },
+        { id: REFUSED_GUILD, name: 'Closed Door', botInGuild: false, discoverable: true, features: ['DISCOVERABLE'] },
       ],
       rateLimits: { routes: { 'GET /users/:id': USER_BUCKET } },
     });
@@ -95,5 +97,19 @@ describe('lookups under Discord rate limits', () => {
     const requests = requestsTo(path);
     expect(requests.map((request) => request.status)).toEqual([429, 200]);
     expect((requests[1]?.at ?? 0) - (requests[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+  });
+
+  it('answers "try again later" to a guild lookup Discord keeps refusing (global 429s)', async () => {
+    const path = `/guilds/${REFUSED_GUILD}/preview`;
+    const restore = simulator.failRequests({ method: 'GET', path, status: 429, retryAfterMs: 1000, scope: 'global' });
+    try {
+      expect(await answer(lookup({ command: 'guild', options: { id: REFUSED_GUILD } }))).toBe(CATALOGUES.EN['error.DISCORD_BUSY']);
+      expect(requestsTo(path).length).toBeGreaterThanOrEqual(1);
+      expect(requestsTo(path).length).toBeLessThanOrEqual(LOOKUP_DEADLINE_MS / 1000 + 1);
+    } finally {
+      restore();
+    }
+    // Nothing half-stored: the next lookup asks Discord again and answers.
+    expect(await answer(lookup({ command: 'guild', options: { id: REFUSED_GUILD } }))).toContain('Closed Door');
   });
 });
