@@ -35,18 +35,19 @@ export async function lookupGuild(id: string, deps: GuildLookupDeps): Promise<Gu
   if (cached) return { found: true, source: 'cache', guild: cached };
   await deps.beforeRemote?.();
 
-  return withinDeadline(deps.deadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS, async (signal) => {
-    // The guilds table says where the bot is, across every cluster: no doomed 403 for the others.
-    const row = await deps.db.getGuild(guildId);
-    if (row && row.deactivatedAt === null) {
-      const query = new URLSearchParams({ with_counts: 'true' });
-      const guild = await fetchVisible(() => deps.rest.get(Routes.guild(guildId), { query, signal }) as Promise<APIGuild>);
-      if (guild) return { found: true, source: 'bot', guild: await store(deps.db, fromGuild(guild)) };
-    }
-    const preview = await fetchVisible(() => deps.rest.get(Routes.guildPreview(guildId), { signal }) as Promise<APIGuildPreview>);
-    if (preview) return { found: true, source: 'preview', guild: await store(deps.db, fromPreview(preview)) };
-    return { found: false };
-  });
+  // The guilds table says where the bot is, across every cluster: no doomed 403 for the others.
+  const row = await deps.db.getGuild(guildId);
+  // One deadline for Discord's part of the lookup (both calls, 429 waits included), not for the database's.
+  const deadline = Date.now() + (deps.deadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS);
+  const ask = <T>(call: (signal: AbortSignal) => Promise<unknown>) => fetchVisible(() => withinDeadline(Math.max(1, deadline - Date.now()), call) as Promise<T>);
+  if (row && row.deactivatedAt === null) {
+    const query = new URLSearchParams({ with_counts: 'true' });
+    const guild = await ask<APIGuild>((signal) => deps.rest.get(Routes.guild(guildId), { query, signal }));
+    if (guild) return { found: true, source: 'bot', guild: await store(deps.db, fromGuild(guild)) };
+  }
+  const preview = await ask<APIGuildPreview>((signal) => deps.rest.get(Routes.guildPreview(guildId), { signal }));
+  if (preview) return { found: true, source: 'preview', guild: await store(deps.db, fromPreview(preview)) };
+  return { found: false };
 }
 
 async function fetchVisible<T>(fetch: () => Promise<T>): Promise<T | null> {
