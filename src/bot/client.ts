@@ -37,6 +37,8 @@ export interface BotClientOptions {
   metrics?: InteractionMetrics;
   /** See `DispatcherDeps.autoDeferMs`. Default 2000 ms. */
   autoDeferMs?: number;
+  /** How long `/user lookup` and `/guild lookup` wait for Discord (429s included) before answering "try again later". Default 8000 ms. */
+  lookupDeadlineMs?: number;
   /** Discord's identify window per bucket, shared through `redis` by every process (`RedisIdentifyThrottler`). Default 5000 ms. */
   identifyWindowMs?: number;
 }
@@ -75,10 +77,12 @@ export function createBotClient(options: BotClientOptions): Client {
       prefix: options.cachePrefix,
       ...(options.userLookupTtlSeconds ? { ttlSeconds: options.userLookupTtlSeconds } : {}),
       logger: options.logger,
+      ...(options.lookupDeadlineMs !== undefined ? { deadlineMs: options.lookupDeadlineMs } : {}),
     }),
     ownerIds: new Set(options.ownerIds),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.autoDeferMs !== undefined ? { autoDeferMs: options.autoDeferMs } : {}),
+    ...(options.lookupDeadlineMs !== undefined ? { lookupDeadlineMs: options.lookupDeadlineMs } : {}),
   });
   for (const listener of [...LISTENERS, interactionCreateListener(dispatch)]) listener.attach(client, deps);
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));

@@ -26,6 +26,8 @@ export interface CommandContext {
   /** Discord's REST API (the client's, so it honours `DISCORD_API_URL`). */
   rest: REST;
   userLookup: UserLookup;
+  /** How long a lookup may wait for Discord before answering "try again later" (`DiscordBusyError`). */
+  lookupDeadlineMs: number;
   /** Replies once (or edits a deferred reply); mentions in the text never ping. */
   reply(content: string, options?: { ephemeral?: boolean }): Promise<void>;
   /** Acknowledges now (Discord allows 3 s) before slow work such as a call to Discord; `reply` then edits it. */

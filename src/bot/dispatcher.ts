@@ -9,6 +9,7 @@ import { CommandRefusedError } from './errors';
 import { languageOfLocale, translator, type Translate } from './i18n';
 import type { KnownUsers } from './known-users';
 import type { UserLookup } from './lookups/user-lookup';
+import { DEFAULT_LOOKUP_DEADLINE_MS } from './lookups/discord-deadline';
 import { openInteraction } from './middleware';
 import { assertPermitted } from './permissions';
 import { InteractionResponder } from './reply';
@@ -28,6 +29,8 @@ export interface DispatcherDeps {
   metrics?: InteractionMetrics;
   /** An interaction still unanswered after this is deferred (Discord's window is 3 s). Default 2000 ms. */
   autoDeferMs?: number;
+  /** See `CommandContext.lookupDeadlineMs`. Default 8000 ms (`DEFAULT_LOOKUP_DEADLINE_MS`). */
+  lookupDeadlineMs?: number;
 }
 
 const DEFAULT_AUTO_DEFER_MS = 2000;
@@ -103,6 +106,7 @@ function buildContext(
     logger: deps.logger,
     rest: interaction.client.rest,
     userLookup: deps.userLookup,
+    lookupDeadlineMs: deps.lookupDeadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS,
     reply: (content, options) => responder.respond(content, options),
     defer: () => responder.defer(),
   };

@@ -22,3 +22,12 @@ export class InvalidPrefixError extends ValidationError {
     super(`A prefix is 1 to ${PREFIX_MAX_LENGTH} characters without whitespace, got ${JSON.stringify(value)}`);
   }
 }
+
+/** Discord did not answer in time (usually: it rate-limits the bot); the user is told to try again later. */
+export class DiscordBusyError extends ModdyError {
+  readonly code = 'DISCORD_BUSY';
+
+  constructor(readonly deadlineMs: number) {
+    super(`Discord did not answer within ${deadlineMs} ms (rate limited or slow)`);
+  }
+}

@@ -49,6 +49,7 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
     cachePrefix: config.CACHE_PREFIX,
     ownerIds: config.BOT_OWNER_IDS,
     userLookupTtlSeconds: config.USER_LOOKUP_TTL_SECONDS,
+    lookupDeadlineMs: config.LOOKUP_DEADLINE_MS,
     identifyWindowMs: config.DISCORD_IDENTIFY_WINDOW_MS,
     metrics: metrics.interactions(),
   });

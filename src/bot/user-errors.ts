@@ -6,15 +6,18 @@ import {
   UnknownAttributeError,
   ValidationError,
 } from '../core/errors';
-import { CommandRefusedError, InvalidPrefixError } from './errors';
+import { CommandRefusedError, DiscordBusyError, InvalidPrefixError } from './errors';
 import type { Translate } from './i18n';
 
 /**
- * The localised reply for an error the user caused (bad input, a refusal), or `null` for a fault
+ * The localised reply for an error the user caused (bad input, a refusal) or that only time fixes
+ * (Discord too busy), or `null` for a fault
  * of ours, which goes to the error tracker instead. The one place that knows these errors.
  */
 export function userMessageFor(error: unknown, t: Translate): string | null {
   if (error instanceof CommandRefusedError) return t(`refusal.${error.reason}`);
+  // Not the user's fault, nor a bug: Discord holds the bot back; tracking it would flood the error log in a rate-limit storm.
+  if (error instanceof DiscordBusyError) return t('error.DISCORD_BUSY');
   if (!(error instanceof ValidationError)) return null;
   if (error instanceof InvalidIdError) return t('error.INVALID_ID', { value: String(error.value) });
   if (error instanceof UnknownAttributeError) return t('error.UNKNOWN_ATTRIBUTE', { attribute: error.attribute });

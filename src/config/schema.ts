@@ -78,6 +78,8 @@ export const configSchema = z.object({
   CLUSTER_MAX_MEMORY_MB: z.coerce.number().int().min(0).default(2048),
   /** How long `/user lookup` reuses a Discord answer (Redis, under CACHE_PREFIX). */
   USER_LOOKUP_TTL_SECONDS: positiveInt.default(300),
+  /** How long `/user lookup` and `/guild lookup` wait for Discord, rate-limit waits included, before answering "try again later". */
+  LOOKUP_DEADLINE_MS: positiveInt.default(8000),
 
   /** Address of the /health and /metrics endpoint of long-running processes. */
   HEALTH_HOST: z.string().min(1).default('127.0.0.1'),

@@ -14,6 +14,17 @@ const CODES_KEPT = 10;
 const COUNT_TTL_MS = 24 * 60 * 60 * 1000;
 
 /**
+ * Subtracts the repeats a follow-up reported and, when none are left, clears the flag saying a
+ * follow-up is due, in one step: a repeat counted meanwhile either stays counted under the flag (and
+ * the caller schedules another follow-up) or finds the flag cleared and schedules one itself.
+ */
+const SETTLE_SCRIPT = `
+local left = redis.call('DECRBY', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+if left <= 0 then redis.call('DEL', KEYS[3]) end
+return left`;
+
+/**
  * The dedupe window of the log channel, in Redis so every Discord-log worker shares it: the first
  * error of a fingerprint claims the window and is posted; the identical ones after it, until the
  * window closes, are counted here and posted once by a follow-up job.
@@ -32,8 +43,8 @@ export class RepeatCounter {
   }
 
   /**
-   * Counts repeats. `first` is true when they are the first of their window (schedule its
-   * follow-up then, `windowMsLeft` from now); `windowCode` is the code of the error that opened it.
+   * Counts repeats. `first` is true when no follow-up is due for this error yet (schedule one then,
+   * `windowMsLeft` from now); `windowCode` is the code of the error that opened the window.
    */
   async add(fingerprint: string, codes: readonly string[]): Promise<{ first: boolean; windowMsLeft: number; windowCode: string | null }> {
     const count = this.key('count', fingerprint);
@@ -48,13 +59,14 @@ export class RepeatCounter {
       .pexpire(sample, COUNT_TTL_MS)
       .pttl(window)
       .get(window)
+      .set(this.key('pending', fingerprint), '1', 'PX', COUNT_TTL_MS, 'NX')
       .exec();
     const value = (index: number): unknown => {
       const [error, result] = results?.[index] ?? [new Error('no reply')];
       if (error) throw error;
       return result;
     };
-    return { first: Number(value(0)) === codes.length, windowMsLeft: Math.max(0, Number(value(5))), windowCode: (value(6) as string | null) ?? null };
+    return { first: value(7) === 'OK', windowMsLeft: Math.max(0, Number(value(5))), windowCode: (value(6) as string | null) ?? null };
   }
 
   /** The repeats counted so far and a sample of their codes (oldest first). */
@@ -63,12 +75,16 @@ export class RepeatCounter {
     return { count: Number(count ?? 0), codes };
   }
 
-  /** After the follow-up is posted: subtracts what it reported (repeats counted meanwhile stay for the next one). */
-  async settle(fingerprint: string, reported: number): Promise<void> {
-    await this.options.redis.multi().decrby(this.key('count', fingerprint), reported).del(this.key('codes', fingerprint)).exec();
+  /**
+   * After the follow-up is posted: subtracts what it reported. Returns the repeats counted meanwhile
+   * (between `read` and now): more than 0 means another follow-up is due for them.
+   */
+  async settle(fingerprint: string, reported: number): Promise<number> {
+    const left = await this.options.redis.eval(SETTLE_SCRIPT, 3, this.key('count', fingerprint), this.key('codes', fingerprint), this.key('pending', fingerprint), reported);
+    return Number(left);
   }
 
-  private key(kind: 'window' | 'count' | 'codes', fingerprint: string): string {
+  private key(kind: 'window' | 'count' | 'codes' | 'pending', fingerprint: string): string {
     return `${this.options.prefix}:discord-log:${kind}:${fingerprint}`;
   }
 }

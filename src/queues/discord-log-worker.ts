@@ -54,18 +54,23 @@ export interface DiscordLogWorker {
   close(): Promise<void>;
 }
 
-interface PendingError {
-  channel: string;
-  data: ErrorJobData;
-  /** Set by the batch that posted (or counted, or failed) it. */
-  outcome?: DiscordLogResult | Error;
+/** A job waiting for its batch: an error, or the follow-up of a dedupe window. */
+type PendingPost = { channel: string; outcome?: DiscordLogResult | Error } & ({ kind: 'error'; data: ErrorJobData } | { kind: 'repeats'; data: RepeatsJobData });
+type PendingError = Extract<PendingPost, { kind: 'error' }>;
+
+/** One embed of a batch, and what its post (or failure) settles. */
+interface OutgoingEmbed {
+  embed: LogEmbed;
+  posted(messageId: string): Promise<void>;
+  failed(error: Error): Promise<void>;
 }
 
 /**
  * Posts errors to the log channel, as the best-run bots do: errors arriving together are posted
  * together (up to 10 embeds a message); identical ones within the dedupe window are one embed with
- * a count, then one follow-up post counting the rest; a permanent refusal by Discord (4xx but 429:
- * unknown channel, missing access, bad token) fails the jobs at once (UnrecoverableError, no retry)
+ * a count, then one follow-up embed counting the rest, batched like the errors (a storm's windows
+ * close together); a permanent refusal by Discord (4xx but 429: unknown channel, missing access,
+ * bad token) fails the jobs at once (UnrecoverableError, no retry)
  * with one log line per channel, not one per job; other failures are retried with the queue's
  * backoff, and rate limits are waited out by the REST client.
  */
@@ -91,54 +96,86 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
     }
   };
 
-  const postBatch = async (channel: string, pending: PendingError[]): Promise<void> => {
-    const toPost: { embed: LogEmbed; fingerprint: string; errors: PendingError[] }[] = [];
+  const errorEmbeds = async (pending: PendingError[]): Promise<OutgoingEmbed[]> => {
+    const outgoing: OutgoingEmbed[] = [];
     for (const group of groupByFingerprint(pending, (item) => errorFingerprint(item.data))) {
       const first = group.items[0]?.data;
+      const settle = (outcome: DiscordLogResult | Error) => group.items.forEach((item) => (item.outcome = outcome));
       if (first && (await repeats.claim(group.fingerprint, first.errorCode))) {
-        toPost.push({ embed: buildGroupedErrorEmbed(group.items.map((item) => item.data)), fingerprint: group.fingerprint, errors: group.items });
+        outgoing.push({
+          embed: buildGroupedErrorEmbed(group.items.map((item) => item.data)),
+          posted: async (messageId) => settle({ posted: true, messageId }),
+          failed: async (error) => {
+            await repeats.release(group.fingerprint);
+            settle(error);
+          },
+        });
       } else {
         const counted = await repeats.add(group.fingerprint, group.items.map((item) => item.data.errorCode));
         if (counted.first && first) {
           const windowCode = counted.windowCode ?? first.errorCode;
-          // One follow-up per window (its id), whichever worker counts first.
-          await followUps.add(REPEATS_JOB_NAME, { fingerprint: group.fingerprint, sample: first, windowCode }, { jobId: `repeats-${group.fingerprint}-${windowCode}`, delay: counted.windowMsLeft });
+          // One follow-up due at a time (RepeatCounter's flag), whichever worker counts first.
+          await followUps.add(REPEATS_JOB_NAME, { fingerprint: group.fingerprint, sample: first, windowCode }, { delay: counted.windowMsLeft });
         }
-        for (const item of group.items) item.outcome = { posted: false, reason: 'repeat', fingerprint: group.fingerprint };
+        settle({ posted: false, reason: 'repeat', fingerprint: group.fingerprint });
       }
     }
-    for (const message of chunkEmbeds(toPost)) {
+    return outgoing;
+  };
+
+  /** A follow-up's embed, sharing its message with whatever else is posted then (a storm's windows close together). */
+  const repeatsEmbed = async (item: PendingPost & { kind: 'repeats' }): Promise<OutgoingEmbed | null> => {
+    const { data } = item;
+    const { count, codes } = await repeats.read(data.fingerprint);
+    if (count <= 0) {
+      item.outcome = { posted: false, reason: 'no-repeats' };
+      return null;
+    }
+    return {
+      embed: buildRepeatsEmbed(data.sample, data.windowCode, count, codes, Math.round(dedupeWindowMs / 1000)),
+      posted: async (messageId) => {
+        // Repeats counted while this was being posted get a follow-up of their own.
+        if ((await repeats.settle(data.fingerprint, count)) > 0) {
+          await followUps.add(REPEATS_JOB_NAME, data);
+        }
+        item.outcome = { posted: true, messageId };
+      },
+      failed: async (error) => {
+        item.outcome = error;
+      },
+    };
+  };
+
+  const postBatch = async (channel: string, pending: PendingPost[]): Promise<void> => {
+    const outgoing = await errorEmbeds(pending.filter((item): item is PendingError => item.kind === 'error'));
+    for (const item of pending) {
+      if (item.kind !== 'repeats') continue;
+      const embed = await repeatsEmbed(item);
+      if (embed) outgoing.push(embed);
+    }
+    for (const message of chunkEmbeds(outgoing)) {
+      let messageId: string;
       try {
-        const messageId = await post(channel, message.map((entry) => entry.embed));
-        for (const entry of message) for (const item of entry.errors) item.outcome = { posted: true, messageId };
+        messageId = await post(channel, message.map((entry) => entry.embed));
       } catch (error) {
         if (!(error instanceof UnrecoverableError)) logger.warn({ err: error, errors: message.length }, 'discord-log: post failed; its errors are retried');
-        for (const entry of message) {
-          await repeats.release(entry.fingerprint);
-          for (const item of entry.errors) item.outcome = error instanceof Error ? error : new Error(String(error));
-        }
+        for (const entry of message) await entry.failed(error instanceof Error ? error : new Error(String(error)));
+        continue;
       }
+      for (const entry of message) await entry.posted(messageId).catch((error: unknown) => entry.failed(error instanceof Error ? error : new Error(String(error))));
     }
   };
 
-  const postPending = async (pending: PendingError[]): Promise<void> => {
+  const postPending = async (pending: PendingPost[]): Promise<void> => {
     for (const channel of new Set(pending.map((item) => item.channel))) {
       await postBatch(channel, pending.filter((item) => item.channel === channel));
     }
   };
 
-  const batcher = new MicroBatcher<PendingError>(postPending, {
+  const batcher = new MicroBatcher<PendingPost>(postPending, {
     maxSize: concurrency,
     maxWaitMs: options.batchWindowMs ?? 2000,
   });
-
-  const postRepeats = async (channel: string, data: RepeatsJobData): Promise<DiscordLogResult> => {
-    const { count, codes } = await repeats.read(data.fingerprint);
-    if (count <= 0) return { posted: false, reason: 'no-repeats' };
-    const messageId = await post(channel, [buildRepeatsEmbed(data.sample, data.windowCode, count, codes, Math.round(dedupeWindowMs / 1000))]);
-    await repeats.settle(data.fingerprint, count);
-    return { posted: true, messageId };
-  };
 
   let warned = false;
   const worker = new Worker<DiscordLogJobData, DiscordLogResult>(
@@ -149,8 +186,8 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
         warned = true;
         return { posted: false, reason: 'no-log-channel' };
       }
-      if (job.name === REPEATS_JOB_NAME) return postRepeats(channelId, job.data as RepeatsJobData);
-      const item: PendingError = { channel: channelId, data: job.data as ErrorJobData };
+      const item: PendingPost =
+        job.name === REPEATS_JOB_NAME ? { kind: 'repeats', channel: channelId, data: job.data as RepeatsJobData } : { kind: 'error', channel: channelId, data: job.data as ErrorJobData };
       await batcher.add(item);
       if (item.outcome === undefined || item.outcome instanceof Error) throw item.outcome ?? new Error('discord-log: the batch left this error without an outcome');
       return item.outcome;

@@ -1,6 +1,8 @@
+import { RateLimitError } from '@discordjs/rest';
 import pino from 'pino';
 import { deployCommands } from '../../src/bot/deploy-commands';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
+import { eventually } from '../helpers/eventually';
 
 const DEV_GUILD = '1700000000000000001';
 
@@ -32,5 +34,33 @@ describe('deploy-commands', () => {
     expect(names(simulator.registeredCommands().global)).toEqual(['config', 'dev', 'guild', 'user']);
     // Discord hides /config from members without Manage Server (the dispatcher checks it anyway).
     expect(config?.default_member_permissions).toBe(String(1 << 5));
+  });
+
+  const commandPuts = () => simulator.requests().filter((request) => request.method === 'PUT' && request.path === `/applications/${simulator.options.applicationId}/commands`);
+
+  it("waits out a 429's retry_after, then registers with one more request", async () => {
+    const before = commandPuts().length;
+    const restore = simulator.failRequests({ method: 'PUT', path: `/applications/${simulator.options.applicationId}/commands`, status: 429, retryAfterMs: 1000 });
+    const deployed = deployCommands(options());
+    await eventually(() => commandPuts().length > before);
+    restore();
+    expect(await deployed).toBe(4);
+    const puts = commandPuts().slice(before);
+    expect(puts.map((request) => request.status)).toEqual([429, 200]);
+    expect((puts[1]?.at ?? 0) - (puts[0]?.at ?? 0)).toBeGreaterThanOrEqual(900);
+  });
+
+  it('gives up at once with the wait when Discord asks for longer than it should wait', async () => {
+    const before = commandPuts().length;
+    const restore = simulator.failRequests({ method: 'PUT', path: `/applications/${simulator.options.applicationId}/commands`, status: 429, retryAfterMs: 3_600_000 });
+    try {
+      const failure = deployCommands(options()).catch((error: unknown) => error);
+      const error = await failure;
+      expect(error).toBeInstanceOf(RateLimitError);
+      expect((error as RateLimitError).retryAfter).toBeGreaterThanOrEqual(3_600_000);
+      expect(commandPuts().length - before).toBe(1);
+    } finally {
+      restore();
+    }
   });
 });

@@ -1,9 +1,14 @@
+import { Events, type Client } from 'discord.js';
 import Redis from 'ioredis';
+import pino from 'pino';
+import { createBotClient, type BotClientOptions } from '../../src/bot/client';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { connectDatabase } from '../../src/connect';
 import type { ModdyDatabase } from '../../src/db/api';
+import type { DiscordSimulator } from '../../src/simulator';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
+import { RecordingTracker } from './recording-tracker';
 
 /** A test database and key prefix of this file's own, the cached data API on them, and a Redis connection. */
 export interface BotFixture {
@@ -50,4 +55,22 @@ export function recordingCalls(db: ModdyDatabase, methods: readonly (keyof Moddy
     },
   });
   return { db: recorded, calls };
+}
+
+/** The real bot client on the fixture's database and Redis, logged in to a started simulator and ready (silent, no owners, a recording tracker unless given). */
+export async function loginBotClient(fixture: BotFixture, simulator: DiscordSimulator, options: Partial<BotClientOptions> = {}): Promise<Client> {
+  const client = createBotClient({
+    apiUrl: simulator.apiUrl,
+    db: fixture.db,
+    tracker: new RecordingTracker(),
+    logger: pino({ level: 'silent' }),
+    redis: fixture.redis,
+    cachePrefix: fixture.prefix,
+    ownerIds: [],
+    ...options,
+  });
+  const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
+  await client.login(simulator.options.token);
+  await ready;
+  return client;
 }

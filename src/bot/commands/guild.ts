@@ -18,9 +18,9 @@ export const guildCommand: Command = {
     ),
   permission: 'everyone',
 
-  async run({ interaction, db, rest, t, language, reply, defer }) {
+  async run({ interaction, db, rest, t, language, reply, defer, lookupDeadlineMs }) {
     const id = interaction.options.getString('id', true).trim();
-    const result = await lookupGuild(id, { db, rest, beforeRemote: defer });
+    const result = await lookupGuild(id, { db, rest, beforeRemote: defer, deadlineMs: lookupDeadlineMs });
     if (!result.found) return reply(t('guild.lookup.notFound', { id }));
 
     const { guild, source } = result;

@@ -17,6 +17,7 @@ export const en = {
   'error.INVALID_ATTRIBUTE_VALUE': 'The attribute `{attribute}` expects {expected}.',
   'error.INVALID_ERROR_CODE': '`{value}` is not an error code (8 letters and digits, like `AB12CD34`).',
   'error.INVALID_PREFIX': 'A prefix is 1 to {max} characters long, without spaces.',
+  'error.DISCORD_BUSY': 'Discord is busy right now (too many requests). Please try again in a few seconds.',
 
   'common.none': 'none',
   'common.unknown': 'unknown',

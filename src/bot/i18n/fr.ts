@@ -16,6 +16,7 @@ export const fr: Catalogue = {
   'error.INVALID_ATTRIBUTE_VALUE': "L'attribut `{attribute}` attend {expected}.",
   'error.INVALID_ERROR_CODE': "`{value}` n'est pas un code d'erreur (8 lettres et chiffres, comme `AB12CD34`).",
   'error.INVALID_PREFIX': 'Un préfixe fait de 1 à {max} caractères, sans espace.',
+  'error.DISCORD_BUSY': 'Discord est surchargé en ce moment (trop de requêtes). Réessaie dans quelques secondes.',
 
   'common.none': 'aucun',
   'common.unknown': 'inconnu',

@@ -3,6 +3,7 @@ import { CDN } from '@discordjs/rest';
 import { Routes, type APIGuild, type APIGuildPreview } from 'discord.js';
 import { assertSnowflake, snowflakeDate } from '../../core/snowflake';
 import type { CachedGuild, CachedGuildInput, JsonObject, ModdyDatabase } from '../../db/api';
+import { DEFAULT_LOOKUP_DEADLINE_MS, withinDeadline } from './discord-deadline';
 import { isNotVisible } from './discord-errors';
 
 /** Where a lookup's answer came from: the `guilds_cache` table, the guild itself (bot is a member) or its public preview. */
@@ -17,6 +18,8 @@ export interface GuildLookupDeps {
   maxAgeDays?: number;
   /** Called once before Discord is asked (the command defers its reply there). */
   beforeRemote?: () => Promise<void>;
+  /** How long Discord may take for the whole lookup, 429 waits included, before it fails with `DiscordBusyError`. Default 8000 ms. */
+  deadlineMs?: number;
 }
 
 const cdn = new CDN();
@@ -34,11 +37,15 @@ export async function lookupGuild(id: string, deps: GuildLookupDeps): Promise<Gu
 
   // The guilds table says where the bot is, across every cluster: no doomed 403 for the others.
   const row = await deps.db.getGuild(guildId);
+  // One deadline for Discord's part of the lookup (both calls, 429 waits included), not for the database's.
+  const deadline = Date.now() + (deps.deadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS);
+  const ask = <T>(call: (signal: AbortSignal) => Promise<unknown>) => fetchVisible(() => withinDeadline(Math.max(1, deadline - Date.now()), call) as Promise<T>);
   if (row && row.deactivatedAt === null) {
-    const guild = await fetchVisible(() => deps.rest.get(Routes.guild(guildId), { query: new URLSearchParams({ with_counts: 'true' }) }) as Promise<APIGuild>);
+    const query = new URLSearchParams({ with_counts: 'true' });
+    const guild = await ask<APIGuild>((signal) => deps.rest.get(Routes.guild(guildId), { query, signal }));
     if (guild) return { found: true, source: 'bot', guild: await store(deps.db, fromGuild(guild)) };
   }
-  const preview = await fetchVisible(() => deps.rest.get(Routes.guildPreview(guildId)) as Promise<APIGuildPreview>);
+  const preview = await ask<APIGuildPreview>((signal) => deps.rest.get(Routes.guildPreview(guildId), { signal }));
   if (preview) return { found: true, source: 'preview', guild: await store(deps.db, fromPreview(preview)) };
   return { found: false };
 }

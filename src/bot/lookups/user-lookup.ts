@@ -2,6 +2,7 @@ import type { REST } from '@discordjs/rest';
 import { Routes, type APIUser } from 'discord.js';
 import type Redis from 'ioredis';
 import { assertSnowflake } from '../../core/snowflake';
+import { DEFAULT_LOOKUP_DEADLINE_MS, withinDeadline } from './discord-deadline';
 import { isNotVisible } from './discord-errors';
 
 /** The facts `/user lookup` shows, as cached. */
@@ -24,6 +25,8 @@ export interface UserLookupOptions {
   /** How long a fetched user (or an unknown ID) is reused. Default 300 s. */
   ttlSeconds?: number;
   logger?: { warn(details: object, message: string): void };
+  /** How long Discord may take, 429 waits included, before the lookup fails with `DiscordBusyError`. Default 8000 ms. */
+  deadlineMs?: number;
 }
 
 interface StoredLookup {
@@ -55,7 +58,8 @@ export class UserLookup {
 
     let user: DiscordUserSummary | null = null;
     try {
-      user = summarise((await this.options.rest.get(Routes.user(userId))) as APIUser);
+      const deadlineMs = this.options.deadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS;
+      user = summarise((await withinDeadline(deadlineMs, (signal) => this.options.rest.get(Routes.user(userId), { signal }))) as APIUser);
     } catch (error) {
       if (!isNotVisible(error)) throw error;
     }
