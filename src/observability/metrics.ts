@@ -1,4 +1,5 @@
 import { AggregatorRegistry, Counter, Histogram, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { FleetView } from '../cluster/fleet';
 import type { CacheStats, TierStats } from '../db/api';
 
 /**
@@ -164,6 +165,31 @@ export class MetricsRegistry {
       registers: [this.registry],
       collect() {
         this.set(read());
+      },
+    });
+  }
+
+  /** The fleet of hosts (Redis), read at scrape time: live hosts and the fleet's shards by state. */
+  fleet(read: () => Promise<FleetView>): void {
+    let latest: Promise<FleetView> | undefined;
+    // One Redis read per scrape for both gauges.
+    const view = () => (latest ??= read().finally(() => setImmediate(() => (latest = undefined))));
+    new Gauge({
+      name: 'moddy_fleet_hosts',
+      help: 'Hosts of the bot beating in Redis now.',
+      registers: [this.registry],
+      async collect() {
+        this.set((await view()).hosts.filter((host) => host.alive).length);
+      },
+    });
+    new Gauge({
+      name: 'moddy_fleet_shards',
+      help: "The fleet's shards by state: connected (through a live host), disconnected (held by a live host), unowned (no live host holds it).",
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const { shards } = await view();
+        for (const [state, count] of Object.entries(shards)) this.set({ state }, count);
       },
     });
   }
