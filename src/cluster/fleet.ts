@@ -57,7 +57,7 @@ export class FleetSizeMismatchError extends ModdyError {
   readonly code = 'FLEET_SIZE_MISMATCH';
 
   constructor(readonly configured: number, readonly agreed: number) {
-    super(`TOTAL_SHARDS=${configured} but the running fleet agreed on ${agreed} shards: every host must use the same fleet size (or auto)`);
+    super(`TOTAL_SHARDS=${configured} but the running fleet agreed on ${agreed} shards: every host must use the same fleet size (or auto); to change it, stop every host and wait for their leases to expire`);
   }
 }
 
@@ -117,6 +117,8 @@ export class FleetMembership {
   private readonly logger: Logger;
   private readonly now: () => number;
   private shards: number[] = [];
+  /** The figure this host agreed on, kept alive by its beats. */
+  private totalShards: number | undefined;
   private timer: NodeJS.Timeout | undefined;
   private status: (() => HostStatus) | undefined;
   private onLost: ((shards: number[], holders: string[]) => void) | undefined;
@@ -134,25 +136,25 @@ export class FleetMembership {
 
   /**
    * The fleet's shard count. `auto`: the figure the live fleet agreed on, or `recommend()` stored
-   * for the others if this host is the first. A number: stored if none is, refused if the fleet
-   * agreed on another; a host owning every shard (`owner`) is the whole fleet and sets it.
+   * for the others if this host is the first. A number: stored if none is, refused if the live
+   * fleet agreed on another (nothing written then). The figure expires a lease after the last
+   * host's beat, so stopping every host is how the fleet size changes.
    */
-  async agreeTotalShards(configured: number | 'auto', recommend: () => Promise<number>, owner: boolean): Promise<number> {
+  async agreeTotalShards(configured: number | 'auto', recommend: () => Promise<number>): Promise<number> {
     const key = this.key('total-shards');
-    if (owner) {
-      const total = configured === 'auto' ? await recommend() : configured;
-      await this.redis.set(key, String(total), 'PX', this.leaseMs);
-      return total;
-    }
     for (;;) {
       const agreed = await this.redis.get(key);
       if (agreed !== null) {
         if (configured !== 'auto' && Number(agreed) !== configured) throw new FleetSizeMismatchError(configured, Number(agreed));
-        return Number(agreed);
+        this.totalShards = Number(agreed);
+        return this.totalShards;
       }
       const total = configured === 'auto' ? await recommend() : configured;
       // Another host may have stored its figure meanwhile: then read it again.
-      if ((await this.redis.set(key, String(total), 'PX', this.leaseMs, 'NX')) === 'OK') return total;
+      if ((await this.redis.set(key, String(total), 'PX', this.leaseMs, 'NX')) === 'OK') {
+        this.totalShards = total;
+        return total;
+      }
     }
   }
 
@@ -194,7 +196,11 @@ export class FleetMembership {
         this.onLost?.(shards, toOtherHosts.map(([, holder]) => hostOf(holder)));
       }
       const at = this.now();
-      await this.redis.pexpire(this.key('total-shards'), this.leaseMs);
+      if (this.totalShards !== undefined) {
+        // Stored again if it expired meanwhile (Redis restarted, a long stall), never overwritten.
+        const key = this.key('total-shards');
+        if ((await this.redis.set(key, String(this.totalShards), 'PX', this.leaseMs, 'NX')) !== 'OK') await this.redis.pexpire(key, this.leaseMs);
+      }
       if (this.status) {
         await this.redis.set(this.key(`host:${this.hostId}`), JSON.stringify(this.status()), 'PX', this.leaseMs);
         await this.redis.zadd(this.key('hosts'), at, this.hostId);

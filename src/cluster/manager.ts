@@ -234,9 +234,9 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   };
 }
 
-/** The fleet's shard count: agreed through the fleet, or this host's own figure when it runs every shard. */
+/** The fleet's shard count: agreed through the fleet, or this host's own figure when it runs every shard alone. */
 async function resolveTotalShards(configured: number | 'auto', share: HostShare, fleet: FleetMembership | undefined, recommend: () => Promise<number>): Promise<number> {
-  if (fleet) return fleet.agreeTotalShards(configured, recommend, share.kind === 'all');
+  if (fleet) return fleet.agreeTotalShards(configured, recommend);
   if (configured !== 'auto') return configured;
   if (share.kind !== 'all') throw new HostShareError('HOST_SHARDS/HOST_INDEX with TOTAL_SHARDS=auto need the fleet size agreed through Redis: set a numeric TOTAL_SHARDS or run with a fleet');
   return recommend();

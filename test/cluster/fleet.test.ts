@@ -41,19 +41,19 @@ describe('fleet membership through Redis', () => {
 
   it('agrees on one fleet size: the first host asks Discord once, the others read its figure', async () => {
     const recommend = jest.fn(async () => 8);
-    const totals = await Promise.all(['a', 'b', 'c'].map((host) => member(host).agreeTotalShards('auto', recommend, false)));
+    const totals = await Promise.all(['a', 'b', 'c'].map((host) => member(host).agreeTotalShards('auto', recommend)));
     expect(totals).toEqual([8, 8, 8]);
     expect(recommend.mock.calls.length).toBeGreaterThanOrEqual(1);
     // A host whose Discord would now say 16 still joins the agreed 8.
-    await expect(member('d').agreeTotalShards('auto', async () => 16, false)).resolves.toBe(8);
+    await expect(member('d').agreeTotalShards('auto', async () => 16)).resolves.toBe(8);
   });
 
   it('refuses a numeric TOTAL_SHARDS that differs from the fleet agreed one', async () => {
-    await member('a').agreeTotalShards(8, async () => 0, false);
-    await expect(member('b').agreeTotalShards(8, async () => 0, false)).resolves.toBe(8);
-    const mismatch = member('c').agreeTotalShards(12, async () => 0, false);
+    await member('a').agreeTotalShards(8, async () => 0);
+    await expect(member('b').agreeTotalShards(8, async () => 0)).resolves.toBe(8);
+    const mismatch = member('c').agreeTotalShards(12, async () => 0);
     await expect(mismatch).rejects.toBeInstanceOf(FleetSizeMismatchError);
-    await expect(member('c').agreeTotalShards(12, async () => 0, false)).rejects.toThrow(/TOTAL_SHARDS=12 but the running fleet agreed on 8/);
+    await expect(member('c').agreeTotalShards(12, async () => 0)).rejects.toThrow(/TOTAL_SHARDS=12 but the running fleet agreed on 8/);
   });
 
   it("refuses a claim on a live host's shards, naming it, and writes nothing", async () => {
