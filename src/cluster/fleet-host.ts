@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import type { Logger } from '../core/logger';
+import { hostConnections } from './connection-budget';
 import { FleetMembership, type HostStatus } from './fleet';
 import { describeHostShare, type HostShare } from './host-shards';
 import type { ClusterManagerHandle } from './manager';
@@ -14,13 +15,15 @@ export interface FleetHostOptions {
   /** `HOST_ID`; default: `<hostname>#<share>` (`vps1#0-15`, `vps2#1of2`), stable across restarts. */
   hostId?: string;
   leaseSeconds: number;
+  /** `DATABASE_POOL_SIZE` of each cluster, for the connection budget. */
+  poolSize: number;
   logger: Logger;
 }
 
 export interface FleetHost {
   membership: FleetMembership;
   /** Registers this host's status at each beat; shards taken by another host stop their clusters. */
-  report(handle: ClusterManagerHandle, startedAt: number): void;
+  report(handle: ClusterManagerHandle, startedAt: number): Promise<void>;
   /** Gives back the claims and closes the connection. */
   close(): Promise<void>;
 }
@@ -36,13 +39,14 @@ export function joinFleet(options: FleetHostOptions): FleetHost {
   const version = packageVersion();
   return {
     membership,
-    report(handle, startedAt) {
+    async report(handle, startedAt) {
       const status = (): HostStatus => ({
         hostId,
         shards: [...handle.shards],
         connectedShards: handle.connectivity.connected(),
         readyClusters: handle.readyClusters().length,
         totalClusters: handle.totalClusters,
+        databaseConnections: hostConnections(options.poolSize, handle.totalClusters),
         version,
         pid: process.pid,
         startedAt,
@@ -51,6 +55,7 @@ export function joinFleet(options: FleetHostOptions): FleetHost {
         logger.error({ shards, holders }, 'shards of this host were claimed by another host after its lease expired: stopping their clusters');
         handle.release(shards).catch((error: unknown) => logger.error({ err: error, shards }, 'stopping the clusters of lost shards failed'));
       });
+      await membership.beat();
     },
     async close() {
       await membership.close().catch((error: unknown) => logger.warn({ err: error }, 'giving the shard claims back failed: they expire with their lease'));

@@ -10,6 +10,8 @@ export interface HostStatus {
   connectedShards: number[];
   readyClusters: number;
   totalClusters: number;
+  /** PostgreSQL connections this host may open (its clusters' pools and the manager's). */
+  databaseConnections: number;
   version: string;
   pid: number;
   startedAt: number;
@@ -175,12 +177,12 @@ export class FleetMembership {
 
   /**
    * What the beat registers about this host, and what to do when shards of this host turn out to
-   * be held by another host (its lease expired while this process was stalled).
+   * be held by another host (its lease expired while this process was stalled). Registered from
+   * the next beat on.
    */
   report(status: () => HostStatus, onLost: (shards: number[], holders: string[]) => void): void {
     this.status = status;
     this.onLost = onLost;
-    void this.beat();
   }
 
   /** Renews the claims and the fleet size, and registers this host's status. */

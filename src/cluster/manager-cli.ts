@@ -4,6 +4,7 @@ import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { MetricsRegistry } from '../observability/metrics';
 import { closeOnSignal } from '../core/shutdown';
+import { reportConnectionBudget } from './connection-budget';
 import { joinFleet } from './fleet-host';
 import { startClusterHandoff } from './handoff';
 import { formatShardRanges, hostShareFrom } from './host-shards';
@@ -29,7 +30,7 @@ async function main(logger: Logger): Promise<void> {
   const restarts = metrics.clusterRestarts();
   const share = hostShareFrom(config);
   // Every host of the bot, through Redis: the fleet size, this host's shard claims, the fleet view.
-  const fleet = joinFleet({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, share, hostId: config.HOST_ID, leaseSeconds: config.FLEET_LEASE_SECONDS, logger });
+  const fleet = joinFleet({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, share, hostId: config.HOST_ID, leaseSeconds: config.FLEET_LEASE_SECONDS, poolSize: config.DATABASE_POOL_SIZE, logger });
   const handle = await startClusterManager({
     token: config.DISCORD_TOKEN,
     apiUrl: config.DISCORD_API_URL,
@@ -48,7 +49,8 @@ async function main(logger: Logger): Promise<void> {
     await fleet.close();
     throw error;
   });
-  fleet.report(handle, startedAt);
+  await fleet.report(handle, startedAt);
+  void fleet.membership.view().then((view) => reportConnectionBudget(config.DATABASE_URL, view, logger), (error: unknown) => logger.warn({ err: error }, 'fleet view unavailable'));
   // A newer manager of this host (pm2 reload) takes this one's shards over cluster by cluster.
   const handoff = await startClusterHandoff({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, hostId: fleet.membership.hostId, handle, logger, startedAt });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;

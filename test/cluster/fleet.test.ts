@@ -18,7 +18,7 @@ describe('fleet membership through Redis', () => {
   }
 
   function status(hostId: string, shards: number[], connectedShards = shards): () => HostStatus {
-    return () => ({ hostId, shards, connectedShards, readyClusters: 1, totalClusters: 1, version: 'test', pid: process.pid, startedAt: 0 });
+    return () => ({ hostId, shards, connectedShards, readyClusters: 1, totalClusters: 1, databaseConnections: 11, version: 'test', pid: process.pid, startedAt: 0 });
   }
 
   beforeAll(() => {
@@ -70,9 +70,11 @@ describe('fleet membership through Redis', () => {
     const older = member('host-a');
     await older.claim([0, 1]);
     older.report(status('host-a', [0, 1]), () => undefined);
+    await older.beat();
     const newer = member('host-a');
     await newer.claim([0, 1]);
     newer.report(status('host-a', [0, 1]), () => undefined);
+    await newer.beat();
     await older.close();
     await expect(member('host-b').claim([0])).rejects.toBeInstanceOf(ShardClaimConflictError);
     expect((await newer.view()).hosts.map((host) => [host.hostId, host.alive])).toEqual([['host-a', true]]);
