@@ -1,5 +1,8 @@
 import Redis from 'ioredis';
 import pino from 'pino';
+import { fleetCheck } from '../../src/cluster/manager-endpoint';
+import { MetricsRegistry } from '../../src/observability/metrics';
+import { parseExposition } from '../helpers/prometheus';
 import { FleetMembership, FleetSizeMismatchError, ShardClaimConflictError, type HostStatus } from '../../src/cluster/fleet';
 import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../helpers/services';
 import { eventually } from '../helpers/eventually';
@@ -39,13 +42,17 @@ describe('fleet membership through Redis', () => {
     await redis.quit();
   });
 
-  it('agrees on one fleet size: the first host asks Discord once, the others read its figure', async () => {
-    const recommend = jest.fn(async () => 8);
-    const totals = await Promise.all(['a', 'b', 'c'].map((host) => member(host).agreeTotalShards('auto', recommend)));
-    expect(totals).toEqual([8, 8, 8]);
-    expect(recommend.mock.calls.length).toBeGreaterThanOrEqual(1);
-    // A host whose Discord would now say 16 still joins the agreed 8.
-    await expect(member('d').agreeTotalShards('auto', async () => 16)).resolves.toBe(8);
+  it('agrees on one fleet size: hosts starting together get one figure, later hosts read it without asking Discord', async () => {
+    // Hosts racing at start may each ask; SET NX keeps one answer for all.
+    const answers = [8, 9, 10];
+    const totals = await Promise.all(['a', 'b', 'c'].map((host, index) => member(host).agreeTotalShards('auto', async () => answers[index]!)));
+    expect(new Set(totals).size).toBe(1);
+    const agreed = totals[0]!;
+    expect(answers).toContain(agreed);
+    // A later host whose Discord would now say 16 joins the agreed figure, without asking.
+    const recommend = jest.fn(async () => 16);
+    await expect(member('d').agreeTotalShards('auto', recommend)).resolves.toBe(agreed);
+    expect(recommend).not.toHaveBeenCalled();
   });
 
   it('refuses a numeric TOTAL_SHARDS that differs from the fleet agreed one', async () => {
@@ -113,5 +120,22 @@ describe('fleet membership through Redis', () => {
     await member('host-b', 300).claim([1]);
     await stalled.beat();
     expect(lost).toHaveBeenCalledWith([1], ['host-b']);
+  });
+
+  it('reports the fleet in /metrics and in the /ready JSON, never as a failure', async () => {
+    await member('observer').agreeTotalShards(4, async () => 0);
+    const a = member('host-a');
+    await a.claim([0, 1]);
+    a.report(status('host-a', [0, 1], [0]), () => undefined);
+    await a.beat();
+    const metrics = new MetricsRegistry('bot', { processMetrics: false });
+    metrics.fleet(() => a.view());
+    const exposition = parseExposition(await metrics.text());
+    expect(exposition.find('moddy_fleet_hosts').map((sample) => sample.value)).toEqual([1]);
+    const byState = Object.fromEntries(exposition.find('moddy_fleet_shards').map((sample) => [sample.labels.state, sample.value]));
+    expect(byState).toEqual({ connected: 1, disconnected: 1, unowned: 2 });
+    const ready = await fleetCheck(a)();
+    expect(ready.ok).toBe(true);
+    expect(ready.detail).toMatchObject({ totalShards: 4, hosts: [{ hostId: 'host-a', alive: true, shards: [0, 1], connectedShards: [0] }] });
   });
 });
