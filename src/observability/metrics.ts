@@ -169,17 +169,19 @@ export class MetricsRegistry {
     });
   }
 
-  /** The fleet of hosts (Redis), read at scrape time: live hosts and the fleet's shards by state. */
+  /** The fleet of hosts (Redis), read at scrape time: live hosts and the fleet's shards by state. Absent while Redis does not answer. */
   fleet(read: () => Promise<FleetView>): void {
-    let latest: Promise<FleetView> | undefined;
-    // One Redis read per scrape for both gauges.
-    const view = () => (latest ??= read().finally(() => setImmediate(() => (latest = undefined))));
+    let latest: Promise<FleetView | null> | undefined;
+    // One Redis read per scrape for both gauges; a failed read leaves them out rather than failing /metrics.
+    const view = () => (latest ??= read().catch(() => null).finally(() => setImmediate(() => (latest = undefined))));
     new Gauge({
       name: 'moddy_fleet_hosts',
       help: 'Hosts of the bot beating in Redis now.',
       registers: [this.registry],
       async collect() {
-        this.set((await view()).hosts.filter((host) => host.alive).length);
+        const current = await view();
+        if (current) this.set(current.hosts.filter((host) => host.alive).length);
+        else this.reset();
       },
     });
     new Gauge({
@@ -188,8 +190,9 @@ export class MetricsRegistry {
       labelNames: ['state'],
       registers: [this.registry],
       async collect() {
-        const { shards } = await view();
-        for (const [state, count] of Object.entries(shards)) this.set({ state }, count);
+        const current = await view();
+        this.reset();
+        for (const [state, count] of Object.entries(current?.shards ?? {})) this.set({ state }, count);
       },
     });
   }
