@@ -213,13 +213,14 @@ export class FleetMembership {
     }
   }
 
-  /** Every host that registered (alive or dead within a day) and the state of every shard of the fleet. */
+  /** Every host that registered (alive or dead within a day, by host ID) and the state of every shard of the fleet. */
   async view(): Promise<FleetView> {
     const now = this.now();
     await this.redis.zremrangebyscore(this.key('hosts'), '-inf', now - FORGET_HOST_AFTER_MS);
     const [totalRaw, listed] = await Promise.all([this.redis.get(this.key('total-shards')), this.redis.zrange(this.key('hosts'), 0, -1, 'WITHSCORES')]);
     const beats: { hostId: string; lastBeatAt: number }[] = [];
     for (let index = 0; index + 1 < listed.length; index += 2) beats.push({ hostId: String(listed[index]), lastBeatAt: Number(listed[index + 1]) });
+    beats.sort((a, b) => a.hostId.localeCompare(b.hostId));
     const statuses = beats.length === 0 ? [] : await this.redis.mget(...beats.map((beat) => this.key(`host:${beat.hostId}`)));
     const hosts = beats.map((beat, index): FleetHost => {
       const raw = statuses[index];

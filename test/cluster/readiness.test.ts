@@ -113,6 +113,8 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
 
       await manager.whenReady(60_000);
       await eventually(async () => (await ready()).status === 200, 30_000);
+      // 200 allows shards off the gateway within the grace: wait for the clusters' reports of all of them.
+      await eventually(() => manager?.connectivity.disconnected().length === 0, 30_000);
 
       // The manager's /metrics: its own series and each cluster's, labelled, typed.
       const exposition = parseExposition(await (await fetch(`${url}/metrics`)).text());
