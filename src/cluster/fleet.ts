@@ -111,7 +111,7 @@ return 0`;
 export class FleetMembership {
   readonly hostId: string;
   private readonly redis: Redis;
-  private readonly keyPrefix: string;
+  private readonly prefix: string;
   /** Holder value of this manager: the host, then this process (a newer manager of the host takes it over). */
   private readonly holder: string;
   private readonly beatMs: number;
@@ -128,7 +128,7 @@ export class FleetMembership {
   constructor(options: FleetOptions) {
     this.redis = options.redis;
     this.hostId = options.hostId;
-    this.keyPrefix = `${options.prefix}:{fleet}`;
+    this.prefix = options.prefix;
     this.holder = `${options.hostId}/${process.pid}.${Date.now().toString(36)}`;
     this.beatMs = options.beatMs ?? 5000;
     this.leaseMs = options.leaseMs ?? 15_000;
@@ -214,28 +214,8 @@ export class FleetMembership {
   }
 
   /** Every host that registered (alive or dead within a day, by host ID) and the state of every shard of the fleet. */
-  async view(): Promise<FleetView> {
-    const now = this.now();
-    await this.redis.zremrangebyscore(this.key('hosts'), '-inf', now - FORGET_HOST_AFTER_MS);
-    const [totalRaw, listed] = await Promise.all([this.redis.get(this.key('total-shards')), this.redis.zrange(this.key('hosts'), 0, -1, 'WITHSCORES')]);
-    const beats: { hostId: string; lastBeatAt: number }[] = [];
-    for (let index = 0; index + 1 < listed.length; index += 2) beats.push({ hostId: String(listed[index]), lastBeatAt: Number(listed[index + 1]) });
-    beats.sort((a, b) => a.hostId.localeCompare(b.hostId));
-    const statuses = beats.length === 0 ? [] : await this.redis.mget(...beats.map((beat) => this.key(`host:${beat.hostId}`)));
-    const hosts = beats.map((beat, index): FleetHost => {
-      const raw = statuses[index];
-      const status = raw ? (JSON.parse(raw) as HostStatus) : undefined;
-      return { ...status, hostId: beat.hostId, alive: status !== undefined, lastBeatAt: beat.lastBeatAt };
-    });
-    const totalShards = totalRaw === null ? null : Number(totalRaw);
-    const connected = new Set(hosts.flatMap((host) => host.connectedShards ?? []));
-    const held = new Set(hosts.flatMap((host) => host.shards ?? []));
-    const fleetSize = totalShards ?? held.size;
-    return {
-      totalShards,
-      hosts,
-      shards: { connected: connected.size, disconnected: held.size - connected.size, unowned: Math.max(0, fleetSize - held.size) },
-    };
+  view(): Promise<FleetView> {
+    return readFleetView(this.redis, this.prefix, this.now());
   }
 
   /** Stops the beat, gives back the shards this process still holds and leaves the fleet view. */
@@ -254,12 +234,42 @@ export class FleetMembership {
   }
 
   private key(name: string): string {
-    return `${this.keyPrefix}:${name}`;
+    return fleetKey(this.prefix, name);
   }
 
   private shardKey(shard: number): string {
     return this.key(`shard:${shard}`);
   }
+}
+
+/** The fleet as registered in Redis under `prefix` (`CACHE_PREFIX`): what any process of the bot can show. */
+export async function readFleetView(redis: Redis, prefix: string, now = Date.now()): Promise<FleetView> {
+  const key = (name: string) => fleetKey(prefix, name);
+  await redis.zremrangebyscore(key('hosts'), '-inf', now - FORGET_HOST_AFTER_MS);
+  const [totalRaw, listed] = await Promise.all([redis.get(key('total-shards')), redis.zrange(key('hosts'), 0, -1, 'WITHSCORES')]);
+  const beats: { hostId: string; lastBeatAt: number }[] = [];
+  for (let index = 0; index + 1 < listed.length; index += 2) beats.push({ hostId: String(listed[index]), lastBeatAt: Number(listed[index + 1]) });
+  beats.sort((a, b) => a.hostId.localeCompare(b.hostId));
+  const statuses = beats.length === 0 ? [] : await redis.mget(...beats.map((beat) => key(`host:${beat.hostId}`)));
+  const hosts = beats.map((beat, index): FleetHost => {
+    const raw = statuses[index];
+    const status = raw ? (JSON.parse(raw) as HostStatus) : undefined;
+    return { ...status, hostId: beat.hostId, alive: status !== undefined, lastBeatAt: beat.lastBeatAt };
+  });
+  const totalShards = totalRaw === null ? null : Number(totalRaw);
+  const connected = new Set(hosts.flatMap((host) => host.connectedShards ?? []));
+  const held = new Set(hosts.flatMap((host) => host.shards ?? []));
+  const fleetSize = totalShards ?? held.size;
+  return {
+    totalShards,
+    hosts,
+    shards: { connected: connected.size, disconnected: held.size - connected.size, unowned: Math.max(0, fleetSize - held.size) },
+  };
+}
+
+/** The fleet's keys share the `{fleet}` hash tag: the scripts touch several in one Redis Cluster slot. */
+function fleetKey(prefix: string, name: string): string {
+  return `${prefix}:{fleet}:${name}`;
 }
 
 function hostOf(holder: string): string {
