@@ -14,6 +14,7 @@ import { assertPermitted } from './permissions';
 import { InteractionResponder } from './reply';
 import type { ErrorCapture } from './tracker';
 import { userMessageFor } from './user-errors';
+import type { FleetView } from '../cluster/fleet';
 
 export interface DispatcherDeps {
   db: ModdyDatabase;
@@ -28,6 +29,8 @@ export interface DispatcherDeps {
   metrics?: InteractionMetrics;
   /** An interaction still unanswered after this is deferred (Discord's window is 3 s). Default 2000 ms. */
   autoDeferMs?: number;
+  /** Every host of the bot (Redis), for `/dev stats`; none: this process's view only. */
+  fleet?: () => Promise<FleetView>;
 }
 
 const DEFAULT_AUTO_DEFER_MS = 2000;
@@ -103,6 +106,7 @@ function buildContext(
     logger: deps.logger,
     rest: interaction.client.rest,
     userLookup: deps.userLookup,
+    ...(deps.fleet ? { fleet: deps.fleet } : {}),
     reply: (content, options) => responder.respond(content, options),
     defer: () => responder.defer(),
   };
