@@ -11,6 +11,7 @@ import { LISTENERS } from './listeners';
 import { interactionCreateListener } from './listeners/interaction-create';
 import { UserLookup } from './lookups/user-lookup';
 import type { ErrorCapture } from './tracker';
+import { readFleetView } from '../cluster/fleet';
 
 export interface BotClientOptions {
   /** Discord's REST base (`DISCORD_API_URL`); the gateway URL is asked from it too. */
@@ -80,6 +81,7 @@ export function createBotClient(options: BotClientOptions): Client {
       ...(options.lookupDeadlineMs !== undefined ? { deadlineMs: options.lookupDeadlineMs } : {}),
     }),
     ownerIds: new Set(options.ownerIds),
+    fleet: () => readFleetView(options.redis, options.cachePrefix),
     ...(options.metrics ? { metrics: options.metrics } : {}),
     ...(options.autoDeferMs !== undefined ? { autoDeferMs: options.autoDeferMs } : {}),
     ...(options.lookupDeadlineMs !== undefined ? { lookupDeadlineMs: options.lookupDeadlineMs } : {}),

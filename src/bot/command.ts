@@ -5,6 +5,7 @@ import type { Logger } from '../core/logger';
 import type { InteractionAttributes, ModdyDatabase } from '../db/api';
 import type { Translate } from './i18n';
 import type { UserLookup } from './lookups/user-lookup';
+import type { FleetView } from '../cluster/fleet';
 
 /**
  * Who may run a command, enforced by the dispatcher before `run`:
@@ -28,6 +29,8 @@ export interface CommandContext {
   userLookup: UserLookup;
   /** How long a lookup may wait for Discord before answering "try again later" (`DiscordBusyError`). */
   lookupDeadlineMs: number;
+  /** Every host of the bot as registered in Redis (`/dev stats`); absent outside a bot process. */
+  fleet?: () => Promise<FleetView>;
   /** Replies once (or edits a deferred reply); mentions in the text never ping. */
   reply(content: string, options?: { ephemeral?: boolean }): Promise<void>;
   /** Acknowledges now (Discord allows 3 s) before slow work such as a call to Discord; `reply` then edits it. */

@@ -15,6 +15,7 @@ import { assertPermitted } from './permissions';
 import { InteractionResponder } from './reply';
 import type { ErrorCapture } from './tracker';
 import { userMessageFor } from './user-errors';
+import type { FleetView } from '../cluster/fleet';
 
 export interface DispatcherDeps {
   db: ModdyDatabase;
@@ -31,6 +32,8 @@ export interface DispatcherDeps {
   autoDeferMs?: number;
   /** See `CommandContext.lookupDeadlineMs`. Default 8000 ms (`DEFAULT_LOOKUP_DEADLINE_MS`). */
   lookupDeadlineMs?: number;
+  /** Every host of the bot (Redis), for `/dev stats`; none: this process's view only. */
+  fleet?: () => Promise<FleetView>;
 }
 
 const DEFAULT_AUTO_DEFER_MS = 2000;
@@ -107,6 +110,7 @@ function buildContext(
     rest: interaction.client.rest,
     userLookup: deps.userLookup,
     lookupDeadlineMs: deps.lookupDeadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS,
+    ...(deps.fleet ? { fleet: deps.fleet } : {}),
     reply: (content, options) => responder.respond(content, options),
     defer: () => responder.defer(),
   };

@@ -8,6 +8,8 @@ export interface ClusterHandoffOptions {
   redisUrl: string;
   /** Deployment prefix (`CACHE_PREFIX`): managers of one deployment hand shards to each other. */
   prefix: string;
+  /** This host's fleet ID: only managers of the same host hand shards over (other hosts run other shards). */
+  hostId: string;
   handle: ClusterManagerHandle;
   logger: Logger;
   /** This manager's start time; a manager only yields to a newer one. Default: now. */
@@ -42,7 +44,7 @@ type HandoffMessage = z.infer<typeof message>;
  */
 export async function startClusterHandoff(options: ClusterHandoffOptions): Promise<ClusterHandoff> {
   const { handle, logger } = options;
-  const channel = `${options.prefix}:bot:handoff`;
+  const channel = `${options.prefix}:bot:handoff:${options.hostId}`;
   const self = { pid: process.pid, startedAt: options.startedAt ?? Date.now() };
   const publisher = new Redis(options.redisUrl, { connectionName: 'moddy-manager-handoff' });
   const subscriber = new Redis(options.redisUrl, { connectionName: 'moddy-manager-handoff-sub' });

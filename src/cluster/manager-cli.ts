@@ -4,7 +4,10 @@ import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { MetricsRegistry } from '../observability/metrics';
 import { closeOnSignal } from '../core/shutdown';
+import { reportConnectionBudget } from './connection-budget';
+import { joinFleet } from './fleet-host';
 import { startClusterHandoff } from './handoff';
+import { formatShardRanges, hostShareFrom } from './host-shards';
 import { startClusterManager } from './manager';
 import { startManagerEndpoint } from './manager-endpoint';
 
@@ -25,11 +28,16 @@ async function main(logger: Logger): Promise<void> {
   if (!config.DISCORD_TOKEN) throw new ConfigError(['DISCORD_TOKEN: required to run the bot']);
   const metrics = new MetricsRegistry('bot');
   const restarts = metrics.clusterRestarts();
+  const share = hostShareFrom(config);
+  // Every host of the bot, through Redis: the fleet size, this host's shard claims, the fleet view.
+  const fleet = joinFleet({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, share, hostId: config.HOST_ID, leaseSeconds: config.FLEET_LEASE_SECONDS, poolSize: config.DATABASE_POOL_SIZE, logger });
   const handle = await startClusterManager({
     token: config.DISCORD_TOKEN,
     apiUrl: config.DISCORD_API_URL,
     databaseUrl: config.DATABASE_URL,
     totalShards: config.TOTAL_SHARDS,
+    hostShare: share,
+    fleet: fleet.membership,
     shardsPerCluster: config.SHARDS_PER_CLUSTER,
     spawnDelayMs: config.CLUSTER_SPAWN_DELAY_MS,
     heartbeat: { intervalMs: config.CLUSTER_HEARTBEAT_INTERVAL_MS, maxMissed: config.CLUSTER_HEARTBEAT_MAX_MISSED },
@@ -37,9 +45,14 @@ async function main(logger: Logger): Promise<void> {
     maxMemoryBytes: config.CLUSTER_MAX_MEMORY_MB * 1024 * 1024,
     onRestart: (clusterId, reason) => restarts.inc({ cluster: String(clusterId), reason }),
     logger,
+  }).catch(async (error: unknown) => {
+    await fleet.close();
+    throw error;
   });
-  // A newer manager of this deployment (pm2 reload) takes this one's shards over cluster by cluster.
-  const handoff = await startClusterHandoff({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, handle, logger, startedAt });
+  await fleet.report(handle, startedAt);
+  void fleet.membership.view().then((view) => reportConnectionBudget(config.DATABASE_URL, view, logger), (error: unknown) => logger.warn({ err: error }, 'fleet view unavailable'));
+  // A newer manager of this host (pm2 reload) takes this one's shards over cluster by cluster.
+  const handoff = await startClusterHandoff({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, hostId: fleet.membership.hostId, handle, logger, startedAt });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
   const health =
     port === 0
@@ -52,16 +65,18 @@ async function main(logger: Logger): Promise<void> {
           databaseUrl: config.DATABASE_URL,
           redisUrl: config.REDIS_URL,
           gatewayGraceSeconds: config.HEALTH_GATEWAY_GRACE_SECONDS,
+          fleet: fleet.membership,
         });
   closeOnSignal(async () => {
     await handoff.close();
     await handle.close();
+    await fleet.close();
     await health?.close();
   }, logger);
   logger.info({ health: health?.url }, 'cluster manager started');
   await handle.whenReady(10 * 60_000).then(
     () => {
-      logger.info({ clusters: handle.totalClusters, shards: handle.totalShards }, 'every cluster is ready');
+      logger.info({ hostId: fleet.membership.hostId, clusters: handle.totalClusters, shards: formatShardRanges(handle.shards), totalShards: handle.totalShards }, 'every cluster is ready');
       // An older manager (pm2 reload) stops its last clusters before pm2 stops it.
       return handoff.handedOver(HANDOVER_TIMEOUT_MS).then(signalReady);
     },

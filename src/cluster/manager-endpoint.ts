@@ -4,6 +4,7 @@ import { postgresCheck, redisCheck, type HealthCheck } from '../observability/he
 import { startHealthServer, type HealthServer } from '../observability/health-server';
 import type { MetricsRegistry } from '../observability/metrics';
 import { readClusterMetrics } from './cluster-metrics';
+import type { FleetMembership } from './fleet';
 import type { ClusterManagerHandle } from './manager';
 import type { ShardConnectivity } from './shard-connectivity';
 
@@ -18,6 +19,8 @@ export interface ManagerEndpointOptions {
   redisUrl: string;
   /** `HEALTH_GATEWAY_GRACE_SECONDS`: how long a shard may be off the gateway before `/ready` fails. */
   gatewayGraceSeconds: number;
+  /** This host's fleet membership: `/ready` and `/metrics` then report every host of the bot. */
+  fleet?: FleetMembership;
 }
 
 /**
@@ -33,6 +36,8 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
   const { handle, metrics } = options;
   metrics.aggregate(() => readClusterMetrics(handle.manager));
   metrics.shardsDisconnected(() => handle.connectivity.disconnected().length);
+  const { fleet } = options;
+  if (fleet) metrics.fleet(() => fleet.view());
   const server = await startHealthServer({
     host: options.host,
     port: options.port,
@@ -41,6 +46,7 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
       postgres: postgresCheck(dataSource),
       redis: redisCheck(redis),
       gateway: gatewayCheck(handle.connectivity, options.gatewayGraceSeconds),
+      ...(fleet ? { fleet: fleetCheck(fleet) } : {}),
     },
   });
   return {
@@ -60,5 +66,19 @@ export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: numb
     const late = disconnected.filter((shard) => shard.seconds >= graceSeconds).map((shard) => shard.shard);
     const detail = late.length === 0 ? { disconnected } : { message: `shards ${late.join(', ')} off the gateway for ${graceSeconds} s or more`, shards: late, disconnected };
     return { ok: late.length === 0, detail };
+  };
+}
+
+/**
+ * The fleet view, for operators reading `/ready`: always ok, since another host being down must not
+ * make this one unready (a load balancer or pm2 would then restart a healthy host).
+ */
+export function fleetCheck(fleet: FleetMembership): HealthCheck {
+  return async () => {
+    try {
+      return { ok: true, detail: { ...(await fleet.view()) } };
+    } catch (error) {
+      return { ok: true, detail: { message: `fleet view unavailable: ${String(error)}` } };
+    }
   };
 }

@@ -7,7 +7,9 @@ import { createLogger, type Logger } from '../core/logger';
 import { migrate } from '../db/migrate';
 import { waitForExit } from './child-exit';
 import { readClusterReport } from './cluster-report';
-import { fetchGatewayBot } from './gateway';
+import type { FleetMembership } from './fleet';
+import { fetchGatewayBot, type GatewayBotInfo } from './gateway';
+import { HostShareError, formatShardRanges, resolveHostShards, type HostShare } from './host-shards';
 import { ClusterReaper } from './reaper';
 import { ShardConnectivity } from './shard-connectivity';
 
@@ -18,8 +20,16 @@ export interface ClusterManagerOptions {
   apiUrl: string;
   /** Migrated once before any cluster starts (`migrate(url)`); omit to skip. */
   databaseUrl?: string;
-  /** A number, or `auto` for `/gateway/bot`'s recommendation. */
+  /** The fleet's shard count (every host's): a number, or `auto` for `/gateway/bot`'s recommendation. */
   totalShards: number | 'auto';
+  /** This host's share of the fleet's shards. Default: every shard (one host). */
+  hostShare?: HostShare;
+  /**
+   * This host's membership of the fleet (Redis): the fleet size is agreed with the other hosts and
+   * this host's shards are claimed before any cluster starts. Without it, `auto` with a partial
+   * share is refused (no agreed fleet size) and no claim protects the shards.
+   */
+  fleet?: FleetMembership;
   shardsPerCluster: number;
   /**
    * Time Discord wants between two identify "slots" (5 s on Discord). Clusters are spaced by
@@ -52,7 +62,10 @@ export type RestartReason = 'respawn' | 'memory';
 
 export interface ClusterManagerHandle {
   readonly manager: ClusterManager;
+  /** The fleet's shard count. */
   readonly totalShards: number;
+  /** The shards this host runs, ascending. */
+  readonly shards: readonly number[];
   readonly totalClusters: number;
   /** The gateway status of every shard of this host, from the clusters' reports. */
   readonly connectivity: ShardConnectivity;
@@ -93,21 +106,25 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   const logger = options.logger ?? createLogger('cluster-manager');
   const file = options.file ?? defaultClusterFile();
   if (!existsSync(file)) throw new Error(`Cluster entry ${file} does not exist: run \`npm run build\` first`);
+  let gatewayInfo: Promise<GatewayBotInfo> | undefined;
+  const gateway = () => (gatewayInfo ??= fetchGatewayBot(options.apiUrl, options.token));
+  const share = options.hostShare ?? { kind: 'all' };
+  const totalShards = await resolveTotalShards(options.totalShards, share, options.fleet, async () => (await gateway()).shards);
+  const shardList = resolveHostShards(share, totalShards);
+  // Refused here, before the database or any cluster is touched, if another live host holds one.
+  await options.fleet?.claim(shardList);
+  const maxConcurrency = options.maxConcurrency ?? (await gateway()).maxConcurrency;
   if (options.databaseUrl) {
     const migration = await migrate(options.databaseUrl);
     logger.info({ applied: migration.applied }, 'database migrated');
   }
-
-  const needsGateway = options.totalShards === 'auto' || options.maxConcurrency === undefined;
-  const gateway = needsGateway ? await fetchGatewayBot(options.apiUrl, options.token) : null;
-  const totalShards = options.totalShards === 'auto' ? (gateway?.shards ?? 1) : options.totalShards;
-  const maxConcurrency = options.maxConcurrency ?? gateway?.maxConcurrency ?? 1;
-  const totalClusters = Math.ceil(totalShards / options.shardsPerCluster);
+  const totalClusters = Math.ceil(shardList.length / options.shardsPerCluster);
   const perShardDelayMs = Math.ceil(options.spawnDelayMs / maxConcurrency);
 
   const manager = constructManager(file, {
     token: options.token,
     totalShards,
+    shardList,
     totalClusters,
     shardsPerClusters: options.shardsPerCluster,
     mode: 'process',
@@ -122,7 +139,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
 
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const reaper = new ClusterReaper(stopTimeoutMs);
-  const connectivity = new ShardConnectivity(totalShards);
+  const connectivity = new ShardConnectivity(shardList);
   const maxMemoryBytes = options.maxMemoryBytes ?? 0;
   /** Why a cluster is being restarted by the manager itself; absent: hybrid-sharding's respawn. */
   const restartReasons = new Map<number, RestartReason>();
@@ -172,7 +189,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   });
   manager.on('debug', (message: string) => logger.debug({ hybrid: message }, 'cluster manager'));
 
-  logger.info({ totalShards, totalClusters, shardsPerCluster: options.shardsPerCluster, maxConcurrency, perShardDelayMs }, 'spawning clusters');
+  logger.info({ totalShards, shards: formatShardRanges(shardList), totalClusters, shardsPerCluster: options.shardsPerCluster, maxConcurrency, perShardDelayMs }, 'spawning clusters');
   manager.spawn({ amount: totalShards, delay: perShardDelayMs, timeout: -1 }).catch((error: unknown) => {
     logger.error({ err: error }, 'spawning clusters failed');
   });
@@ -189,6 +206,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   return {
     manager,
     totalShards,
+    shards: shardList,
     totalClusters,
     connectivity,
     readyClusters,
@@ -214,6 +232,14 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
       return closing;
     },
   };
+}
+
+/** The fleet's shard count: agreed through the fleet, or this host's own figure when it runs every shard alone. */
+async function resolveTotalShards(configured: number | 'auto', share: HostShare, fleet: FleetMembership | undefined, recommend: () => Promise<number>): Promise<number> {
+  if (fleet) return fleet.agreeTotalShards(configured, recommend);
+  if (configured !== 'auto') return configured;
+  if (share.kind !== 'all') throw new HostShareError('HOST_SHARDS/HOST_INDEX with TOTAL_SHARDS=auto need the fleet size agreed through Redis: set a numeric TOTAL_SHARDS or run with a fleet');
+  return recommend();
 }
 
 function toMb(bytes: number): number {

@@ -14,12 +14,18 @@ export class ShardConnectivity {
   /** Shard → since when it is disconnected (ms), or null while connected. */
   private readonly disconnectedSince = new Map<number, number | null>();
 
+  /** `shards`: the shard IDs this host runs (its `HOST_SHARDS` share; every shard on a lone host). */
   constructor(
-    totalShards: number,
+    shards: readonly number[],
     private readonly now: () => number = Date.now,
   ) {
     const started = now();
-    for (let shard = 0; shard < totalShards; shard += 1) this.disconnectedSince.set(shard, started);
+    for (const shard of shards) this.disconnectedSince.set(shard, started);
+  }
+
+  /** Shards of this host connected now, ascending. */
+  connected(): number[] {
+    return [...this.disconnectedSince].filter(([, since]) => since === null).map(([shard]) => shard).sort((a, b) => a - b);
   }
 
   /** A cluster's report: each of its shards connected or not. */

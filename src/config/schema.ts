@@ -67,6 +67,15 @@ export const configSchema = z.object({
   DISCORD_IDENTIFY_WINDOW_MS: positiveInt.default(5000),
   TOTAL_SHARDS: z.union([z.literal('auto'), positiveInt]).default('auto'),
   SHARDS_PER_CLUSTER: positiveInt.default(2),
+  /** This host's shards out of TOTAL_SHARDS (the fleet's): ranges like `0-15` or `0-3,8-11`. Unset (and no HOST_INDEX): every shard. */
+  HOST_SHARDS: z.string().regex(/^\s*\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*\s*$/, 'shard IDs or ranges separated by commas, like 0-15 or 0-3,8-11').optional(),
+  /** An even split instead: this host is number HOST_INDEX (from 0) of HOST_COUNT hosts. */
+  HOST_INDEX: z.coerce.number().int().min(0).optional(),
+  HOST_COUNT: positiveInt.optional(),
+  /** This host's name in the fleet (shard claims, fleet view); keep it stable across restarts. Default: hostname#share. */
+  HOST_ID: z.string().regex(/^[A-Za-z0-9_.:#-]+$/, 'letters, digits, "_", ".", ":", "#" and "-" only').optional(),
+  /** How long a host's shard claims outlive its last beat (a beat every third of it): a dead host's shards are free again after this. */
+  FLEET_LEASE_SECONDS: z.coerce.number().int().min(3).default(15),
   CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
   DEV_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord guild ID').optional(),
   /** A cluster missing this many IPC heartbeats in a row (one per interval) is restarted. */

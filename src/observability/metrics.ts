@@ -1,4 +1,5 @@
 import { AggregatorRegistry, Counter, Histogram, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import type { FleetView } from '../cluster/fleet';
 import type { CacheStats, TierStats } from '../db/api';
 
 /**
@@ -164,6 +165,34 @@ export class MetricsRegistry {
       registers: [this.registry],
       collect() {
         this.set(read());
+      },
+    });
+  }
+
+  /** The fleet of hosts (Redis), read at scrape time: live hosts and the fleet's shards by state. Absent while Redis does not answer. */
+  fleet(read: () => Promise<FleetView>): void {
+    let latest: Promise<FleetView | null> | undefined;
+    // One Redis read per scrape for both gauges; a failed read leaves them out rather than failing /metrics.
+    const view = () => (latest ??= read().catch(() => null).finally(() => setImmediate(() => (latest = undefined))));
+    new Gauge({
+      name: 'moddy_fleet_hosts',
+      help: 'Hosts of the bot beating in Redis now.',
+      registers: [this.registry],
+      async collect() {
+        const current = await view();
+        if (current) this.set(current.hosts.filter((host) => host.alive).length);
+        else this.reset();
+      },
+    });
+    new Gauge({
+      name: 'moddy_fleet_shards',
+      help: "The fleet's shards by state: connected (through a live host), disconnected (held by a live host), unowned (no live host holds it).",
+      labelNames: ['state'],
+      registers: [this.registry],
+      async collect() {
+        const current = await view();
+        this.reset();
+        for (const [state, count] of Object.entries(current?.shards ?? {})) this.set({ state }, count);
       },
     });
   }

@@ -12,6 +12,7 @@ import { deployCommands } from '../../src/bot/deploy-commands';
 import { formatAge, translator } from '../../src/bot/i18n';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { readClusterMetrics } from '../../src/cluster/cluster-metrics';
+import { FleetMembership } from '../../src/cluster/fleet';
 import { startClusterManager, type ClusterManagerHandle } from '../../src/cluster/manager';
 import { MetricsRegistry } from '../../src/observability/metrics';
 import { connectDatabase } from '../../src/connect';
@@ -209,9 +210,22 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     expect(await send({ user: MEMBER, command: 'dev', subcommand: 'stats' })).toMatchObject({ content: en('refusal.developer'), ephemeral: true });
     await send({ user: OWNER, command: 'dev', subcommandGroup: 'attribute', subcommand: 'set', options: { target: 'user', id: DEV, name: 'DEVELOPER', reason: 'new hire' } });
     expect((await db.getAttributeHistory('user', DEV)).at(-1)).toMatchObject({ attributeName: 'DEVELOPER', changedBy: OWNER, reason: 'new hire' });
-    const stats = await send({ user: DEV, guildId: GUILD_B, command: 'dev', subcommand: 'stats' });
-    expect(stats.ephemeral).toBe(true);
-    expect(stats.content).toMatch(/^Users: \d+/);
+    // A host of the fleet registered in Redis (as manager-cli does): /dev stats shows the totals and a line per host.
+    const fleetRedis = new Redis(TEST_REDIS_URL);
+    const host = new FleetMembership({ redis: fleetRedis, prefix, hostId: 'vps1', logger: silent });
+    try {
+      await host.agreeTotalShards(8, async () => 8);
+      await host.claim([0, 1, 2, 3]);
+      host.report(() => ({ hostId: 'vps1', shards: [0, 1, 2, 3], connectedShards: [0, 1, 2], readyClusters: 2, totalClusters: 2, databaseConnections: 21, version: '1.2.3', pid: 1, startedAt: 0 }), () => undefined);
+      await host.beat();
+      const stats = await send({ user: DEV, guildId: GUILD_B, command: 'dev', subcommand: 'stats' });
+      expect(stats.ephemeral).toBe(true);
+      expect(stats.content).toMatch(/^Users: \d+/);
+      expect(stats.content).toContain(`\n${en('dev.stats.fleet', { alive: 1, hosts: 1, connected: 3, total: 8, unowned: 4 })}\n${en('dev.stats.host', { host: 'vps1', shards: '0-3', ready: 2, clusters: 2, connected: 3, version: '1.2.3' })}`);
+    } finally {
+      await host.close();
+      await fleetRedis.quit();
+    }
     const listed = await send({ user: DEV, command: 'dev', subcommandGroup: 'attribute', subcommand: 'list', options: { target: 'user', id: DEV } });
     expect(listed.content).toContain('DEVELOPER');
   });

@@ -10,7 +10,7 @@ describe('shard connectivity and the gateway readiness check', () => {
   });
 
   it('counts every shard disconnected from the start until a report says otherwise', () => {
-    const connectivity = new ShardConnectivity(3, clock);
+    const connectivity = new ShardConnectivity([0, 1, 2], clock);
     now += 5000;
     expect(connectivity.disconnected()).toEqual([
       { shard: 0, seconds: 5 },
@@ -22,7 +22,7 @@ describe('shard connectivity and the gateway readiness check', () => {
   });
 
   it('keeps the start of an outage across later reports, and forgets it once connected', () => {
-    const connectivity = new ShardConnectivity(2, clock);
+    const connectivity = new ShardConnectivity([0, 1], clock);
     connectivity.report({ 0: true, 1: true });
     now += 1000;
     connectivity.report({ 0: false, 1: true });
@@ -40,7 +40,7 @@ describe('shard connectivity and the gateway readiness check', () => {
   });
 
   it('is ready within the grace, not past it, naming the late shards', async () => {
-    const connectivity = new ShardConnectivity(4, clock);
+    const connectivity = new ShardConnectivity([0, 1, 2, 3], clock);
     connectivity.report({ 0: true, 1: true, 2: true, 3: true });
     const check = gatewayCheck(connectivity, 60);
     connectivity.report({ 1: false, 3: false });

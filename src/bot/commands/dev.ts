@@ -3,6 +3,7 @@ import { ATTRIBUTES, ENTITY_TYPES, type AttributeValue, type EntityType } from '
 import { assertSnowflake } from '../../core/snowflake';
 import type { Command, CommandContext } from '../command';
 import { commandPath } from '../command';
+import { formatShardRanges } from '../../cluster/host-shards';
 import { formatDate } from './format';
 
 const ATTRIBUTE_CHOICES = Object.keys(ATTRIBUTES).map((name) => ({ name, value: name }));
@@ -47,6 +48,33 @@ async function changeAttribute(ctx: CommandContext, value: AttributeValue | null
   if (!result.changed) return ctx.reply(ctx.t('dev.attribute.unchanged', { entity, id, attribute, value: show(result.newValue, ctx) }), { ephemeral: true });
   if (result.newValue === null) return ctx.reply(ctx.t('dev.attribute.removed', base), { ephemeral: true });
   await ctx.reply(ctx.t('dev.attribute.set', { ...base, value: show(result.newValue, ctx) }), { ephemeral: true });
+}
+
+/** Totals across the bot's hosts and a line per host, from the fleet registered in Redis; empty when none is (or Redis does not answer). */
+async function fleetText(ctx: CommandContext): Promise<string> {
+  const view = await ctx.fleet?.().catch((error: unknown) => {
+    ctx.logger.warn({ err: error }, 'fleet view unavailable for /dev stats');
+    return null;
+  });
+  if (!view || view.hosts.length === 0) return '';
+  const { shards, hosts } = view;
+  const total = view.totalShards ?? shards.connected + shards.disconnected + shards.unowned;
+  const lines = [
+    ctx.t('dev.stats.fleet', { alive: hosts.filter((host) => host.alive).length, hosts: hosts.length, connected: shards.connected, total, unowned: shards.unowned }),
+    ...hosts.map((host) =>
+      host.alive
+        ? ctx.t('dev.stats.host', {
+            host: host.hostId,
+            shards: formatShardRanges(host.shards ?? []),
+            ready: host.readyClusters ?? 0,
+            clusters: host.totalClusters ?? 0,
+            connected: host.connectedShards?.length ?? 0,
+            version: host.version ?? '?',
+          })
+        : ctx.t('dev.stats.hostDown', { host: host.hostId, lastBeat: Math.floor(host.lastBeatAt / 1000) }),
+    ),
+  ];
+  return `\n${lines.join('\n')}`;
 }
 
 /** One handler per `/dev` subcommand path (`attribute set`, `stats`, …). */
@@ -107,7 +135,7 @@ const handlers: Record<string, (ctx: CommandContext) => Promise<void>> = {
         activeGuilds: stats.activeGuilds,
         errors: stats.errors,
         cache: cacheText,
-      }),
+      }) + (await fleetText(ctx)),
       { ephemeral: true },
     );
   },

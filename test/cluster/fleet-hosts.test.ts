@@ -1,0 +1,145 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import Redis from 'ioredis';
+import pino from 'pino';
+import { FleetMembership, type FleetView } from '../../src/cluster/fleet';
+import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
+import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
+import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../helpers/services';
+
+/**
+ * Issue #13: two hosts, each a real `manager-cli` process owning 4 of the fleet's 8 shards, against
+ * one simulator and one Redis: every shard connects once, a third host claiming shards of a live
+ * host is refused, a killed host's shards show as unowned until it is restarted and takes them
+ * back, and the fleet view lists both hosts. Identify window 1 s on both sides; leases of 3 s.
+ * Built into its own directory so it never races another suite's `dist/`.
+ */
+const ROOT = path.resolve(__dirname, '../..');
+const BUILD_DIR = path.join(ROOT, 'var/test-build/fleet-hosts');
+const MANAGER_CLI = path.join(BUILD_DIR, 'src/cluster/manager-cli.js');
+const TOTAL_SHARDS = 8;
+const IDENTIFY_WINDOW_MS = 1000;
+const silent = pino({ level: 'silent' });
+
+describe('two hosts, 4 of 8 shards each', () => {
+  let database: TestDatabase;
+  let workDir: string;
+  let simulator: DiscordSimulator;
+  let redis: Redis;
+  let observer: FleetMembership;
+  const prefix = testPrefix('fleet_hosts');
+  const running = new Set<ChildProcess>();
+
+  beforeAll(async () => {
+    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], { cwd: ROOT });
+    database = await createTestDatabase({ migrate: true });
+    workDir = await mkdtemp(path.join(tmpdir(), 'moddy-fleet-'));
+    simulator = new DiscordSimulator({ logger: silent, maxConcurrency: 16, identifyWindowMs: IDENTIFY_WINDOW_MS, guilds: [{ id: '1200000000000000000', name: 'Guild' }] });
+    await simulator.start();
+    redis = new Redis(TEST_REDIS_URL);
+    // Reads the fleet as any host's /ready does; never claims.
+    observer = new FleetMembership({ redis, prefix, hostId: 'observer', logger: silent });
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all([...running].map((child) => stop(child, 'SIGTERM')));
+    await simulator?.stop();
+    await redis?.quit();
+    await deleteTestKeys(prefix);
+    await database?.drop();
+    if (workDir) await rm(workDir, { recursive: true, force: true });
+  }, 60_000);
+
+  /** Starts a host: the bot's real entry point with this share; its stderr is kept. */
+  function startHost(hostId: string, hostShards: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+    const child = spawn(process.execPath, [MANAGER_CLI], {
+      cwd: workDir,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'error',
+        LOG_FORMAT: 'json',
+        DISCORD_TOKEN: DEV_TOKEN,
+        DISCORD_API_URL: simulator.apiUrl,
+        DISCORD_IDENTIFY_WINDOW_MS: String(IDENTIFY_WINDOW_MS),
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        CACHE_PREFIX: prefix,
+        TOTAL_SHARDS: String(TOTAL_SHARDS),
+        HOST_SHARDS: hostShards,
+        HOST_ID: hostId,
+        SHARDS_PER_CLUSTER: '2',
+        CLUSTER_SPAWN_DELAY_MS: '0',
+        CLUSTER_REPORT_INTERVAL_MS: '300',
+        FLEET_LEASE_SECONDS: '3',
+        HEALTH_PORT: '0',
+        ERROR_SPOOL_PATH: path.join(workDir, `spool-${hostId}.ndjson`),
+      },
+    });
+    running.add(child);
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    void exited.then(() => running.delete(child));
+    return { child, stderr: () => stderr, exited };
+  }
+
+  function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill(signal);
+    });
+  }
+
+  /** The fleet view once `matches` holds. */
+  function fleetWhen(matches: (view: FleetView) => boolean, timeoutMs = 30_000): Promise<FleetView> {
+    return eventually(async () => {
+      const view = await observer.view();
+      return matches(view) ? view : null;
+    }, timeoutMs, 100);
+  }
+
+  const connectedIds = () => simulator.connectedShards().map(([shard]) => shard).sort((a, b) => a - b);
+
+  it('runs every shard once across two hosts, refuses a duplicate claim, and gives a killed host its shards back', async () => {
+    const hostA = startHost('host-a', '0-3');
+    startHost('host-b', '4-7');
+    await simulator.waitForShards(TOTAL_SHARDS, 45_000);
+    expect(connectedIds()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const identified = simulator.identifyLog().starts.map((start) => start.shardId).sort((a, b) => a - b);
+    expect(identified).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(simulator.identifyLog().refused).toEqual([]);
+
+    const both = await fleetWhen((view) => view.shards.connected === TOTAL_SHARDS && view.hosts.every((host) => host.readyClusters === 2));
+    expect(both.totalShards).toBe(TOTAL_SHARDS);
+    expect(both.hosts.map((host) => [host.hostId, host.alive, host.shards])).toEqual([
+      ['host-a', true, [0, 1, 2, 3]],
+      ['host-b', true, [4, 5, 6, 7]],
+    ]);
+
+    // A third host given shards of both live hosts is refused at start, naming the holders.
+    const intruder = startHost('host-c', '2-5');
+    expect(await intruder.exited).toBe(1);
+    expect(intruder.stderr()).toMatch(/shards 2, 3 by host host-a; shards 4, 5 by host host-b/);
+    expect(simulator.identifyLog().starts).toHaveLength(TOTAL_SHARDS);
+
+    // Host A dies: its shards leave the gateway and, once its lease runs out, show as unowned.
+    await stop(hostA.child, 'SIGKILL');
+    await eventually(() => connectedIds().join() === '4,5,6,7', 15_000, 100);
+    const down = await fleetWhen((view) => view.shards.unowned === 4);
+    expect(down.shards).toEqual({ connected: 4, disconnected: 0, unowned: 4 });
+    expect(down.hosts.find((host) => host.hostId === 'host-a')?.alive).toBe(false);
+
+    // Restarted, it takes them back.
+    startHost('host-a', '0-3');
+    await eventually(() => connectedIds().length === TOTAL_SHARDS, 45_000, 100);
+    const back = await fleetWhen((view) => view.shards.connected === TOTAL_SHARDS && view.hosts.every((host) => host.alive));
+    expect(back.shards).toEqual({ connected: 8, disconnected: 0, unowned: 0 });
+  }, 120_000);
+});
