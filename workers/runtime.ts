@@ -1,5 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import { redisTargetFromConfig, type RedisConnection, type RedisTargetLike } from '../src/redis';
 import { getConfig, type Config } from '../src/config';
 import { createLogger, type Logger } from '../src/core/logger';
 import { createDataSource, poolSettings } from '../src/db/data-source';
@@ -7,7 +7,7 @@ import { PostgresDatabase } from '../src/db/postgres-database';
 import { postgresCheck, redisCheck } from '../src/observability/health-checks';
 import { startHealthServer, type HealthServer } from '../src/observability/health-server';
 import { MetricsRegistry } from '../src/observability/metrics';
-import { queuePrefix } from '../src/queues/config';
+import { bullPrefix, queuePrefix } from '../src/queues/config';
 import { createWorkerConnection } from '../src/queues/connection';
 import { closeOnSignal } from '../src/core/shutdown';
 
@@ -15,14 +15,15 @@ import { closeOnSignal } from '../src/core/shutdown';
 export interface RunningWorker {
   worker: Worker;
   /** The connection the worker was given (its blocking connection is BullMQ's own duplicate). */
-  connection: Redis;
+  connection: RedisConnection;
   /** Finishes the active jobs, then closes every connection the worker opened. */
   close(): Promise<void>;
 }
 
 /** Options every `start…Worker` takes; unset fields come from the configuration. */
 export interface StartWorkerOptions {
-  redisUrl?: string;
+  /** Default: the configured Redis (`redisTargetFromConfig`). */
+  redis?: RedisTargetLike;
   prefix?: string;
   concurrency?: number;
   lockDurationMs?: number;
@@ -33,10 +34,11 @@ export interface StartWorkerOptions {
 /** The resolved connection settings of a worker. */
 export function workerSettings(options: StartWorkerOptions, role: string) {
   const config = getConfig();
+  const connection = createWorkerConnection(options.redis ?? redisTargetFromConfig(config));
   return {
     config,
-    connection: createWorkerConnection(options.redisUrl ?? config.REDIS_URL),
-    prefix: options.prefix ?? queuePrefix(config),
+    connection,
+    prefix: bullPrefix(options.prefix ?? queuePrefix(config), connection),
     logger: options.logger ?? createLogger(role),
     lockDurationMs: options.lockDurationMs,
     stalledIntervalMs: options.stalledIntervalMs,

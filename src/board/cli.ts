@@ -2,6 +2,7 @@ import type { Server } from 'node:http';
 import { getConfig } from '../config';
 import { createLogger } from '../core/logger';
 import { queuePrefix } from '../queues/config';
+import { redisTargetFromConfig } from '../redis';
 import { createProducerConnection } from '../queues/connection';
 import { createQueues } from '../queues/queues';
 import { closeOnSignal } from '../core/shutdown';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger('board');
   const credentials = resolveBoardAccess(config.BOARD_HOST, config.BOARD_USER, config.BOARD_PASSWORD);
   // Board pages may read many jobs: allow more than the tracker's fail-fast timeout.
-  const redis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
+  const redis = createProducerConnection(redisTargetFromConfig(config), { commandTimeoutMs: 10_000 });
   const queues = createQueues({ connection: redis, prefix: queuePrefix(config) });
   const app = createBoardApp({ host: config.BOARD_HOST, queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, healthCheck: () => redis.ping() });
   const server = await new Promise<Server>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { getConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { createLogger } from '../core/logger';
 import { startHealthServer, type HealthServer } from '../observability/health-server';
-import Redis from 'ioredis';
+import { createRedisConnection, redisTargetFromConfig } from '../redis';
 import { createDataSource, poolSettings } from '../db/data-source';
 import { postgresCheck, redisCheck } from '../observability/health-checks';
 import { MetricsRegistry } from '../observability/metrics';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
     // The manager's own connections, only for /health: what every cluster depends on.
     const dataSource = createDataSource({ url: config.DATABASE_URL, poolSize: 1, timeouts: poolSettings(config).timeouts, applicationName: 'moddy-manager-health' });
     await dataSource.initialize();
-    const redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
+    const redis = createRedisConnection(redisTargetFromConfig(config), { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
     closers.push(() => dataSource.destroy(), async () => redis.disconnect());
     metrics.aggregate(() => readClusterMetrics(handle.manager));
     health = await startHealthServer({

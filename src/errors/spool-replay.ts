@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { ModdyDatabase } from '../db/api';
 import { errorJobId, fromErrorJobData } from '../queues/job-data';
 import type { ModdyQueues } from '../queues/queues';
@@ -7,7 +7,7 @@ import type { ErrorSpool, SpoolEntry } from './spool';
 import type { TrackerLogger } from './tracker';
 
 export interface SpoolReplayerDeps {
-  redis: Redis;
+  redis: RedisConnection;
   queues: Pick<ModdyQueues, 'discordLog'>;
   db: Pick<ModdyDatabase, 'recordErrors'>;
   spool: ErrorSpool;

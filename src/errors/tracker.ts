@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { Logger } from 'pino';
 import type { ModdyDatabase, NewErrorRecord } from '../db/api';
 import type { ModdyQueues } from '../queues/queues';
@@ -16,7 +16,7 @@ export type TrackerLogger = Pick<Logger, 'warn' | 'error'>;
 
 export interface ErrorTrackerDeps {
   /** A fail-fast producer connection (see `createProducerConnection`): code reservations. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: Pick<ModdyQueues, 'errorPersistence' | 'discordLog'>;
   /** The straight-to-PostgreSQL path while Redis is down, and spool replays. */
   db: Pick<ModdyDatabase, 'recordError' | 'recordErrors'>;
@@ -117,7 +117,7 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
       );
       return true;
     } catch (error) {
-      deps.logger.warn({ err: error, code: data.errorCode }, 'error tracker: Redis unavailable, writing the error to PostgreSQL');
+      deps.logger.warn({ err: error, code: data.errorCode }, 'error tracker: RedisConnection unavailable, writing the error to PostgreSQL');
       return false;
     }
   }

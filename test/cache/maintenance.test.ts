@@ -25,7 +25,7 @@ afterAll(async () => {
 
 describe('connectDatabase', () => {
   it('returns the cached API by default, the plain one with cache: false', async () => {
-    const cached = await connectDatabase({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, cachePrefix: prefix, cache: { localTtlMs: 500 } });
+    const cached = await connectDatabase({ databaseUrl: database.url, redis: TEST_REDIS_URL, cachePrefix: prefix, cache: { localTtlMs: 500 } });
     const plain = await connectDatabase({ databaseUrl: database.url, cache: false });
     try {
       expect(cached).toBeInstanceOf(CachedDatabase);

@@ -34,7 +34,7 @@ describe('discord-log worker', () => {
 
   it('retries a failing post with backoff, then leaves the job in the failed set', async () => {
     stub.failWith = 500;
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()) });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()) });
     try {
       await queues.discordLog.add('log', data('AAAA0001'), { jobId: 'AAAA0001', attempts: 3, backoff: { type: 'exponential', delay: 50 } });
       await eventually(async () => (await queues.discordLog.getJobState('AAAA0001')) === 'failed');
@@ -54,7 +54,7 @@ describe('discord-log worker', () => {
 
   it('skips the jobs with a single warning when no log channel is configured', async () => {
     const logger = new RecordingLogger();
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: null, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(logger) });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: null, prefix, redis: TEST_REDIS_URL, logger: asLogger(logger) });
     try {
       await queues.discordLog.addBulk(['BBBB0001', 'BBBB0002', 'BBBB0003'].map((code) => ({ name: 'log', data: data(code), opts: { jobId: code } })));
       await eventually(async () => (await queues.discordLog.getCompletedCount()) === 3);

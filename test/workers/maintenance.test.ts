@@ -33,7 +33,7 @@ describe('maintenance worker', () => {
   });
 
   const start = (options: Partial<Parameters<typeof startMaintenanceWorker>[0]>) =>
-    startMaintenanceWorker({ db: pg.db, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...options }).then((worker) => {
+    startMaintenanceWorker({ db: pg.db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...options }).then((worker) => {
       workers.push(worker);
       return worker;
     });
