@@ -38,6 +38,9 @@ type ScriptArg = string | number;
 interface ScriptedRedis {
   moddyCacheFill(...args: ScriptArg[]): Promise<number[]>;
   moddyCacheInvalidate(...args: ScriptArg[]): Promise<number>;
+  /** The same scripts over one entry and its version (cluster mode): declaring the key count lets the client route them by key. */
+  moddyCacheFillOne(entry: string, version: string, ...args: ScriptArg[]): Promise<number[]>;
+  moddyCacheInvalidateOne(entry: string, version: string, ...args: ScriptArg[]): Promise<number>;
 }
 
 /** Keys per batched MGET at most (entries and versions): a burst of reads does not become one huge command. */
@@ -85,6 +88,8 @@ export class RedisStore {
   ) {
     redis.defineCommand('moddyCacheFill', { lua: FILL_SCRIPT });
     redis.defineCommand('moddyCacheInvalidate', { lua: INVALIDATE_SCRIPT });
+    redis.defineCommand('moddyCacheFillOne', { lua: FILL_SCRIPT, numberOfKeys: 2 });
+    redis.defineCommand('moddyCacheInvalidateOne', { lua: INVALIDATE_SCRIPT, numberOfKeys: 2 });
     this.scripted = redis as unknown as ScriptedRedis;
     this.sharded = isCluster(redis);
   }
@@ -114,7 +119,12 @@ export class RedisStore {
 
   /** True per entry that was stored, false where a write raced the load. */
   async fill(entries: readonly FillEntry[]): Promise<boolean[]> {
-    if (this.sharded && entries.length > 1) return (await Promise.all(entries.map((entry) => this.fill([entry])))).flat();
+    if (this.sharded) {
+      const stored = await Promise.all(
+        entries.map((entry) => this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? '')),
+      );
+      return stored.map(([flag]) => flag === 1);
+    }
     const keys = entries.flatMap((entry) => [entry.key, this.keys.version(entry.key)]);
     const args = entries.flatMap((entry) => [entry.text, entry.ttlMs, entry.version ?? '']);
     const stored = await this.scripted.moddyCacheFill(keys.length, ...keys, ...args);
@@ -143,8 +153,8 @@ export class RedisStore {
 
   /** Bumps the versions, deletes the entries and publishes `message` on the invalidation channel. */
   async invalidate(keys: readonly string[], message: string): Promise<void> {
-    if (this.sharded && keys.length > 1) {
-      await Promise.all(keys.map((key) => this.scripted.moddyCacheInvalidate(2, key, this.keys.version(key), '', '', this.versionTtlMs)));
+    if (this.sharded) {
+      await Promise.all(keys.map((key) => this.scripted.moddyCacheInvalidateOne(key, this.keys.version(key), '', '', this.versionTtlMs)));
       await this.redis.publish(this.keys.channel, message);
       return;
     }

@@ -140,7 +140,7 @@ export class SentinelDeployment extends Deployment<SentinelTarget> {
         ].join('\n'),
       );
       deployment.sentinelPort = sentinel;
-      await deployment.serve('redis-sentinel', sentinel, [conf]);
+      await deployment.serve('redis-server', sentinel, [conf, '--sentinel']);
       await deployment.waitReplicated();
       return deployment;
     } catch (error) {

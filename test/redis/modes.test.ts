@@ -111,6 +111,8 @@ modeSuite('cluster', () => ClusterDeployment.start(), (ctx) => {
     const users = Array.from({ length: 30 }, () => freshId());
     for (const user of users) expect(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED')).toBe(false);
 
+    const flushes = (): number => [ctx.a, ctx.b].flatMap((x) => [...x.logger.warnings, ...x.logger.infos]).filter((line) => line.includes('entries flushed')).length;
+    const flushesBefore = flushes();
     const victim = deployment.masters[0];
     if (!victim) throw new Error('no master');
     await victim.kill();
@@ -123,10 +125,9 @@ modeSuite('cluster', () => ClusterDeployment.start(), (ctx) => {
 
     await victim.start();
     await deployment.waitHealthy();
-    await eventually(() => ctx.a.db.redisUp && ctx.b.db.redisUp, 20_000);
+    // The restarted master lost its entries and the invalidations it missed: one process flushed the namespace before Redis was used again.
+    await eventually(() => flushes() > flushesBefore && ctx.a.db.redisUp && ctx.b.db.redisUp, 20_000);
     for (const user of users) expect(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED')).toBe(true);
-    const flushes = [...ctx.a.logger.warnings, ...ctx.b.logger.warnings].filter((line) => line.includes('Redis restarted'));
-    expect(flushes.length).toBeGreaterThanOrEqual(1);
 
     const after = freshId();
     expect(await ctx.b.db.hasAttribute('user', after, 'BLACKLISTED')).toBe(false);
@@ -139,21 +140,24 @@ modeSuite('sentinel', () => SentinelDeployment.start(), (ctx) => {
   it('keeps serving through SENTINEL FAILOVER under load: no captured error lost, no stale entry outlives it', async () => {
     const deployment = ctx.deployment as SentinelDeployment;
     const users = Array.from({ length: 20 }, () => freshId());
-    for (const user of users) await ctx.b.db.getInteractionAttributes(user, null);
+    for (const user of users) await ctx.a.db.ensureUser(user);
+    for (const user of users) await ctx.b.db.getUser(user);
 
     const captured = new Map<string, string>();
     let stop = false;
     let round = 0;
+    // Writes through one process, reads through the other, errors captured: none of them may throw.
     const load = (async () => {
       while (!stop) {
         round += 1;
         const user = users[round % users.length] ?? '';
-        await ctx.a.db.setAttribute('user', user, 'LANG', `R${round}`, DEV, 'load');
-        await ctx.b.db.getInteractionAttributes(user, null);
+        await ctx.a.db.updateUserData(user, 'round', round);
+        await ctx.b.db.getUser(user);
         const message = `failover error ${round}`;
         captured.set(await ctx.tracker.tracker.capture(new Error(message)), message);
       }
     })();
+    load.catch(() => (stop = true));
 
     const { from, to } = await deployment.failover();
     expect(to).not.toBe(from);
@@ -166,10 +170,10 @@ modeSuite('sentinel', () => SentinelDeployment.start(), (ctx) => {
     await load;
 
     // Every value read now is the last one written (no stale entry survived the failover).
-    const expected = await Promise.all(users.map((user) => ctx.a.inner.getAttributes('user', user)));
+    const expected = await Promise.all(users.map(async (user) => (await ctx.a.inner.getUser(user))?.data.round));
     await eventually(async () => {
       for (const [i, user] of users.entries()) {
-        if ((await ctx.b.db.getInteractionAttributes(user, null)).user.LANG !== expected[i]?.LANG) return false;
+        if ((await ctx.b.db.getUser(user))?.data.round !== expected[i]) return false;
       }
       return true;
     }, 5000);
