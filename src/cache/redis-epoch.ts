@@ -32,7 +32,7 @@ export async function checkRedisEpoch(redis: RedisConnection, keys: CacheKeys, f
     await flush();
     await redis.set(keys.epoch, runId, 'PX', EPOCH_TTL_MS);
     if (stored === null) logger.info({ runId }, 'cache: new Redis epoch, entries flushed');
-    else logger.warn({ previousRunId: stored, runId }, 'cache: RedisConnection restarted (possibly from an older snapshot), entries flushed');
+    else logger.warn({ previousRunId: stored, runId }, 'cache: Redis restarted (possibly from an older snapshot), entries flushed');
   } finally {
     await redis.eval(RELEASE_SCRIPT, 1, keys.epochLock, token).catch(() => undefined);
   }

@@ -117,7 +117,7 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
       );
       return true;
     } catch (error) {
-      deps.logger.warn({ err: error, code: data.errorCode }, 'error tracker: RedisConnection unavailable, writing the error to PostgreSQL');
+      deps.logger.warn({ err: error, code: data.errorCode }, 'error tracker: Redis unavailable, writing the error to PostgreSQL');
       return false;
     }
   }

@@ -33,6 +33,7 @@ function modeSuite(name: string, start: () => Promise<ClusterDeployment | Sentin
       ctx.a = await ctx.cache.open({ cache: { probeIntervalMs: 50 } });
       ctx.b = await ctx.cache.open({ cache: { probeIntervalMs: 50 } });
       ctx.tracker = await openTracker(ctx.a.inner, { redis: target, redisTimeoutMs: 500 });
+      await eventually(() => ctx.tracker.redis.status === 'ready');
       ctx.worker = await startErrorPersistenceWorker({ db: ctx.a.inner, prefix: ctx.tracker.prefix, redis: target, logger: asLogger(new RecordingLogger()) });
     }, 60_000);
 
