@@ -25,6 +25,14 @@ export async function answers(url: string): Promise<boolean> {
   }
 }
 
+/** SIGKILL (its connections drop at once), then waits for the exit. */
+export async function killServer(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
+}
+
 /**
  * A redis-server of this test's own, on its own port: the only Redis a test may stop (never the
  * shared one). With `dir`, `SAVE` writes a snapshot there and a restart loads it.
@@ -57,10 +65,7 @@ export class RedisProcess {
   async kill(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killServer(child);
   }
 
   /** SIGSTOP/SIGCONT: the server hangs with its connections open, like an overloaded Redis. */

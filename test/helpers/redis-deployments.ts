@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import type { ClusterTarget, RedisTarget, SentinelTarget } from '../../src/redis';
-import { answers, freePort } from '../cache/redis-process';
+import { answers, freePort, killServer } from '../cache/redis-process';
 import { eventually } from './eventually';
 
 const run = promisify(execFile);
@@ -32,10 +32,7 @@ class ServerProcess {
   async kill(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killServer(child);
   }
 }
 
