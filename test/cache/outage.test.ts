@@ -123,7 +123,7 @@ describe('a process cut off from Redis while others still use it', () => {
     const admin = new Redis(target.url);
     try {
       // Never the old `{}`: gone, or refilled with the new value.
-      expect([null, { LANG: 'EN' }]).toContainEqual(JSON.parse((await admin.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null'));
+      expect([null, { LANG: 'EN' }]).toContainEqual(JSON.parse((await admin.get(`${f.prefix}:v2:attrs:user:${id}`)) ?? 'null'));
     } finally {
       admin.disconnect();
     }

@@ -57,7 +57,7 @@ describe('a writer partitioned from Redis', () => {
     await waitFor(up(writer), 5000);
     for (const instance of [writer, reader, redisOnly]) expect(await instance.db.hasAttribute('user', id, 'DEVELOPER')).toBe(false);
     const [logged] = (await writer.inner.dataSource.query('SELECT keys FROM cache_invalidations ORDER BY id DESC LIMIT 1')) as { keys: string[] }[];
-    expect(logged?.keys).toEqual(expect.arrayContaining([`${f.prefix}:v1:attrs:user:${id}`]));
+    expect(logged?.keys).toEqual(expect.arrayContaining([`${f.prefix}:v2:attrs:user:${id}`]));
   });
 });
 
@@ -67,7 +67,7 @@ describe('a Redis restarted from an older snapshot', () => {
     const a = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
     const b = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
     const id = freshId();
-    const key = `${f.prefix}:v1:attrs:user:${id}`;
+    const key = `${f.prefix}:v2:attrs:user:${id}`;
     await a.db.setAttribute('user', id, 'DEVELOPER', true, DEV, 'hired');
     expect(await b.db.hasAttribute('user', id, 'DEVELOPER')).toBe(true);
     const admin = new Redis(server.url);

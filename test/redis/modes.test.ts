@@ -43,7 +43,7 @@ function modeSuite(name: string, start: () => Promise<ClusterDeployment | Sentin
       if (ctx.tracker) await deletePrefix(ctx.tracker.prefix, ctx.deployment.target);
       await ctx.cache?.cleanup();
       await ctx.deployment?.stop();
-    }, 30_000);
+    }, 60_000);
 
     it('caches an interaction read in Redis and keeps two processes coherent', async () => {
       expect(ctx.a.db.redisUp && ctx.b.db.redisUp).toBe(true);
@@ -186,6 +186,6 @@ modeSuite('sentinel', () => SentinelDeployment.start(), (ctx) => {
     await eventually(async () => {
       const stored = await storedErrors(ctx.a.inner);
       return [...captured].every(([code, message]) => stored.get(code)?.message === message);
-    }, 30_000);
+    }, 60_000);
   }, 90_000);
 });
