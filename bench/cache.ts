@@ -1,9 +1,9 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { Client } from 'pg';
-import Redis from 'ioredis';
-import { globLiteral, scanKeys } from '../src/cache/scan';
+import { globLiteral, scanKeys, unlinkKeys } from '../src/cache/scan';
 import { getConfig } from '../src/config';
 import { connectDatabase } from '../src/connect';
+import { createRedisConnection, redisTargetFromConfig } from '../src/redis';
 import type { ModdyDatabase } from '../src/db/api';
 import { migrate, quoteIdentifier } from '../src/db/migrate';
 
@@ -114,7 +114,7 @@ export async function run(): Promise<void> {
   const config = getConfig();
   const prefix = `moddy_bench_${process.pid}`;
   const scratch = await prepareDatabase();
-  const redis = new Redis(config.REDIS_URL);
+  const redis = createRedisConnection(redisTargetFromConfig(config));
   const tiers: { label: string; db: ModdyDatabase }[] = [];
   try {
     tiers.push({ label: '(a) PostgreSQL via TypeORM, no cache', db: await connectDatabase({ databaseUrl: scratch.url, cache: false }) });
@@ -152,7 +152,7 @@ export async function run(): Promise<void> {
     console.log(`local tier counters: ${JSON.stringify(stats.local)}; Redis: ${JSON.stringify(stats.redis)}`);
   } finally {
     await Promise.all(tiers.map(({ db }) => db.close()));
-    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => void (await redis.unlink(...keys)));
+    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys, node) => void (await unlinkKeys(redis, node, keys)));
     redis.disconnect();
     await scratch.drop();
   }

@@ -6,6 +6,7 @@ import { Client } from 'pg';
 import pino from 'pino';
 import { globLiteral, scanKeys } from '../src/cache/scan';
 import { getConfig } from '../src/config';
+import { redisTargetFromConfig } from '../src/redis';
 import { createDataSource } from '../src/db/data-source';
 import { migrate, quoteIdentifier } from '../src/db/migrate';
 import { PostgresDatabase } from '../src/db/postgres-database';
@@ -138,7 +139,7 @@ export async function run(): Promise<void> {
   const config = getConfig();
   const prefix = `moddy_bench_errors_${process.pid}`;
   const scratch = await scratchDatabase();
-  const redis = createProducerConnection(config.REDIS_URL);
+  const redis = createProducerConnection(redisTargetFromConfig(config));
   const queues = createQueues({ connection: redis, prefix });
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moddy-bench-spool-'));
   const tracker = createErrorTracker(

@@ -2,13 +2,14 @@ import { getConfig } from './config';
 import type { ModdyDatabase } from './db/api';
 import { createDataSource, poolSettings, type DatabaseTimeouts } from './db/data-source';
 import { PostgresDatabase } from './db/postgres-database';
+import { redisTargetFromConfig, type RedisTargetLike } from './redis';
 import { createCachedDatabase, resolveCacheOptions, type CacheOptions } from './cache';
 
 export interface ConnectOptions {
   /** PostgreSQL connection string. Default: `DATABASE_URL`. */
   databaseUrl?: string;
-  /** Redis connection string for the cache tier. Default: `REDIS_URL`. */
-  redisUrl?: string;
+  /** Redis of the cache tier (a URL, or a Sentinel/Cluster target). Default: the configured mode (`redisTargetFromConfig`). */
+  redis?: RedisTargetLike;
   /** Prefix of the cache's Redis keys. Default: `CACHE_PREFIX`. */
   cachePrefix?: string;
   /** `false` turns the cache tier off; an object tunes it (see `CacheOptions`). Default: `CACHE_ENABLED`. */
@@ -36,5 +37,5 @@ export async function connectDatabase(options: ConnectOptions = {}): Promise<Mod
   const cache = options.cache ?? config.CACHE_ENABLED;
   if (cache === false) return database;
   const cacheOptions = resolveCacheOptions(config, { prefix: options.cachePrefix, ...(cache === true ? {} : cache) });
-  return createCachedDatabase(database, { redisUrl: options.redisUrl ?? config.REDIS_URL, options: cacheOptions });
+  return createCachedDatabase(database, { redis: options.redis ?? redisTargetFromConfig(config), options: cacheOptions });
 }

@@ -1,5 +1,5 @@
 import { Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../src/redis';
 import type { ModdyDatabase } from '../src/db/api';
 import { createMaintenanceWorker, defaultMaintenanceSteps, scheduleMaintenance, type MaintenanceStep } from '../src/queues/maintenance';
 import { QUEUE_NAMES } from '../src/queues/names';
@@ -10,7 +10,7 @@ import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerO
 export interface StartMaintenanceOptions extends StartWorkerOptions {
   db: Pick<ModdyDatabase, 'cleanupOldErrors' | 'cleanupGuildsCache' | 'cleanupCacheInvalidations'>;
   /** Default: the design's cleanups (`defaultMaintenanceSteps`) on the configured ages. */
-  steps?: (redis: Redis) => MaintenanceStep[];
+  steps?: (redis: RedisConnection) => MaintenanceStep[];
   /** Default `MAINTENANCE_INTERVAL_MINUTES`. */
   everyMs?: number;
   /** Prefix of the cache tier's keys. Default `CACHE_PREFIX`. */

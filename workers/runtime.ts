@@ -1,5 +1,5 @@
 import { Queue, type Worker } from 'bullmq';
-import type Redis from 'ioredis';
+import { redisTargetFromConfig, type RedisConnection, type RedisTargetLike } from '../src/redis';
 import { getConfig, type Config } from '../src/config';
 import { createLogger, type Logger } from '../src/core/logger';
 import { createDataSource, poolSettings } from '../src/db/data-source';
@@ -8,7 +8,7 @@ import { postgresCheck, redisCheck, type HealthCheck } from '../src/observabilit
 import { startHealthServer, type HealthServer } from '../src/observability/health-server';
 import { observeJobs } from '../src/observability/job-metrics';
 import { MetricsRegistry } from '../src/observability/metrics';
-import { queuePrefix } from '../src/queues/config';
+import { bullPrefix, queuePrefix } from '../src/queues/config';
 import { jobCounts } from '../src/queues/job-counts';
 import { createWorkerConnection } from '../src/queues/connection';
 import { closeOnSignal } from '../src/core/shutdown';
@@ -18,7 +18,7 @@ import { signalReady } from '../src/core/entry-point';
 export interface RunningWorker {
   worker: Worker;
   /** The connection the worker was given (its blocking connection is BullMQ's own duplicate). */
-  connection: Redis;
+  connection: RedisConnection;
   /** Finishes the active jobs, then closes every connection the worker opened. */
   close(): Promise<void>;
   /** Readiness checks of this role, beside PostgreSQL and Redis (e.g. Discord accepting the log posts). */
@@ -27,7 +27,8 @@ export interface RunningWorker {
 
 /** Options every `start…Worker` takes; unset fields come from the configuration. */
 export interface StartWorkerOptions {
-  redisUrl?: string;
+  /** Default: the configured Redis (`redisTargetFromConfig`). */
+  redis?: RedisTargetLike;
   prefix?: string;
   concurrency?: number;
   lockDurationMs?: number;
@@ -38,10 +39,11 @@ export interface StartWorkerOptions {
 /** The resolved connection settings of a worker. */
 export function workerSettings(options: StartWorkerOptions, role: string) {
   const config = getConfig();
+  const connection = createWorkerConnection(options.redis ?? redisTargetFromConfig(config));
   return {
     config,
-    connection: createWorkerConnection(options.redisUrl ?? config.REDIS_URL),
-    prefix: options.prefix ?? queuePrefix(config),
+    connection,
+    prefix: bullPrefix(options.prefix ?? queuePrefix(config), connection),
     logger: options.logger ?? createLogger(role),
     lockDurationMs: options.lockDurationMs,
     stalledIntervalMs: options.stalledIntervalMs,

@@ -3,6 +3,7 @@ import { getConfig } from '../config';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { queuePrefix } from '../queues/config';
+import { redisTargetFromConfig } from '../redis';
 import { createProducerConnection } from '../queues/connection';
 import { jobCounts } from '../queues/job-counts';
 import { createQueues } from '../queues/queues';
@@ -16,7 +17,7 @@ async function main(logger: Logger): Promise<void> {
   const config = getConfig();
   const credentials = resolveBoardAccess(config.BOARD_HOST, config.BOARD_USER, config.BOARD_PASSWORD);
   // Board pages may read many jobs: allow more than the tracker's fail-fast timeout.
-  const redis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
+  const redis = createProducerConnection(redisTargetFromConfig(config), { commandTimeoutMs: 10_000 });
   const queues = createQueues({ connection: redis, prefix: queuePrefix(config) });
   const metrics = new MetricsRegistry('board');
   metrics.queues(() => jobCounts(queues.all()));

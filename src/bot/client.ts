@@ -1,5 +1,5 @@
 import { Client, Events, GatewayIntentBits } from 'discord.js';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { Logger } from '../core/logger';
 import type { InteractionMetrics } from '../observability/metrics';
 import type { ModdyDatabase } from '../db/api';
@@ -23,7 +23,7 @@ export interface BotClientOptions {
   tracker: ErrorCapture;
   logger: Logger;
   /** Redis connection of the `/user lookup` cache. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Prefix of this deployment's Redis keys (`CACHE_PREFIX`). */
   cachePrefix: string;
   /** `BOT_OWNER_IDS`. */

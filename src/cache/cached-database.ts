@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
 import { assertEntityType, resolveAttribute } from '../attributes/validate';
 import { ValidationError } from '../core/errors';
@@ -44,9 +44,9 @@ export interface CacheableDatabase extends ModdyDatabase {
 export interface CachedDatabaseDeps {
   inner: CacheableDatabase;
   /** Command connection: must fail fast (see `createCacheRedisClients`). */
-  redis: Redis;
+  redis: RedisConnection;
   /** Subscriber connection, used for nothing else. */
-  subscriber: Redis;
+  subscriber: RedisConnection;
   options: ResolvedCacheOptions;
   logger: CacheLogger;
 }
@@ -63,8 +63,8 @@ const DAY_MS = 86_400_000;
 export class CachedDatabase implements ModdyDatabase {
   readonly keys: CacheKeys;
   private readonly inner: CacheableDatabase;
-  private readonly redis: Redis;
-  private readonly subscriber: Redis;
+  private readonly redis: RedisConnection;
+  private readonly subscriber: RedisConnection;
   private readonly counters = new CacheCounters();
   private readonly local: LocalCache;
   private readonly health: RedisHealth;
@@ -375,7 +375,7 @@ function attributeOf(entityType: EntityType, name: AttributeName | string): Attr
 }
 
 /** QUIT when connected; otherwise stop reconnecting at once. */
-async function quit(client: Redis): Promise<void> {
+async function quit(client: RedisConnection): Promise<void> {
   if (client.status !== 'ready') {
     client.disconnect();
     return;

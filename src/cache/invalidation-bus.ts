@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 
 export interface Invalidation {
   /** The process that wrote: it already dropped its own entries, so it ignores its own messages. */
@@ -31,7 +31,7 @@ export class InvalidationBus {
   listening = false;
 
   constructor(
-    private readonly subscriber: Redis,
+    private readonly subscriber: RedisConnection,
     private readonly channel: string,
     private readonly handlers: InvalidationBusHandlers,
   ) {

@@ -1,13 +1,15 @@
 import type { EntityType } from '../attributes/registry';
 
 /** Bumped when the cached shapes change: old entries are then never read, and `purgeStaleCacheEntries` removes them. */
-export const CACHE_SCHEMA_VERSION = 1;
+export const CACHE_SCHEMA_VERSION = 2;
 
 export type CacheKind = 'attrs' | 'record' | 'lookup';
 
 /**
  * The cache's Redis names: `<prefix>:v<schema>:<kind>:<entity>:<id>` for entries,
- * `<prefix>:v<schema>:ver:<entry key>` for their write versions (the race guard).
+ * `<prefix>:v<schema>:ver:{<entry key>}` for their write versions (the race guard). The version's
+ * hash tag is the whole entry key, which has no braces, so on a Redis Cluster both hash to the same
+ * slot and every script over an entry and its version stays in one slot (docs/redis.md).
  */
 export class CacheKeys {
   /** Every key of this schema version starts with it. */
@@ -51,6 +53,6 @@ export class CacheKeys {
   }
 
   version(key: string): string {
-    return `${this.namespace}ver:${key.slice(this.namespace.length)}`;
+    return `${this.namespace}ver:{${key}}`;
   }
 }

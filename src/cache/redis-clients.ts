@@ -1,10 +1,10 @@
-import Redis from 'ioredis';
+import { createRedisConnection, type RedisConnection, type RedisTargetLike } from '../redis';
 
 export interface CacheRedisClients {
   /** Commands: fails fast instead of queueing while disconnected. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Its own connection: a subscribed connection can run no other command. */
-  subscriber: Redis;
+  subscriber: RedisConnection;
 }
 
 /**
@@ -12,7 +12,7 @@ export interface CacheRedisClients {
  * away a command fails at once, and a hung one after `timeoutMs`; reconnection goes on in the
  * background (at most every second, so recovery is noticed quickly).
  */
-export function createCacheRedisClients(url: string, timeoutMs: number): CacheRedisClients {
+export function createCacheRedisClients(target: RedisTargetLike, timeoutMs: number): CacheRedisClients {
   const options = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -25,7 +25,7 @@ export function createCacheRedisClients(url: string, timeoutMs: number): CacheRe
     enableAutoPipelining: true,
   };
   return {
-    redis: new Redis(url, { ...options, connectionName: 'moddy-cache' }),
-    subscriber: new Redis(url, { ...options, connectionName: 'moddy-cache-sub', autoResubscribe: false }),
+    redis: createRedisConnection(target, { ...options, connectionName: 'moddy-cache' }),
+    subscriber: createRedisConnection(target, { ...options, connectionName: 'moddy-cache-sub', autoResubscribe: false }),
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import { masterNodes, type RedisConnection } from '../redis';
 import type { CacheLogger } from './health';
 import type { CacheKeys } from './keys';
 
@@ -14,10 +14,13 @@ const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return red
  * namespace was last checked (its `run_id` changed), it may have reloaded a snapshot older than
  * writes whose invalidations it then lost, so every entry is flushed first, by one process (a
  * lock); the others wait (throw, staying down) until that is done.
+ *
+ * Under Sentinel the `run_id` is the current master's: a failover (a new master, whose replica copy
+ * may miss the last invalidations) flushes too. On a cluster the epoch is every master's `run_id`,
+ * sorted: any master restarted or failed over, or a master added, flushes the whole namespace.
  */
-export async function checkRedisEpoch(redis: Redis, keys: CacheKeys, flush: () => Promise<void>, logger: CacheLogger): Promise<void> {
-  const runId = /^run_id:(\w+)/m.exec(await redis.info('server'))?.[1];
-  if (runId === undefined) throw new Error('Redis INFO reports no run_id');
+export async function checkRedisEpoch(redis: RedisConnection, keys: CacheKeys, flush: () => Promise<void>, logger: CacheLogger): Promise<void> {
+  const runId = await redisEpoch(redis);
   const stored = await redis.get(keys.epoch);
   if (stored === runId) return;
   const token = randomUUID();
@@ -33,4 +36,18 @@ export async function checkRedisEpoch(redis: Redis, keys: CacheKeys, flush: () =
   } finally {
     await redis.eval(RELEASE_SCRIPT, 1, keys.epochLock, token).catch(() => undefined);
   }
+}
+
+/** The `run_id` of every master (one, unless a cluster), sorted and joined. */
+async function redisEpoch(redis: RedisConnection): Promise<string> {
+  const masters = masterNodes(redis);
+  if (masters.length === 0) throw new Error('Redis reports no master');
+  const runIds = await Promise.all(
+    masters.map(async (node) => {
+      const runId = /^run_id:(\w+)/m.exec(await node.info('server'))?.[1];
+      if (runId === undefined) throw new Error('Redis INFO reports no run_id');
+      return runId;
+    }),
+  );
+  return runIds.sort().join(',');
 }

@@ -1,6 +1,7 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { CacheKeys } from './keys';
-import { globLiteral, scanKeys } from './scan';
+import { isCluster } from '../redis';
+import { globLiteral, scanKeys, unlinkKeys } from './scan';
 
 /**
  * Stores each entry only if its version key still holds the version read before the load: a write
@@ -20,20 +21,26 @@ for i = 1, #KEYS, 2 do
 end
 return stored`;
 
-/** KEYS = entry1, version1…; ARGV = channel, message, version ttl ms. Bumps, deletes and announces in one round trip. */
+/**
+ * KEYS = entry1, version1…; ARGV = channel, message, version ttl ms. Bumps, deletes and announces in
+ * one round trip (an empty channel: no announcement, the caller publishes once for several scripts).
+ */
 const INVALIDATE_SCRIPT = `
 for i = 1, #KEYS, 2 do
   redis.call('INCR', KEYS[i + 1])
   redis.call('PEXPIRE', KEYS[i + 1], ARGV[3])
   redis.call('DEL', KEYS[i])
 end
-redis.call('PUBLISH', ARGV[1], ARGV[2])
+if ARGV[1] ~= '' then redis.call('PUBLISH', ARGV[1], ARGV[2]) end
 return 1`;
 
 type ScriptArg = string | number;
 interface ScriptedRedis {
   moddyCacheFill(...args: ScriptArg[]): Promise<number[]>;
   moddyCacheInvalidate(...args: ScriptArg[]): Promise<number>;
+  /** The same scripts over one entry and its version (cluster mode): declaring the key count lets the client route them by key. */
+  moddyCacheFillOne(entry: string, version: string, ...args: ScriptArg[]): Promise<number[]>;
+  moddyCacheInvalidateOne(entry: string, version: string, ...args: ScriptArg[]): Promise<number>;
 }
 
 /** Keys per batched MGET at most (entries and versions): a burst of reads does not become one huge command. */
@@ -60,21 +67,31 @@ export interface FillEntry {
   version: string | null;
 }
 
-/** The Redis side of the cache: one command per fill and per invalidation, one per tick for reads. Errors propagate to the caller. */
+/**
+ * The Redis side of the cache: one command per fill and per invalidation, one per tick for reads.
+ * On a Redis Cluster an entry and its version share a slot but two entries rarely do, so each
+ * entry gets its own command, sent together: ioredis' auto-pipelining writes the commands of one
+ * tick as one pipeline per node, so a read of several entries is still one round trip.
+ * Errors propagate to the caller.
+ */
 export class RedisStore {
   private readonly scripted: ScriptedRedis;
   private batch: { names: string[]; readers: BatchedRead[] } = { names: [], readers: [] };
   private readonly flushBatch = (): void => this.flush();
+  private readonly sharded: boolean;
 
   constructor(
-    readonly redis: Redis,
+    readonly redis: RedisConnection,
     private readonly keys: CacheKeys,
     /** Outlives every entry TTL, so a version cannot expire during a load it guards. */
     private readonly versionTtlMs: number,
   ) {
     redis.defineCommand('moddyCacheFill', { lua: FILL_SCRIPT });
     redis.defineCommand('moddyCacheInvalidate', { lua: INVALIDATE_SCRIPT });
+    redis.defineCommand('moddyCacheFillOne', { lua: FILL_SCRIPT, numberOfKeys: 2 });
+    redis.defineCommand('moddyCacheInvalidateOne', { lua: INVALIDATE_SCRIPT, numberOfKeys: 2 });
     this.scripted = redis as unknown as ScriptedRedis;
+    this.sharded = isCluster(redis);
   }
 
   /**
@@ -83,6 +100,7 @@ export class RedisStore {
    * client's per-command cost, not Redis, is what limits throughput.
    */
   read(keys: readonly string[]): Promise<StoreRead> {
+    if (this.sharded) return this.readPerEntry(keys);
     return new Promise((resolve, reject) => {
       if (this.batch.names.length + 2 * keys.length > MAX_BATCH_NAMES) this.flush();
       if (this.batch.readers.length === 0) process.nextTick(this.flushBatch);
@@ -93,8 +111,20 @@ export class RedisStore {
     });
   }
 
+  /** Cluster mode: one MGET per entry (entry and version, one slot), pipelined per node by the client. */
+  private async readPerEntry(keys: readonly string[]): Promise<StoreRead> {
+    const pairs = await Promise.all(keys.map((key) => this.redis.mget(key, this.keys.version(key))));
+    return { values: pairs.map((pair) => pair[0] ?? null), versions: pairs.map((pair) => pair[1] ?? null) };
+  }
+
   /** True per entry that was stored, false where a write raced the load. */
   async fill(entries: readonly FillEntry[]): Promise<boolean[]> {
+    if (this.sharded) {
+      const stored = await Promise.all(
+        entries.map((entry) => this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? '')),
+      );
+      return stored.map(([flag]) => flag === 1);
+    }
     const keys = entries.flatMap((entry) => [entry.key, this.keys.version(entry.key)]);
     const args = entries.flatMap((entry) => [entry.text, entry.ttlMs, entry.version ?? '']);
     const stored = await this.scripted.moddyCacheFill(keys.length, ...keys, ...args);
@@ -123,14 +153,19 @@ export class RedisStore {
 
   /** Bumps the versions, deletes the entries and publishes `message` on the invalidation channel. */
   async invalidate(keys: readonly string[], message: string): Promise<void> {
+    if (this.sharded) {
+      await Promise.all(keys.map((key) => this.scripted.moddyCacheInvalidateOne(key, this.keys.version(key), '', '', this.versionTtlMs)));
+      await this.redis.publish(this.keys.channel, message);
+      return;
+    }
     const redisKeys = keys.flatMap((key) => [key, this.keys.version(key)]);
     await this.scripted.moddyCacheInvalidate(redisKeys.length, ...redisKeys, this.keys.channel, message, this.versionTtlMs);
   }
 
   /** Deletes every entry whose key starts with `prefix` (versions are kept: they still guard fills) and publishes `message`. */
   async invalidatePrefix(prefix: string, message: string): Promise<void> {
-    await scanKeys(this.redis, `${globLiteral(prefix)}*`, async (found) => {
-      await this.redis.unlink(...found);
+    await scanKeys(this.redis, `${globLiteral(prefix)}*`, async (found, node) => {
+      await unlinkKeys(this.redis, node, found);
     });
     await this.redis.publish(this.keys.channel, message);
   }

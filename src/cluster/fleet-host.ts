@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
+import { createRedisConnection, type RedisTargetLike } from '../redis';
 import type { Logger } from '../core/logger';
 import { hostConnections } from './connection-budget';
 import { FleetMembership, type HostStatus } from './fleet';
@@ -9,7 +9,8 @@ import { describeHostShare, type HostShare } from './host-shards';
 import type { ClusterManagerHandle } from './manager';
 
 export interface FleetHostOptions {
-  redisUrl: string;
+  /** The deployment's Redis (`redisTargetFromConfig`), in whichever mode. */
+  redis: RedisTargetLike;
   prefix: string;
   share: HostShare;
   /** `HOST_ID`; default: `<hostname>#<share>` (`vps1#0-15`, `vps2#1of2`), stable across restarts. */
@@ -31,7 +32,7 @@ export interface FleetHost {
 /** The manager's membership of the fleet, on a Redis connection of its own. */
 export function joinFleet(options: FleetHostOptions): FleetHost {
   const { logger } = options;
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, connectionName: 'moddy-manager-fleet' });
+  const redis = createRedisConnection(options.redis, { maxRetriesPerRequest: 1, connectionName: 'moddy-manager-fleet' });
   redis.on('error', (error: Error) => logger.debug({ err: error }, 'fleet connection error'));
   const hostId = options.hostId ?? `${hostname()}#${describeHostShare(options.share)}`;
   const leaseMs = options.leaseSeconds * 1000;

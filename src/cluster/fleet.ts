@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { ModdyError } from '../core/errors';
 import type { Logger } from '../core/logger';
 
@@ -32,7 +32,7 @@ export interface FleetView {
 }
 
 export interface FleetOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Deployment prefix (`CACHE_PREFIX`): hosts of one bot share it. */
   prefix: string;
   /** `HOST_ID`: stable across restarts of one host, so its new manager (pm2 reload) takes its own claims over. */
@@ -110,7 +110,7 @@ return 0`;
  */
 export class FleetMembership {
   readonly hostId: string;
-  private readonly redis: Redis;
+  private readonly redis: RedisConnection;
   private readonly prefix: string;
   /** Holder value of this manager: the host, then this process (a newer manager of the host takes it over). */
   private readonly holder: string;
@@ -243,7 +243,7 @@ export class FleetMembership {
 }
 
 /** The fleet as registered in Redis under `prefix` (`CACHE_PREFIX`): what any process of the bot can show. */
-export async function readFleetView(redis: Redis, prefix: string, now = Date.now()): Promise<FleetView> {
+export async function readFleetView(redis: RedisConnection, prefix: string, now = Date.now()): Promise<FleetView> {
   const key = (name: string) => fleetKey(prefix, name);
   await redis.zremrangebyscore(key('hosts'), '-inf', now - FORGET_HOST_AFTER_MS);
   const [totalRaw, listed] = await Promise.all([redis.get(key('total-shards')), redis.zrange(key('hosts'), 0, -1, 'WITHSCORES')]);

@@ -1,11 +1,12 @@
 import type { Cluster } from 'discord-hybrid-sharding';
-import Redis from 'ioredis';
+import { createRedisConnection, type RedisTargetLike } from '../redis';
 import { z } from 'zod';
 import type { Logger } from '../core/logger';
 import type { ClusterManagerHandle } from './manager';
 
 export interface ClusterHandoffOptions {
-  redisUrl: string;
+  /** The deployment's Redis (`redisTargetFromConfig`), in whichever mode. */
+  redis: RedisTargetLike;
   /** Deployment prefix (`CACHE_PREFIX`): managers of one deployment hand shards to each other. */
   prefix: string;
   /** This host's fleet ID: only managers of the same host hand shards over (other hosts run other shards). */
@@ -46,8 +47,8 @@ export async function startClusterHandoff(options: ClusterHandoffOptions): Promi
   const { handle, logger } = options;
   const channel = `${options.prefix}:bot:handoff:${options.hostId}`;
   const self = { pid: process.pid, startedAt: options.startedAt ?? Date.now() };
-  const publisher = new Redis(options.redisUrl, { connectionName: 'moddy-manager-handoff' });
-  const subscriber = new Redis(options.redisUrl, { connectionName: 'moddy-manager-handoff-sub' });
+  const publisher = createRedisConnection(options.redis, { connectionName: 'moddy-manager-handoff' });
+  const subscriber = createRedisConnection(options.redis, { connectionName: 'moddy-manager-handoff-sub' });
   // ioredis reconnects by itself; without a listener it would print every failed attempt.
   for (const connection of [publisher, subscriber]) connection.on('error', (error: Error) => logger.debug({ err: error }, 'handoff connection error'));
   const isNewer = (other: HandoffMessage) => other.startedAt > self.startedAt || (other.startedAt === self.startedAt && other.pid > self.pid);

@@ -3,6 +3,7 @@ import { ConfigError } from '../core/errors';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { MetricsRegistry } from '../observability/metrics';
+import { redisTargetFromConfig } from '../redis';
 import { closeOnSignal } from '../core/shutdown';
 import { reportConnectionBudget } from './connection-budget';
 import { joinFleet } from './fleet-host';
@@ -29,8 +30,9 @@ async function main(logger: Logger): Promise<void> {
   const metrics = new MetricsRegistry('bot');
   const restarts = metrics.clusterRestarts();
   const share = hostShareFrom(config);
+  const redis = redisTargetFromConfig(config);
   // Every host of the bot, through Redis: the fleet size, this host's shard claims, the fleet view.
-  const fleet = joinFleet({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, share, hostId: config.HOST_ID, leaseSeconds: config.FLEET_LEASE_SECONDS, poolSize: config.DATABASE_POOL_SIZE, logger });
+  const fleet = joinFleet({ redis, prefix: config.CACHE_PREFIX, share, hostId: config.HOST_ID, leaseSeconds: config.FLEET_LEASE_SECONDS, poolSize: config.DATABASE_POOL_SIZE, logger });
   const handle = await startClusterManager({
     token: config.DISCORD_TOKEN,
     apiUrl: config.DISCORD_API_URL,
@@ -52,7 +54,7 @@ async function main(logger: Logger): Promise<void> {
   await fleet.report(handle, startedAt);
   void fleet.membership.view().then((view) => reportConnectionBudget(config.DATABASE_URL, view, logger), (error: unknown) => logger.warn({ err: error }, 'fleet view unavailable'));
   // A newer manager of this host (pm2 reload) takes this one's shards over cluster by cluster.
-  const handoff = await startClusterHandoff({ redisUrl: config.REDIS_URL, prefix: config.CACHE_PREFIX, hostId: fleet.membership.hostId, handle, logger, startedAt });
+  const handoff = await startClusterHandoff({ redis, prefix: config.CACHE_PREFIX, hostId: fleet.membership.hostId, handle, logger, startedAt });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
   const health =
     port === 0
@@ -63,7 +65,7 @@ async function main(logger: Logger): Promise<void> {
           host: config.HEALTH_HOST,
           port,
           databaseUrl: config.DATABASE_URL,
-          redisUrl: config.REDIS_URL,
+          redis,
           gatewayGraceSeconds: config.HEALTH_GATEWAY_GRACE_SECONDS,
           fleet: fleet.membership,
         });

@@ -1,4 +1,4 @@
-import Redis from 'ioredis';
+import { createRedisConnection, type RedisTargetLike } from '../redis';
 import { createDataSource } from '../db/data-source';
 import { postgresCheck, redisCheck, type HealthCheck } from '../observability/health-checks';
 import { startHealthServer, type HealthServer } from '../observability/health-server';
@@ -16,7 +16,8 @@ export interface ManagerEndpointOptions {
   host?: string;
   port: number;
   databaseUrl: string;
-  redisUrl: string;
+  /** The deployment's Redis (`redisTargetFromConfig`), in whichever mode. */
+  redis: RedisTargetLike;
   /** `HEALTH_GATEWAY_GRACE_SECONDS`: how long a shard may be off the gateway before `/ready` fails. */
   gatewayGraceSeconds: number;
   /** This host's fleet membership: `/ready` and `/metrics` then report every host of the bot. */
@@ -32,7 +33,7 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
   // The manager's own connections, only for /ready.
   const dataSource = createDataSource({ url: options.databaseUrl, poolSize: 1, applicationName: 'moddy-manager-health' });
   await dataSource.initialize();
-  const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
+  const redis = createRedisConnection(options.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
   const { handle, metrics } = options;
   metrics.aggregate(() => readClusterMetrics(handle.manager));
   metrics.shardsDisconnected(() => handle.connectivity.disconnected().length);

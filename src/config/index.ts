@@ -1,2 +1,2 @@
-export { configSchema, type Config } from './schema';
+export { configFields, configSchema, type Config } from './schema';
 export { parseConfig, getConfig } from './load';

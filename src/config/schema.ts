@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_REDIS_URL } from '../redis/target';
 
 const snowflakeList = z
   .string()
@@ -10,6 +11,11 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
+/** `host:port,host:port` (IPv6 hosts in brackets). */
+const addressList = z
+  .string()
+  .regex(/^\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}\s*(,\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}\s*)*$/, 'must be host:port pairs separated by commas');
+
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
 
@@ -17,7 +23,8 @@ const positiveInt = z.coerce.number().int().positive();
  * Every environment variable Moddy reads, with its default. A fresh clone runs with none set:
  * the defaults point at the local PostgreSQL and Redis.
  */
-export const configSchema = z.object({
+/** Every variable, before the cross-variable rules below (the list `.env.example` must match). */
+export const configFields = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** `json`: one JSON object per line (what log tools read); `pretty`: coloured lines for a terminal. Unset: `pretty` in development, `json` otherwise. */
@@ -32,7 +39,16 @@ export const configSchema = z.object({
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
 
-  REDIS_URL: z.url({ protocol: /^rediss?$/ }).default('redis://127.0.0.1:6379'),
+  /** One Redis node. Exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES (unset: REDIS_URL's default); see docs/redis.md. */
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  /** Sentinel mode: the sentinels (`host:port,…`) watching the master named REDIS_SENTINEL_NAME. */
+  REDIS_SENTINELS: addressList.optional(),
+  REDIS_SENTINEL_NAME: z.string().min(1).default('mymaster'),
+  REDIS_SENTINEL_PASSWORD: z.string().min(1).optional(),
+  /** Cluster mode: some nodes of the Redis Cluster (`host:port,…`); the others are discovered. */
+  REDIS_CLUSTER_NODES: addressList.optional(),
+  /** Password of the data nodes in Sentinel and Cluster mode (with REDIS_URL, put it in the URL). */
+  REDIS_PASSWORD: z.string().min(1).optional(),
 
   /** Prefix of every Redis key and BullMQ queue of this deployment. */
   CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').default('moddy'),
@@ -116,5 +132,19 @@ export const configSchema = z.object({
   SIMULATOR_GUILDS: z.coerce.number().int().min(0).default(40),
   SIMULATOR_SEED: z.coerce.number().int().default(1),
 });
+
+const REDIS_MODES = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+
+/** Exactly one Redis mode: two set is an error (which one would every process use?); none set: REDIS_URL's default. */
+export const configSchema = configFields
+  .superRefine((config, context) => {
+    const set = REDIS_MODES.filter((name) => config[name] !== undefined);
+    if (set.length > 1) {
+      context.addIssue({ code: 'custom', path: [set[1] ?? ''], message: `set only one of ${REDIS_MODES.join(', ')} (found ${set.join(' and ')})` });
+    }
+  })
+  .transform((config) =>
+    config.REDIS_SENTINELS === undefined && config.REDIS_CLUSTER_NODES === undefined ? { ...config, REDIS_URL: config.REDIS_URL ?? DEFAULT_REDIS_URL } : config,
+  );
 
 export type Config = z.infer<typeof configSchema>;

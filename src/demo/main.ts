@@ -13,6 +13,7 @@ import { createLogger } from '../core/logger';
 import { migrate } from '../db/migrate';
 import { redactText } from '../errors/redact';
 import { queuePrefix } from '../queues/config';
+import { redisEnvironment, redisTargetFromConfig } from '../redis';
 import { createProducerConnection } from '../queues/connection';
 import { createQueues } from '../queues/queues';
 import { DEV_TOKEN, DiscordSimulator } from '../simulator';
@@ -72,7 +73,7 @@ async function main(): Promise<void> {
   closers.push(async () => void (await Promise.all(workers.map((worker) => worker.close()))));
   say('Workers     error persistence, Discord log, maintenance (BullMQ)');
 
-  const boardRedis = createProducerConnection(config.REDIS_URL, { commandTimeoutMs: 10_000 });
+  const boardRedis = createProducerConnection(redisTargetFromConfig(config), { commandTimeoutMs: 10_000 });
   const queues = createQueues({ connection: boardRedis, prefix: queuePrefix(config) });
   const board = createBoardApp({ host: '127.0.0.1', queues: queues.all(), readyCheck: () => boardRedis.ping() });
   const boardServer = await new Promise<Server>((resolve, reject) => {
@@ -100,7 +101,7 @@ async function main(): Promise<void> {
     env: {
       LOG_LEVEL: config.LOG_LEVEL,
       DATABASE_URL: config.DATABASE_URL,
-      REDIS_URL: config.REDIS_URL,
+      ...redisEnvironment(redisTargetFromConfig(config)),
       CACHE_PREFIX: config.CACHE_PREFIX,
       BOT_OWNER_IDS: [...config.BOT_OWNER_IDS, cast.owner].join(','),
       ERROR_SPOOL_PATH: config.ERROR_SPOOL_PATH,

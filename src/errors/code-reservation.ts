@@ -1,7 +1,7 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 
 export interface CodeReservationOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** Key prefix: reservations are `<prefix>:errors:code:<CODE>`. */
   prefix: string;
   /** Longer than the errors' retention, so a code is never handed out twice while its row exists. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type Redis from 'ioredis';
+import { redisTargetFromConfig, type RedisConnection } from '../redis';
 import type { Config } from '../config';
 import type { ModdyDatabase } from '../db/api';
 import { queuePrefix } from '../queues/config';
@@ -12,13 +12,13 @@ export interface ErrorPipeline {
   tracker: ErrorTracker;
   queues: ModdyQueues;
   /** The producer connection the queues and the code reservations share. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Stops the tracker, then closes the queues and the connection (not `db`, which the caller owns). */
   close(): Promise<void>;
 }
 
 /**
- * The error tracker of a process, built from its configuration (`REDIS_URL`, `QUEUE_PREFIX`/
+ * The error tracker of a process, built from its configuration (its Redis mode, `QUEUE_PREFIX`/
  * `CACHE_PREFIX`, `ERROR_RETENTION_DAYS`, `ERROR_SPOOL_PATH`). `overrides` tune the tracker.
  */
 export function createErrorPipeline(
@@ -26,7 +26,7 @@ export function createErrorPipeline(
   deps: { db: Pick<ModdyDatabase, 'recordError' | 'recordErrors' | 'getError'>; logger: TrackerLogger },
   overrides: Partial<ErrorTrackerOptions> = {},
 ): ErrorPipeline {
-  const redis = createProducerConnection(config.REDIS_URL);
+  const redis = createProducerConnection(redisTargetFromConfig(config));
   const prefix = queuePrefix(config);
   const queues = createQueues({ connection: redis, prefix });
   const spool = new ErrorSpool(path.resolve(config.ERROR_SPOOL_PATH));

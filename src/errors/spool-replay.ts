@@ -1,5 +1,5 @@
-import type Redis from 'ioredis';
 import { ValidationError } from '../core/errors';
+import type { RedisConnection } from '../redis';
 import type { ModdyDatabase } from '../db/api';
 import { errorJobId, fromErrorJobData } from '../queues/job-data';
 import type { ModdyQueues } from '../queues/queues';
@@ -8,7 +8,7 @@ import { MAX_ENTRY_FAILURES, type ErrorSpool, type SpoolEntry } from './spool';
 import type { TrackerLogger } from './tracker';
 
 export interface SpoolReplayerDeps {
-  redis: Redis;
+  redis: RedisConnection;
   queues: Pick<ModdyQueues, 'discordLog'>;
   db: Pick<ModdyDatabase, 'recordErrors'>;
   spool: ErrorSpool;

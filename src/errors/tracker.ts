@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { Logger } from 'pino';
 import type { ErrorRecord, ModdyDatabase, NewErrorRecord } from '../db/api';
 import type { ModdyQueues } from '../queues/queues';
@@ -17,7 +17,7 @@ export type TrackerLogger = Pick<Logger, 'warn' | 'error'>;
 
 export interface ErrorTrackerDeps {
   /** A fail-fast producer connection (see `createProducerConnection`): code reservations. */
-  redis: Redis;
+  redis: RedisConnection;
   queues: Pick<ModdyQueues, 'errorPersistence' | 'discordLog'>;
   /** The straight-to-PostgreSQL path while Redis is down, and spool replays (`getError`: is a taken code this error's?). */
   db: Pick<ModdyDatabase, 'recordError' | 'recordErrors' | 'getError'>;
@@ -303,7 +303,7 @@ function safeRecord(error: unknown, meta: CaptureMeta, options: BuildRecordOptio
  * Queued jobs live in Redis memory; without AOF a Redis crash loses them. The journal covers the
  * errors either way, but an operator should know (managed Redis may refuse CONFIG: then nothing is said).
  */
-async function warnWithoutPersistence(redis: Redis, logger: TrackerLogger): Promise<void> {
+async function warnWithoutPersistence(redis: RedisConnection, logger: TrackerLogger): Promise<void> {
   try {
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
     if (appendonly === 'no') {

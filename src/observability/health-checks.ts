@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { DataSource } from 'typeorm';
 
 /** The outcome of one health check; `detail` is shown on `/ready`. */
@@ -32,7 +32,7 @@ export function postgresCheck(dataSource: DataSource): HealthCheck {
   };
 }
 
-export function redisCheck(redis: Redis): HealthCheck {
+export function redisCheck(redis: RedisConnection): HealthCheck {
   return async () => {
     const started = performance.now();
     const answer = await redis.ping();

@@ -1,4 +1,4 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import { createRedisConnection, type ConnectionOptions, type RedisConnection, type RedisTargetLike } from '../redis';
 
 export interface ProducerConnectionOptions {
   /** A command that gets no answer fails after this long (a hung Redis). Default 500 ms. */
@@ -9,8 +9,8 @@ export interface ProducerConnectionOptions {
  * The connection of processes that only add jobs (the bot, the board): fails fast while Redis is
  * down (no offline queue, no retries) so the error tracker can fall back at once.
  */
-export function createProducerConnection(url: string, options: ProducerConnectionOptions = {}): Redis {
-  return withErrorListener(new Redis(url, {
+export function createProducerConnection(target: RedisTargetLike, options: ProducerConnectionOptions = {}): RedisConnection {
+  return withErrorListener(createRedisConnection(target, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: options.commandTimeoutMs ?? 500,
@@ -22,12 +22,12 @@ export function createProducerConnection(url: string, options: ProducerConnectio
 }
 
 /** The connection of a BullMQ Worker: BullMQ requires `maxRetriesPerRequest: null` (blocking commands). */
-export function createWorkerConnection(url: string, extra: RedisOptions = {}): Redis {
-  return withErrorListener(new Redis(url, { ...extra, maxRetriesPerRequest: null }));
+export function createWorkerConnection(target: RedisTargetLike, extra: ConnectionOptions = {}): RedisConnection {
+  return withErrorListener(createRedisConnection(target, { ...extra, maxRetriesPerRequest: null }));
 }
 
 /** Connection errors are expected during outages and reported by the health checks; without a listener ioredis would print each one. */
-function withErrorListener(redis: Redis): Redis {
+function withErrorListener(redis: RedisConnection): RedisConnection {
   redis.on('error', () => undefined);
   return redis;
 }

@@ -1,7 +1,7 @@
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 
 export interface RepeatCounterOptions {
-  redis: Redis;
+  redis: RedisConnection;
   /** BullMQ prefix: keys are `<prefix>:discord-log:…`. */
   prefix: string;
   /** How long after a post identical errors count as repeats of it. */

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job, type Queue } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import { purgeStaleCacheEntries } from '../cache/purge';
 import type { ModdyDatabase } from '../db/api';
 import { QUEUE_NAMES } from './names';
@@ -15,7 +15,7 @@ export interface MaintenanceStep {
 export interface DefaultStepsOptions {
   db: Pick<ModdyDatabase, 'cleanupOldErrors' | 'cleanupGuildsCache' | 'cleanupCacheInvalidations'>;
   /** Where the cache tier keeps its entries (`<cachePrefix>:v<n>:…`). */
-  redis: Redis;
+  redis: RedisConnection;
   cachePrefix: string;
   /** `ERROR_RETENTION_DAYS`. */
   errorRetentionDays: number;

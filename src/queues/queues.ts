@@ -1,11 +1,12 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
 import type { ErrorJobData } from './job-data';
+import { bullPrefix } from './config';
 import { QUEUE_NAMES } from './names';
 
 export interface QueuesOptions {
-  connection: Redis;
-  /** BullMQ key prefix (`QUEUE_PREFIX`, default `CACHE_PREFIX`). */
+  connection: RedisConnection;
+  /** BullMQ key prefix (`QUEUE_PREFIX`, default `CACHE_PREFIX`); hash-tagged on a cluster (`bullPrefix`). */
   prefix: string;
 }
 
@@ -50,7 +51,8 @@ export const MAINTENANCE_JOB_OPTIONS: DefaultJobOptions = {
 };
 
 /** The project's queues on one connection (shared: Queues issue no blocking command). */
-export function createQueues({ connection, prefix }: QueuesOptions): ModdyQueues {
+export function createQueues({ connection, prefix: configured }: QueuesOptions): ModdyQueues {
+  const prefix = bullPrefix(configured, connection);
   const errorPersistence = new Queue<ErrorJobData>(QUEUE_NAMES.errorPersistence, { connection, prefix, defaultJobOptions: ERROR_PERSISTENCE_JOB_OPTIONS });
   const discordLog = new Queue<ErrorJobData>(QUEUE_NAMES.discordLog, { connection, prefix, defaultJobOptions: DISCORD_LOG_JOB_OPTIONS });
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { connection, prefix, defaultJobOptions: MAINTENANCE_JOB_OPTIONS });

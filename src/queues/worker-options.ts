@@ -1,5 +1,6 @@
 import type { WorkerOptions } from 'bullmq';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../redis';
+import { bullPrefix } from './config';
 import type { Logger } from 'pino';
 
 export type WorkerLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
@@ -7,8 +8,8 @@ export type WorkerLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 /** What every Moddy worker is given. */
 export interface BaseWorkerOptions {
   /** A connection made with `createWorkerConnection` (`maxRetriesPerRequest: null`). */
-  connection: Redis;
-  /** BullMQ prefix (`QUEUE_PREFIX`, default `CACHE_PREFIX`). */
+  connection: RedisConnection;
+  /** BullMQ prefix (`QUEUE_PREFIX`, default `CACHE_PREFIX`); hash-tagged on a cluster (`bullPrefix`). */
   prefix: string;
   logger: WorkerLogger;
   /** Jobs in flight in this process. Default 50 (`WORKER_CONCURRENCY`). */
@@ -26,7 +27,7 @@ export interface BaseWorkerOptions {
 export function bullWorkerOptions(options: BaseWorkerOptions): WorkerOptions {
   return {
     connection: options.connection,
-    prefix: options.prefix,
+    prefix: bullPrefix(options.prefix, options.connection),
     concurrency: options.concurrency ?? 50,
     lockDuration: options.lockDurationMs ?? 30_000,
     stalledInterval: options.stalledIntervalMs ?? 30_000,

@@ -22,7 +22,7 @@ export interface BotFixture {
 export async function openBotFixture(label: string): Promise<BotFixture> {
   const database = await createTestDatabase();
   const prefix = testPrefix(label);
-  const db = await connectDatabase({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, cachePrefix: prefix, poolSize: 4 });
+  const db = await connectDatabase({ databaseUrl: database.url, redis: TEST_REDIS_URL, cachePrefix: prefix, poolSize: 4 });
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   return {
     db,

@@ -1,9 +1,9 @@
-import Redis from 'ioredis';
 import { CachedDatabase, createCacheRedisClients, resolveCacheOptions, type CacheLogger, type CacheOptions } from '../../src/cache';
-import { globLiteral, scanKeys } from '../../src/cache/scan';
+import { globLiteral, scanKeys, unlinkKeys } from '../../src/cache/scan';
 import { parseConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
 import { PostgresDatabase } from '../../src/db/postgres-database';
+import { createRedisConnection, type RedisConnection, type RedisTargetLike } from '../../src/redis';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 
@@ -22,7 +22,7 @@ export class RecordingLogger implements CacheLogger {
 export interface CacheInstance {
   db: CachedDatabase;
   inner: PostgresDatabase;
-  redis: Redis;
+  redis: RedisConnection;
   logger: RecordingLogger;
   /** Names of the commands this instance sent on its command connection. */
   commands: string[];
@@ -30,7 +30,7 @@ export interface CacheInstance {
 
 export interface OpenOptions {
   cache?: CacheOptions;
-  redisUrl?: string;
+  redis?: RedisTargetLike;
   /** Builds the uncached API (a subclass lets a test hold a load open). */
   inner?: (dataSource: ReturnType<typeof createDataSource>) => PostgresDatabase;
   startupTimeoutMs?: number;
@@ -40,17 +40,21 @@ export interface OpenOptions {
 export class CacheFixture {
   readonly prefix = testPrefix('cache');
   private readonly instances: CacheInstance[] = [];
-  private admin: Redis | undefined;
+  private admin: RedisConnection | undefined;
 
-  private constructor(readonly database: TestDatabase) {}
+  private constructor(
+    readonly database: TestDatabase,
+    /** The Redis instances open on unless told otherwise: the shared server, or a Sentinel/Cluster deployment of the test's own. */
+    readonly target: RedisTargetLike,
+  ) {}
 
-  static async create(): Promise<CacheFixture> {
-    return new CacheFixture(await createTestDatabase());
+  static async create(target: RedisTargetLike = TEST_REDIS_URL): Promise<CacheFixture> {
+    return new CacheFixture(await createTestDatabase(), target);
   }
 
-  /** A plain Redis connection on the shared server, for inspecting keys. */
-  get redis(): Redis {
-    this.admin ??= new Redis(TEST_REDIS_URL);
+  /** A plain Redis connection on `target`, for inspecting keys. */
+  get redis(): RedisConnection {
+    this.admin ??= createRedisConnection(this.target);
     return this.admin;
   }
 
@@ -59,13 +63,13 @@ export class CacheFixture {
     await dataSource.initialize();
     const inner = options.inner ? options.inner(dataSource) : new PostgresDatabase(dataSource);
     const resolved = resolveCacheOptions(parseConfig({}), { prefix: this.prefix, ...options.cache });
-    const { redis, subscriber } = createCacheRedisClients(options.redisUrl ?? TEST_REDIS_URL, resolved.redisTimeoutMs);
+    const { redis, subscriber } = createCacheRedisClients(options.redis ?? this.target, resolved.redisTimeoutMs);
     const commands: string[] = [];
     const send = redis.sendCommand.bind(redis);
-    redis.sendCommand = (command, stream) => {
+    redis.sendCommand = ((command: Parameters<typeof send>[0], ...rest: unknown[]) => {
       commands.push(command.name);
-      return send(command, stream);
-    };
+      return (send as (...args: unknown[]) => unknown)(command, ...rest);
+    }) as typeof redis.sendCommand;
     const logger = new RecordingLogger();
     const db = await new CachedDatabase({ inner, redis, subscriber, options: resolved, logger }).start(options.startupTimeoutMs ?? 2000);
     const instance = { db, inner, redis, logger, commands };
@@ -75,7 +79,7 @@ export class CacheFixture {
 
   async cleanup(): Promise<void> {
     await Promise.all(this.instances.map((instance) => instance.db.close()));
-    await scanKeys(this.redis, `${globLiteral(this.prefix)}:*`, async (keys) => void (await this.redis.unlink(...keys)));
+    await scanKeys(this.redis, `${globLiteral(this.prefix)}:*`, async (keys, node) => void (await unlinkKeys(this.redis, node, keys)));
     this.admin?.disconnect();
     await this.database.drop();
   }

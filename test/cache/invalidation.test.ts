@@ -84,10 +84,10 @@ describe('a write racing a read-through', () => {
     hold.release();
     expect(await staleRead).toBe(false); // it started before the write
 
-    expect(await f.redis.get(`${f.prefix}:v1:attrs:user:${id}`)).toBeNull();
+    expect(await f.redis.get(`${f.prefix}:v2:attrs:user:${id}`)).toBeNull();
     expect(await reader.db.hasAttribute('user', id, 'BETA')).toBe(true);
     expect(await b.db.hasAttribute('user', id, 'BETA')).toBe(true);
-    expect(JSON.parse((await f.redis.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null')).toEqual({ BETA: true });
+    expect(JSON.parse((await f.redis.get(`${f.prefix}:v2:attrs:user:${id}`)) ?? 'null')).toEqual({ BETA: true });
   });
 
   it('in the same process: concurrent readers joined to the old load do not cache it either', async () => {
@@ -102,6 +102,6 @@ describe('a write racing a read-through', () => {
     expect(await staleReads).toEqual([{}, {}]);
     expect(await fresh).toEqual({ LANG: 'FR' });
     expect(await reader.db.getAttributes('user', id)).toEqual({ LANG: 'FR' });
-    expect(JSON.parse((await f.redis.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null')).toEqual({ LANG: 'FR' });
+    expect(JSON.parse((await f.redis.get(`${f.prefix}:v2:attrs:user:${id}`)) ?? 'null')).toEqual({ LANG: 'FR' });
   });
 });

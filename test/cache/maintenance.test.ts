@@ -25,14 +25,14 @@ afterAll(async () => {
 
 describe('connectDatabase', () => {
   it('returns the cached API by default, the plain one with cache: false', async () => {
-    const cached = await connectDatabase({ databaseUrl: database.url, redisUrl: TEST_REDIS_URL, cachePrefix: prefix, cache: { localTtlMs: 500 } });
+    const cached = await connectDatabase({ databaseUrl: database.url, redis: TEST_REDIS_URL, cachePrefix: prefix, cache: { localTtlMs: 500 } });
     const plain = await connectDatabase({ databaseUrl: database.url, cache: false });
     try {
       expect(cached).toBeInstanceOf(CachedDatabase);
       expect(cached.getCacheStats().enabled).toBe(true);
       expect(plain.getCacheStats().enabled).toBe(false);
       expect(await cached.hasAttribute('user', '123456789012345678', 'BETA')).toBe(false);
-      expect(await redis.exists(`${prefix}:v1:attrs:user:123456789012345678`)).toBe(1);
+      expect(await redis.exists(`${prefix}:v2:attrs:user:123456789012345678`)).toBe(1);
     } finally {
       await Promise.all([cached.close(), plain.close()]);
     }
@@ -41,15 +41,15 @@ describe('connectDatabase', () => {
 
 describe('purgeStaleCacheEntries', () => {
   it('removes old-schema keys and keys without a TTL, and nothing outside the cache namespace', async () => {
-    await redis.set(`${purgePrefix}:v0:attrs:user:1`, '{}', 'EX', 60);
-    await redis.set(`${purgePrefix}:v1:attrs:user:2`, '{}');
-    await redis.set(`${purgePrefix}:v1:attrs:user:3`, '{}', 'EX', 60);
-    await redis.set(`${purgePrefix}:v1:ver:attrs:user:3`, '1', 'EX', 60);
+    await redis.set(`${purgePrefix}:v1:attrs:user:1`, '{}', 'EX', 60);
+    await redis.set(`${purgePrefix}:v2:attrs:user:2`, '{}');
+    await redis.set(`${purgePrefix}:v2:attrs:user:3`, '{}', 'EX', 60);
+    await redis.set(`${purgePrefix}:v2:ver:{${purgePrefix}:v2:attrs:user:3}`, '1', 'EX', 60);
     await redis.set(`${purgePrefix}:jobs:1`, 'bullmq-like, no TTL');
     expect(await purgeStaleCacheEntries(redis, purgePrefix)).toEqual({ scanned: 4, removed: 2 });
     const left: string[] = [];
     await scanKeys(redis, `${globLiteral(purgePrefix)}:*`, async (keys) => void left.push(...keys));
-    expect(left.sort()).toEqual([`${purgePrefix}:jobs:1`, `${purgePrefix}:v1:attrs:user:3`, `${purgePrefix}:v1:ver:attrs:user:3`]);
+    expect(left.sort()).toEqual([`${purgePrefix}:jobs:1`, `${purgePrefix}:v2:attrs:user:3`, `${purgePrefix}:v2:ver:{${purgePrefix}:v2:attrs:user:3}`]);
   });
 });
 

@@ -27,7 +27,7 @@ const redisDown = (...instances: CacheInstance[]) => () => instances.every((inst
 
 describe('Redis on a dead port', () => {
   it('reads and writes go to PostgreSQL, no call waits on Redis, one warning for the whole outage', async () => {
-    const dead = await f.open({ redisUrl: `redis://127.0.0.1:${await freePort()}`, startupTimeoutMs: 200 });
+    const dead = await f.open({ redis: `redis://127.0.0.1:${await freePort()}`, startupTimeoutMs: 200 });
     expect(dead.db.redisUp).toBe(false);
     const id = freshId();
     let slowest = 0;
@@ -54,8 +54,8 @@ describe('a real Redis stopped mid-test', () => {
 
   beforeAll(async () => {
     server = await RedisProcess.start();
-    a = await f.open({ redisUrl: server.url, cache: { probeIntervalMs: 50 } });
-    b = await f.open({ redisUrl: server.url, cache: { probeIntervalMs: 50 } });
+    a = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
+    b = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
   });
 
   it('keeps answering from PostgreSQL without serving local entries, then recovers with a cleared local tier', async () => {
@@ -107,8 +107,8 @@ describe('a process cut off from Redis while others still use it', () => {
   it('replays its lost invalidations before using Redis again', async () => {
     const target = server ?? (server = await RedisProcess.start());
     proxy = await TcpProxy.start(target.port);
-    const cut = await f.open({ redisUrl: proxy.url, cache: { probeIntervalMs: 50 } });
-    const other = await f.open({ redisUrl: target.url, cache: { localMaxEntries: 0 } });
+    const cut = await f.open({ redis: proxy.url, cache: { probeIntervalMs: 50 } });
+    const other = await f.open({ redis: target.url, cache: { localMaxEntries: 0 } });
     const id = freshId();
     expect(await other.db.getAttributes('user', id)).toEqual({}); // cached in Redis
 
@@ -123,7 +123,7 @@ describe('a process cut off from Redis while others still use it', () => {
     const admin = new Redis(target.url);
     try {
       // Never the old `{}`: gone, or refilled with the new value.
-      expect([null, { LANG: 'EN' }]).toContainEqual(JSON.parse((await admin.get(`${f.prefix}:v1:attrs:user:${id}`)) ?? 'null'));
+      expect([null, { LANG: 'EN' }]).toContainEqual(JSON.parse((await admin.get(`${f.prefix}:v2:attrs:user:${id}`)) ?? 'null'));
     } finally {
       admin.disconnect();
     }

@@ -30,7 +30,7 @@ describe('read-through', () => {
     expect(loads(a) - before).toBe(1);
     expect(a.db.getCacheStats().local.hits).toBeGreaterThanOrEqual(2);
 
-    const key = `${f.prefix}:v1:attrs:user:${id}`;
+    const key = `${f.prefix}:v2:attrs:user:${id}`;
     expect(JSON.parse((await f.redis.get(key)) ?? 'null')).toEqual({ LANG: 'FR' });
     const ttl = await f.redis.pttl(key);
     expect(ttl).toBeGreaterThan(290_000);
@@ -58,7 +58,7 @@ describe('read-through', () => {
     const cached = await redisOnly.db.getUser(id);
     expect(cached?.createdAt).toBeInstanceOf(Date);
     expect(cached).toEqual(user);
-    const recordTtl = await f.redis.pttl(`${f.prefix}:v1:record:user:${id}`);
+    const recordTtl = await f.redis.pttl(`${f.prefix}:v2:record:user:${id}`);
     expect(recordTtl).toBeGreaterThan(100_000);
     expect(recordTtl).toBeLessThanOrEqual(120_000);
 
@@ -67,7 +67,7 @@ describe('read-through', () => {
     const lookup = await redisOnly.db.getCachedGuild(guildId);
     expect(lookup?.name).toBe('Lookup');
     expect(lookup?.lastUpdated).toBeInstanceOf(Date);
-    expect(await f.redis.pttl(`${f.prefix}:v1:lookup:guild:${guildId}`)).toBeGreaterThan(3_500_000);
+    expect(await f.redis.pttl(`${f.prefix}:v2:lookup:guild:${guildId}`)).toBeGreaterThan(3_500_000);
   });
 
   it('hands out copies: mutating a result does not change the cache', async () => {
@@ -109,7 +109,7 @@ describe('negative entries', () => {
     expect(await a.db.getUser(id)).toBeNull();
     expect(await redisOnly.db.getUser(id)).toBeNull();
     expect(loads(a) - before).toBe(1);
-    expect(await f.redis.get(`${f.prefix}:v1:record:user:${id}`)).toBe('null');
+    expect(await f.redis.get(`${f.prefix}:v2:record:user:${id}`)).toBe('null');
 
     expect(await a.db.ensureUser(id)).toBe(true);
     expect((await a.db.getUser(id))?.userId).toBe(id);
@@ -151,7 +151,7 @@ describe('single flight', () => {
     const id = freshId();
     await a.db.setAttribute('user', id, 'BETA', true, DEV, 'setup');
     for (const instance of [a, redisOnly]) {
-      await f.redis.unlink(`${f.prefix}:v1:attrs:user:${id}`);
+      await f.redis.unlink(`${f.prefix}:v2:attrs:user:${id}`);
       const other = freshId();
       const before = loads(instance);
       const answers = await Promise.all(
@@ -204,7 +204,7 @@ describe('guild lookups', () => {
     const guildId = freshId();
     await a.db.upsertCachedGuild({ guildId, name: 'Old', updateSource: 'api_call' });
     await a.inner.dataSource.query(`UPDATE guilds_cache SET last_updated = now() - interval '8 days' WHERE guild_id = $1`, [guildId]);
-    await f.redis.unlink(`${f.prefix}:v1:lookup:guild:${guildId}`);
+    await f.redis.unlink(`${f.prefix}:v2:lookup:guild:${guildId}`);
 
     const before = loads(redisOnly);
     expect((await redisOnly.db.getCachedGuild(guildId, 30))?.name).toBe('Old');

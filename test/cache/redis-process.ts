@@ -12,7 +12,7 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-async function answers(url: string): Promise<boolean> {
+export async function answers(url: string): Promise<boolean> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, enableOfflineQueue: false, retryStrategy: () => null });
   client.on('error', () => undefined);
   try {
@@ -23,6 +23,14 @@ async function answers(url: string): Promise<boolean> {
   } finally {
     client.disconnect();
   }
+}
+
+/** SIGKILL (its connections drop at once), then waits for the exit. */
+export async function killServer(child: ChildProcess | undefined): Promise<void> {
+  if (!child || child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGKILL');
+  await exited;
 }
 
 /**
@@ -54,10 +62,7 @@ export class RedisProcess {
   async kill(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    await exited;
+    await killServer(child);
   }
 
   /** SIGSTOP/SIGCONT: the server hangs with its connections open, like an overloaded Redis. */

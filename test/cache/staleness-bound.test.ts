@@ -34,7 +34,7 @@ describe('a writer partitioned from Redis', () => {
   it('revokes an attribute for every other process within the log poll interval, not the TTL', async () => {
     const redisPort = Number(new URL(TEST_REDIS_URL).port || 6379);
     proxy = await TcpProxy.start(redisPort);
-    const writer = await f.open({ redisUrl: proxy.url, cache: { probeIntervalMs: 50, invalidationLogPollMs: POLL_MS } });
+    const writer = await f.open({ redis: proxy.url, cache: { probeIntervalMs: 50, invalidationLogPollMs: POLL_MS } });
     const reader = await f.open({ cache: { invalidationLogPollMs: POLL_MS } });
     const redisOnly = await f.open({ cache: { invalidationLogPollMs: POLL_MS, localMaxEntries: 0 } });
     const id = freshId();
@@ -57,17 +57,17 @@ describe('a writer partitioned from Redis', () => {
     await waitFor(up(writer), 5000);
     for (const instance of [writer, reader, redisOnly]) expect(await instance.db.hasAttribute('user', id, 'DEVELOPER')).toBe(false);
     const [logged] = (await writer.inner.dataSource.query('SELECT keys FROM cache_invalidations ORDER BY id DESC LIMIT 1')) as { keys: string[] }[];
-    expect(logged?.keys).toEqual(expect.arrayContaining([`${f.prefix}:v1:attrs:user:${id}`]));
+    expect(logged?.keys).toEqual(expect.arrayContaining([`${f.prefix}:v2:attrs:user:${id}`]));
   });
 });
 
 describe('a Redis restarted from an older snapshot', () => {
   it('flushes the entries it brought back before any process uses it', async () => {
     server = await RedisProcess.start(['--dir', snapshotDir, '--dbfilename', 'dump.rdb']);
-    const a = await f.open({ redisUrl: server.url, cache: { probeIntervalMs: 50 } });
-    const b = await f.open({ redisUrl: server.url, cache: { probeIntervalMs: 50 } });
+    const a = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
+    const b = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
     const id = freshId();
-    const key = `${f.prefix}:v1:attrs:user:${id}`;
+    const key = `${f.prefix}:v2:attrs:user:${id}`;
     await a.db.setAttribute('user', id, 'DEVELOPER', true, DEV, 'hired');
     expect(await b.db.hasAttribute('user', id, 'DEVELOPER')).toBe(true);
     const admin = new Redis(server.url);

@@ -118,8 +118,8 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     });
     db = await connectDatabase({ databaseUrl: database.url, cache: false, poolSize: 2 });
     workers = [
-      await startErrorPersistenceWorker({ db, redisUrl: TEST_REDIS_URL, prefix, logger: silent }),
-      await startDiscordLogWorker({ redisUrl: TEST_REDIS_URL, prefix, rest, channelId: LOG_CHANNEL, logger: silent }),
+      await startErrorPersistenceWorker({ db, redis: TEST_REDIS_URL, prefix, logger: silent }),
+      await startDiscordLogWorker({ redis: TEST_REDIS_URL, prefix, rest, channelId: LOG_CHANNEL, logger: silent }),
     ];
     await simulator.waitForShards(TOTAL_SHARDS, 30_000);
     await manager.whenReady(30_000);

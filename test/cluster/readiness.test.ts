@@ -104,7 +104,7 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
       manager = await start();
       const metrics = new MetricsRegistry('bot');
       metrics.clusterRestarts();
-      endpoint = await startManagerEndpoint({ handle: manager, metrics, port: 0, databaseUrl: database.url, redisUrl: TEST_REDIS_URL, gatewayGraceSeconds: GRACE_SECONDS });
+      endpoint = await startManagerEndpoint({ handle: manager, metrics, port: 0, databaseUrl: database.url, redis: TEST_REDIS_URL, gatewayGraceSeconds: GRACE_SECONDS });
       const url = endpoint.url;
       const ready = async (): Promise<{ status: number; body: Readiness }> => {
         const response = await fetch(`${url}/ready`);

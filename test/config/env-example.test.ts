@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { configSchema, parseConfig } from '../../src/config';
+import { configFields, parseConfig } from '../../src/config';
 
 const ROOT = path.resolve(__dirname, '../..');
 /** Settings of ecosystem.config.js only: listed too, but not in the processes' schema. */
@@ -21,7 +21,7 @@ describe('.env.example', () => {
   it('lists every variable of the configuration schema once, and nothing else', () => {
     const names = entries.map((entry) => entry.name);
     expect(new Set(names).size).toBe(names.length);
-    expect(names.filter((name) => !PM2_ONLY.includes(name)).sort()).toEqual(Object.keys(configSchema.shape).sort());
+    expect(names.filter((name) => !PM2_ONLY.includes(name)).sort()).toEqual(Object.keys(configFields.shape).sort());
   });
 
   it("shows each variable's real default (empty when it has none)", () => {

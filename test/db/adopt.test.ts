@@ -259,7 +259,7 @@ describe('adopting the original Moddy schema', () => {
     const { url } = await original();
     await migrate(url, { adoptOriginal: true });
     const prefix = testPrefix('adopt');
-    const db = await connectDatabase({ databaseUrl: url, redisUrl: TEST_REDIS_URL, cachePrefix: prefix, cache: true, poolSize: 2 });
+    const db = await connectDatabase({ databaseUrl: url, redis: TEST_REDIS_URL, cachePrefix: prefix, cache: true, poolSize: 2 });
     const redis = new Redis(TEST_REDIS_URL);
     try {
       for (let read = 0; read < 2; read += 1) {

@@ -55,14 +55,14 @@ describe('the error pipeline against hostile input and faults', () => {
     const fixture = await openTracker(options.db ?? pg.db, options);
     cleanups.push(async () => {
       await fixture.close();
-      if (!options.redisUrl) await deletePrefix(fixture.prefix);
+      if (!options.redis) await deletePrefix(fixture.prefix);
     });
     await eventually(() => fixture.redis.status === 'ready');
     return fixture;
   }
 
-  async function worker(prefix: string, redisUrl = TEST_REDIS_URL): Promise<RunningWorker> {
-    const running = await startErrorPersistenceWorker({ db: pg.db, prefix, redisUrl, logger: asLogger(new RecordingLogger()), concurrency: 50 });
+  async function worker(prefix: string, redis = TEST_REDIS_URL): Promise<RunningWorker> {
+    const running = await startErrorPersistenceWorker({ db: pg.db, prefix, redis, logger: asLogger(new RecordingLogger()), concurrency: 50 });
     cleanups.push(() => running.close());
     return running;
   }
@@ -242,7 +242,7 @@ describe('the error pipeline against hostile input and faults', () => {
   it('loses no acknowledged error when Redis crashes without persistence before the worker runs', async () => {
     const redis = await RedisProcess.start();
     cleanups.push(() => redis.kill());
-    const fixture = await tracker({ redisUrl: redis.url });
+    const fixture = await tracker({ redis: redis.url });
     const codes: string[] = [];
     for (let i = 0; i < 100; i += 1) codes.push(await fixture.tracker.capture(new Error(`queued ${i}`)));
     await fixture.tracker.drain();

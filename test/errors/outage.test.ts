@@ -18,7 +18,7 @@ describe('no error is lost while Redis and PostgreSQL are down', () => {
     database = await createTestDatabase();
     ({ db, proxy } = await openProxiedDatabase(database));
     redis = await RedisProcess.start();
-    fixture = await openTracker(db, { redisUrl: redis.url, redisTimeoutMs: 300, databaseTimeoutMs: 1000 });
+    fixture = await openTracker(db, { redis: redis.url, redisTimeoutMs: 300, databaseTimeoutMs: 1000 });
     await eventually(() => fixture.redis.status === 'ready');
   });
 

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import pino from 'pino';
-import { globLiteral, scanKeys } from '../../src/cache/scan';
+import { globLiteral, scanKeys, unlinkKeys } from '../../src/cache/scan';
+import { createRedisConnection, type RedisConnection, type RedisTargetLike } from '../../src/redis';
 import type { ErrorRecord } from '../../src/db/api';
 import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { CODE_ALPHABET } from '../../src/errors/code';
@@ -44,13 +44,13 @@ export function temporarySpool(): { spool: ErrorSpool; remove(): void } {
   return { spool: new ErrorSpool(path.join(directory, 'errors.ndjson')), remove: () => fs.rmSync(directory, { recursive: true, force: true }) };
 }
 
-/** Deletes every key under a test prefix. */
-export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promise<void> {
-  const redis = new Redis(url, { maxRetriesPerRequest: 1 });
+/** Deletes every key under a test prefix (and its hash-tagged form, BullMQ's on a cluster). */
+export async function deletePrefix(prefix: string, target: RedisTargetLike = TEST_REDIS_URL): Promise<void> {
+  const redis = createRedisConnection(target, { maxRetriesPerRequest: 1 });
   try {
-    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => {
-      await redis.unlink(...keys);
-    });
+    for (const pattern of [`${globLiteral(prefix)}:*`, `{${globLiteral(prefix)}}:*`]) {
+      await scanKeys(redis, pattern, async (keys, node) => void (await unlinkKeys(redis, node, keys)));
+    }
   } finally {
     redis.disconnect();
   }
@@ -59,7 +59,7 @@ export async function deletePrefix(prefix: string, url = TEST_REDIS_URL): Promis
 /** A tracker on real Redis (own prefix) and a real test database, with its queues and spool. */
 export interface TrackerFixture {
   prefix: string;
-  redis: Redis;
+  redis: RedisConnection;
   queues: ModdyQueues;
   tracker: ErrorTracker;
   spool: ErrorSpool;
@@ -69,10 +69,10 @@ export interface TrackerFixture {
 
 export async function openTracker(
   db: Pick<PostgresDatabase, 'recordError' | 'recordErrors' | 'getError'>,
-  options: Partial<ErrorTrackerOptions> & { redisUrl?: string; prefix?: string; spool?: ErrorSpool } = {},
+  options: Partial<ErrorTrackerOptions> & { redis?: RedisTargetLike; prefix?: string; spool?: ErrorSpool } = {},
 ): Promise<TrackerFixture> {
   const prefix = options.prefix ?? testPrefix('errors');
-  const redis = createProducerConnection(options.redisUrl ?? TEST_REDIS_URL);
+  const redis = createProducerConnection(options.redis ?? TEST_REDIS_URL);
   const queues = createQueues({ connection: redis, prefix });
   const { spool, remove } = options.spool ? { spool: options.spool, remove: () => undefined } : temporarySpool();
   const logger = new RecordingLogger();

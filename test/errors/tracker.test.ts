@@ -31,8 +31,8 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     await stub.start();
     fixture = await openTracker(pg.db);
     const logger = asLogger(new RecordingLogger());
-    workers.push(await startErrorPersistenceWorker({ db: pg.db, prefix: fixture.prefix, redisUrl: TEST_REDIS_URL, logger }));
-    workers.push(await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix: fixture.prefix, redisUrl: TEST_REDIS_URL, logger }));
+    workers.push(await startErrorPersistenceWorker({ db: pg.db, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }));
+    workers.push(await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }));
   });
 
   afterAll(async () => {
@@ -108,7 +108,7 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
   it('detects a taken code in PostgreSQL when Redis is down, before returning it', async () => {
     await pg.db.recordError({ errorCode: 'FFFFFFFF', errorType: 'Error', message: 'already stored' });
     const deadRedis = `redis://127.0.0.1:${await freePort()}`;
-    const offline = await openTracker(pg.db, { redisUrl: deadRedis, generateCode: scripted('FFFFFFFF', 'GGGGGGGG') });
+    const offline = await openTracker(pg.db, { redis: deadRedis, generateCode: scripted('FFFFFFFF', 'GGGGGGGG') });
     try {
       const code = await offline.tracker.capture(new Error('while Redis is down'));
       expect(code).toBe('GGGGGGGG');

@@ -57,7 +57,7 @@ describe('discord-log worker', () => {
 
   it('retries a failing post with backoff, then leaves the job in the failed set', async () => {
     stub.failWith = 500;
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
     try {
       await queues.discordLog.add('log', data('AAAA0001'), { jobId: 'AAAA0001', attempts: 3, backoff: { type: 'exponential', delay: 50 } });
       await eventually(async () => (await queues.discordLog.getJobState('AAAA0001')) === 'failed');
@@ -77,7 +77,7 @@ describe('discord-log worker', () => {
 
   it('skips the jobs with a single warning when no log channel is configured', async () => {
     const logger = new RecordingLogger();
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: null, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(logger) });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: null, prefix, redis: TEST_REDIS_URL, logger: asLogger(logger) });
     try {
       await queues.discordLog.addBulk(['BBBB0001', 'BBBB0002', 'BBBB0003'].map((code) => ({ name: 'log', data: data(code), opts: { jobId: code } })));
       await eventually(async () => (await queues.discordLog.getCompletedCount()) === 3);
@@ -94,7 +94,7 @@ describe('discord-log worker', () => {
     stub.failWith = 403;
     stub.failBody = { message: 'Missing Access', code: 50001 };
     const logger = new RecordingLogger();
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(logger), ...windows });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(logger), ...windows });
     try {
       const refused = codes('CCCC', 6);
       await queues.discordLog.addBulk(refused.map((code) => ({ name: 'log', data: data(code, `refused ${code}`), opts: { jobId: code } })));
@@ -125,7 +125,7 @@ describe('discord-log worker', () => {
 
   it("waits out a 429's retry_after, then posts once, without a queue retry", async () => {
     stub.answers.push({ status: 429, body: { message: 'You are being rate limited.', retry_after: 1, global: false }, headers: { 'retry-after': '1', 'x-ratelimit-scope': 'user' } });
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
     try {
       await queues.discordLog.add('log', data('DDDD0001'), { jobId: 'DDDD0001', attempts: 3, backoff: { type: 'fixed', delay: 60_000 } });
       await eventually(async () => (await queues.discordLog.getJobState('DDDD0001')) === 'completed');
@@ -142,7 +142,7 @@ describe('discord-log worker', () => {
 
   it('posts identical errors once with a count, then one follow-up post counting those within the window', async () => {
     // A long window, closed by hand below (the follow-up is a delayed job): no race with a slow machine.
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), batchWindowMs: 300, dedupeWindowMs: 10 * 60_000 });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), batchWindowMs: 300, dedupeWindowMs: 10 * 60_000 });
     try {
       const burst = codes('EEEE', 20);
       await queues.discordLog.addBulk(burst.map((code) => ({ name: 'log', data: data(code, 'same failure'), opts: { jobId: code } })));
@@ -173,7 +173,7 @@ describe('discord-log worker', () => {
   });
 
   it('posts many distinct errors up to 10 embeds a message, and loses none', async () => {
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
+    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
     try {
       const distinct = codes('GGGG', 25);
       await queues.discordLog.addBulk(distinct.map((code) => ({ name: 'log', data: data(code, `failure ${code}`), opts: { jobId: code } })));

@@ -67,7 +67,7 @@ describe('error-persistence worker', () => {
   });
 
   const start = (overrides: Partial<Parameters<typeof startErrorPersistenceWorker>[0]> = {}): Promise<RunningWorker> =>
-    startErrorPersistenceWorker({ db, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...overrides });
+    startErrorPersistenceWorker({ db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...overrides });
 
   it('inserts many rows per statement, and a redelivered error never makes a second row', async () => {
     const counting = new CountingDatabase(db);

@@ -96,7 +96,7 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     const jobId = (index: number) => `${label}-${code(index)}`;
     // The worker's own REST client, as in production (no request retries: the queue retries).
     const rest = new REST({ api: simulator.apiUrl, retries: 0, timeout: 10_000 }).setToken(DEV_TOKEN);
-    const worker = await startDiscordLogWorker({ rest, channelId: LOG_CHANNEL, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), batchWindowMs: 500, ...(dedupeWindowMs ? { dedupeWindowMs } : {}) });
+    const worker = await startDiscordLogWorker({ rest, channelId: LOG_CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), batchWindowMs: 500, ...(dedupeWindowMs ? { dedupeWindowMs } : {}) });
     try {
       const depths: number[] = [];
       const perSecond = STORM_ERRORS / STORM_SECONDS;

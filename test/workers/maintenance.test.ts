@@ -33,7 +33,7 @@ describe('maintenance worker', () => {
   });
 
   const start = (options: Partial<Parameters<typeof startMaintenanceWorker>[0]>) =>
-    startMaintenanceWorker({ db: pg.db, prefix, redisUrl: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...options }).then((worker) => {
+    startMaintenanceWorker({ db: pg.db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...options }).then((worker) => {
       workers.push(worker);
       return worker;
     });
@@ -70,15 +70,15 @@ describe('maintenance worker', () => {
     await pg.db.upsertCachedGuild({ guildId: '300000000000000002', name: 'fresh guild', updateSource: 'bot_join' });
     await pg.db.dataSource.query(`UPDATE guilds_cache SET last_updated = now() - interval '40 days' WHERE guild_id = 300000000000000001`);
     const cachePrefix = `${prefix}-cache`;
-    await redis.set(`${cachePrefix}:v1:attrs:user:1`, 'no ttl');
-    await redis.set(`${cachePrefix}:v1:attrs:user:2`, 'with ttl', 'EX', 600);
+    await redis.set(`${cachePrefix}:v2:attrs:user:1`, 'no ttl');
+    await redis.set(`${cachePrefix}:v2:attrs:user:2`, 'with ttl', 'EX', 600);
 
     await start({ everyMs: 300, cachePrefix });
-    await eventually(async () => (await countErrors(pg.db)) === 1 && (await redis.exists(`${cachePrefix}:v1:attrs:user:1`)) === 0, 20_000);
+    await eventually(async () => (await countErrors(pg.db)) === 1 && (await redis.exists(`${cachePrefix}:v2:attrs:user:1`)) === 0, 20_000);
     await eventually(async () => (await pg.db.getCachedGuild('300000000000000001', 365)) === null);
     expect(await pg.db.getError('AAAA0002')).not.toBeNull();
     expect(await pg.db.getCachedGuild('300000000000000002', 365)).not.toBeNull();
-    expect(await redis.exists(`${cachePrefix}:v1:attrs:user:2`)).toBe(1);
+    expect(await redis.exists(`${cachePrefix}:v2:attrs:user:2`)).toBe(1);
     await deletePrefix(cachePrefix);
   }, 30_000);
 });

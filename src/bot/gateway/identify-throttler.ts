@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../redis';
 import type { Logger } from '../../core/logger';
 
 /** Discord lets one IDENTIFY per `shard_id % max_concurrency` bucket through per 5 s, for the whole bot. */
@@ -9,7 +9,7 @@ const WINDOW_MARGIN_MS = 250;
 
 export interface RedisIdentifyThrottlerOptions {
   /** A fail-fast connection shared by every process of the bot, on every host. */
-  redis: Redis;
+  redis: RedisConnection;
   /** Key prefix of this deployment (`CACHE_PREFIX`): the leases are `<prefix>:identify:<bucket>`. */
   prefix: string;
   /** `session_start_limit.max_concurrency` of `/gateway/bot`. */

@@ -1,6 +1,6 @@
 import type { REST } from '@discordjs/rest';
 import { Routes, type APIUser } from 'discord.js';
-import type Redis from 'ioredis';
+import type { RedisConnection } from '../../redis';
 import { assertSnowflake } from '../../core/snowflake';
 import { DEFAULT_LOOKUP_DEADLINE_MS, withinDeadline } from './discord-deadline';
 import { isNotVisible } from './discord-errors';
@@ -18,7 +18,7 @@ export type UserLookupResult =
   | { found: false; source: 'cache' | 'discord'; fetchedAt: Date };
 
 export interface UserLookupOptions {
-  redis: Redis;
+  redis: RedisConnection;
   rest: Pick<REST, 'get'>;
   /** Keys are `<prefix>:discord:user:<id>` (never `<prefix>:v<n>:…`, which the cache tier owns). */
   prefix: string;
