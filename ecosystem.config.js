@@ -8,7 +8,8 @@ const { readFileSync } = require('node:fs');
 const path = require('node:path');
 const { parseEnv } = require('node:util');
 
-const production = process.argv.includes('production') || process.argv.includes('--env=production') || process.env.NODE_ENV === 'production';
+const production =
+  process.argv.includes('production') || process.argv.includes('--env=production') || process.env.NODE_ENV === 'production';
 
 /** `.env` beside this file, parsed (not loaded): only to know which settings the operator gave. */
 function readDotEnv() {

@@ -60,7 +60,9 @@ export async function run(rows = DEFAULT_ADOPT_ROWS): Promise<void> {
   try {
     let started = performance.now();
     await sql(url.toString(), [...ORIGINAL_SCHEMA_DDL, ...originalRows(rows)]);
-    console.log(`original database: ${rows.toLocaleString('en-US')} users, ${rows.toLocaleString('en-US')} audit rows, built in ${seconds(started)}`);
+    console.log(
+      `original database: ${rows.toLocaleString('en-US')} users, ${rows.toLocaleString('en-US')} audit rows, built in ${seconds(started)}`,
+    );
 
     started = performance.now();
     const plan = await planMigration(url.toString());
@@ -74,7 +76,9 @@ export async function run(rows = DEFAULT_ADOPT_ROWS): Promise<void> {
     try {
       const stats = await db.getStats();
       const sample = await db.getAttributeHistory('user', '100000000000000007', { limit: 5 });
-      console.log(`afterwards: ${stats.users.toLocaleString('en-US')} users, ${stats.betaUsers.toLocaleString('en-US')} with BETA; a history of ${sample.length} rows reads`);
+      console.log(
+        `afterwards: ${stats.users.toLocaleString('en-US')} users, ${stats.betaUsers.toLocaleString('en-US')} with BETA; a history of ${sample.length} rows reads`,
+      );
     } finally {
       await db.close();
     }

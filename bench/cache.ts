@@ -38,7 +38,12 @@ function percentile(sorted: Float64Array, p: number): number {
  * between the start and the end; only every `sampleEvery`-th op of each loop is timed (µs), so the
  * clock is not read around every sub-microsecond op. Every path is measured this way.
  */
-async function measure(op: () => Promise<unknown>, concurrency: number, durationMs: number, sampleEvery = SAMPLE_EVERY): Promise<Measurement> {
+async function measure(
+  op: () => Promise<unknown>,
+  concurrency: number,
+  durationMs: number,
+  sampleEvery = SAMPLE_EVERY,
+): Promise<Measurement> {
   const latencies: number[] = [];
   let completed = 0;
   let running = true;
@@ -70,7 +75,8 @@ async function measure(op: () => Promise<unknown>, concurrency: number, duration
 async function hasAttributeRun(db: ModdyDatabase, concurrency: number): Promise<Measurement> {
   const op = () => db.hasAttribute('user', HOT_IDS[Math.floor(Math.random() * HOT_USERS)]!, 'BETA');
   // Every hot key read once, so the cached tiers are measured warm.
-  for (let i = 0; i < HOT_IDS.length; i += 256) await Promise.all(HOT_IDS.slice(i, i + 256).map((id) => db.hasAttribute('user', id, 'BETA')));
+  for (let i = 0; i < HOT_IDS.length; i += 256)
+    await Promise.all(HOT_IDS.slice(i, i + 256).map((id) => db.hasAttribute('user', id, 'BETA')));
   await measure(op, concurrency, WARMUP_MS);
   return measure(op, concurrency, MEASURE_MS);
 }
@@ -122,7 +128,10 @@ export async function run(): Promise<void> {
       label: '(b) Redis tier (local tier off)',
       db: await connectDatabase({ databaseUrl: scratch.url, cachePrefix: prefix, cache: { localMaxEntries: 0 } }),
     });
-    tiers.push({ label: '(c) local tier (defaults)', db: await connectDatabase({ databaseUrl: scratch.url, cachePrefix: prefix, cache: {} }) });
+    tiers.push({
+      label: '(c) local tier (defaults)',
+      db: await connectDatabase({ databaseUrl: scratch.url, cachePrefix: prefix, cache: {} }),
+    });
 
     const results = new Map<string, Measurement>();
     for (const { label, db } of tiers) {
@@ -132,7 +141,9 @@ export async function run(): Promise<void> {
     const beta = await measure(() => naive.getUsersWithAttribute('BETA'), 1, 1000, 1);
     const betaCount = (await naive.getUsersWithAttribute('BETA')).length;
 
-    console.log(`\nCache tier: hasAttribute('user', id, 'BETA') on ${fmt(USERS)} users, ids drawn from ${fmt(HOT_USERS)} active ones, ${MEASURE_MS / 1000} s per row`);
+    console.log(
+      `\nCache tier: hasAttribute('user', id, 'BETA') on ${fmt(USERS)} users, ids drawn from ${fmt(HOT_USERS)} active ones, ${MEASURE_MS / 1000} s per row`,
+    );
     console.log(`ops/s counts every op; p50/p99 time one op in ${SAMPLE_EVERY} per loop`);
     console.log('| path | concurrency | ops/s | p50 (µs) | p99 (µs) |');
     console.log('|---|---:|---:|---:|---:|');
@@ -147,7 +158,9 @@ export async function run(): Promise<void> {
       const ratio = (tier: number) => results.get(`${tiers[tier]!.label}|${concurrency}`)!.opsPerSecond / base;
       console.log(`concurrency ${concurrency}: (b)/(a) = ${fmt(ratio(1), 1)}×, (c)/(a) = ${fmt(ratio(2), 1)}×`);
     }
-    console.log(`getUsersWithAttribute('BETA') (${fmt(betaCount)} ids): p50 ${fmt(beta.p50Us / 1000, 2)} ms, p99 ${fmt(beta.p99Us / 1000, 2)} ms`);
+    console.log(
+      `getUsersWithAttribute('BETA') (${fmt(betaCount)} ids): p50 ${fmt(beta.p50Us / 1000, 2)} ms, p99 ${fmt(beta.p99Us / 1000, 2)} ms`,
+    );
     const stats = tiers[2]!.db.getCacheStats();
     console.log(`local tier counters: ${JSON.stringify(stats.local)}; Redis: ${JSON.stringify(stats.redis)}`);
   } finally {

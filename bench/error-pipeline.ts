@@ -69,7 +69,14 @@ function startWorkers(n: number, databaseUrl: string, prefix: string): ChildProc
   return Array.from({ length: n }, () =>
     spawn(process.execPath, [path.join(ROOT, 'dist/workers/error-persistence.js')], {
       cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: prefix, HEALTH_PORT: '0', LOG_LEVEL: 'error', WORKER_CONCURRENCY: String(WORKER_CONCURRENCY) },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        QUEUE_PREFIX: prefix,
+        HEALTH_PORT: '0',
+        LOG_LEVEL: 'error',
+        WORKER_CONCURRENCY: String(WORKER_CONCURRENCY),
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
@@ -157,9 +164,13 @@ export async function run(): Promise<void> {
       rows.push({ 'worker processes': workers, 'errors persisted/s': Math.round(rate) });
       await queues.discordLog.obliterate({ force: true });
     }
-    console.log(`${ERRORS_PER_RUN.toLocaleString('en-US')} errors per run, captured ${CAPTURE_CONCURRENCY} at a time; WORKER_CONCURRENCY=${WORKER_CONCURRENCY}`);
+    console.log(
+      `${ERRORS_PER_RUN.toLocaleString('en-US')} errors per run, captured ${CAPTURE_CONCURRENCY} at a time; WORKER_CONCURRENCY=${WORKER_CONCURRENCY}`,
+    );
     console.table(rows);
-    console.log(`capture() latency over ${LATENCY_SAMPLES.toLocaleString('en-US')} sequential calls: p50 ${latency.p50.toFixed(0)} µs, p99 ${latency.p99.toFixed(0)} µs`);
+    console.log(
+      `capture() latency over ${LATENCY_SAMPLES.toLocaleString('en-US')} sequential calls: p50 ${latency.p50.toFixed(0)} µs, p99 ${latency.p99.toFixed(0)} µs`,
+    );
   } finally {
     await tracker.close();
     await queues.close();

@@ -68,9 +68,7 @@ export class InitialSchema1732406400000 implements MigrationInterface {
         changed_at     TIMESTAMPTZ NOT NULL DEFAULT now(),
         reason         TEXT        NOT NULL
       )`);
-    await queryRunner.query(
-      `CREATE INDEX idx_attribute_changes_entity ON attribute_changes (entity_type, entity_id, changed_at)`,
-    );
+    await queryRunner.query(`CREATE INDEX idx_attribute_changes_entity ON attribute_changes (entity_type, entity_id, changed_at)`);
 
     // Sets a dotted path inside a JSONB object, creating missing intermediate objects, so that a
     // data update is one atomic UPDATE. A stored non-object in the way raises SQLSTATE MD001.

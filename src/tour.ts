@@ -24,7 +24,12 @@ async function tour(): Promise<void> {
     await db.setAttribute('user', user, 'LANG', 'FR', developer, 'tour: language');
     await db.setAttribute('user', user, 'BETA', false, developer, 'tour: end of beta');
     console.log('attributes of the user :', await db.getAttributes('user', user));
-    console.log('audit trail            :', (await db.getAttributeHistory('user', user)).map((c) => `${c.attributeName} ${JSON.stringify(c.oldValue)} → ${JSON.stringify(c.newValue)} (${c.reason})`));
+    console.log(
+      'audit trail            :',
+      (await db.getAttributeHistory('user', user)).map(
+        (c) => `${c.attributeName} ${JSON.stringify(c.oldValue)} → ${JSON.stringify(c.newValue)} (${c.reason})`,
+      ),
+    );
 
     await db.updateUserData(user, 'preferences.timezone', 'Europe/Paris');
     await db.updateUserData(user, 'tags.afk', 'AFK pour 30 minutes');

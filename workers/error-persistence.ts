@@ -29,4 +29,5 @@ export async function startErrorPersistenceWorker(options: StartErrorPersistence
   };
 }
 
-if (require.main === module) runEntryPoint('error-persistence', () => runWorkerProcess('error-persistence', 9101, (db) => startErrorPersistenceWorker({ db })));
+if (require.main === module)
+  runEntryPoint('error-persistence', () => runWorkerProcess('error-persistence', 9101, (db) => startErrorPersistenceWorker({ db })));

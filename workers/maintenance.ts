@@ -45,4 +45,5 @@ export async function startMaintenanceWorker(options: StartMaintenanceOptions): 
   };
 }
 
-if (require.main === module) runEntryPoint('maintenance', () => runWorkerProcess('maintenance', 9103, (db) => startMaintenanceWorker({ db })));
+if (require.main === module)
+  runEntryPoint('maintenance', () => runWorkerProcess('maintenance', 9103, (db) => startMaintenanceWorker({ db })));

@@ -1,9 +1,4 @@
-import {
-  AttributeEntityMismatchError,
-  InvalidAttributeValueError,
-  InvalidEntityTypeError,
-  UnknownAttributeError,
-} from '../core/errors';
+import { AttributeEntityMismatchError, InvalidAttributeValueError, InvalidEntityTypeError, UnknownAttributeError } from '../core/errors';
 import { ATTRIBUTES, ENTITY_TYPES, type AttributeDefinition, type AttributeName, type AttributeValue, type EntityType } from './registry';
 
 export function assertEntityType(value: unknown): EntityType {

@@ -19,7 +19,9 @@ export class BoardCredentialsIncompleteError extends ModdyError {
   readonly code = 'BOARD_CREDENTIALS_INCOMPLETE';
 
   constructor(readonly missing: 'BOARD_USER' | 'BOARD_PASSWORD') {
-    super(`${missing} is not set but ${missing === 'BOARD_USER' ? 'BOARD_PASSWORD' : 'BOARD_USER'} is: set both to protect the queue board (or neither, on loopback only)`);
+    super(
+      `${missing} is not set but ${missing === 'BOARD_USER' ? 'BOARD_PASSWORD' : 'BOARD_USER'} is: set both to protect the queue board (or neither, on loopback only)`,
+    );
   }
 }
 

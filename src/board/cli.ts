@@ -21,11 +21,21 @@ async function main(logger: Logger): Promise<void> {
   const queues = createQueues({ connection: redis, prefix: queuePrefix(config) });
   const metrics = new MetricsRegistry('board');
   metrics.queues(() => jobCounts(queues.all()));
-  const app = createBoardApp({ host: config.BOARD_HOST, queues: queues.all(), readOnly: config.BOARD_READ_ONLY, credentials, readyCheck: () => redis.ping(), metrics });
+  const app = createBoardApp({
+    host: config.BOARD_HOST,
+    queues: queues.all(),
+    readOnly: config.BOARD_READ_ONLY,
+    credentials,
+    readyCheck: () => redis.ping(),
+    metrics,
+  });
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.BOARD_PORT, config.BOARD_HOST, (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
-  logger.info({ host: config.BOARD_HOST, port: config.BOARD_PORT, readOnly: config.BOARD_READ_ONLY, auth: credentials !== undefined }, 'queue board listening');
+  logger.info(
+    { host: config.BOARD_HOST, port: config.BOARD_PORT, readOnly: config.BOARD_READ_ONLY, auth: credentials !== undefined },
+    'queue board listening',
+  );
   closeOnSignal(async () => {
     await new Promise<void>((resolve) => {
       server.close(() => resolve());

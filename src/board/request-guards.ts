@@ -43,7 +43,9 @@ export function sameOriginWrites(): RequestHandler {
     }
     const fetchSite = request.headers['sec-fetch-site'];
     const origin = request.headers.origin;
-    const crossSite = (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') || (origin !== undefined && hostNameOf(origin) !== hostNameOf(request.headers.host));
+    const crossSite =
+      (fetchSite !== undefined && fetchSite !== 'same-origin' && fetchSite !== 'none') ||
+      (origin !== undefined && hostNameOf(origin) !== hostNameOf(request.headers.host));
     if (crossSite) {
       response.status(403).send('Cross-site requests may not change jobs');
       return;

@@ -28,7 +28,9 @@ export async function deployCommands(options: DeployOptions): Promise<number> {
   const maxWaitMs = options.maxRateLimitWaitMs ?? 60_000;
   const rest = new REST({ api: options.apiUrl, rejectOnRateLimit: (limit) => limit.retryAfter > maxWaitMs }).setToken(options.token);
   try {
-    const route = options.guildId ? Routes.applicationGuildCommands(options.applicationId, options.guildId) : Routes.applicationCommands(options.applicationId);
+    const route = options.guildId
+      ? Routes.applicationGuildCommands(options.applicationId, options.guildId)
+      : Routes.applicationCommands(options.applicationId);
     const body = (options.commands ?? COMMANDS).map((command) => command.data.toJSON());
     const registered = (await rest.put(route, { body })) as unknown[];
     return registered.length;

@@ -139,7 +139,10 @@ async function answerError(
     await responder.respond(message, { ephemeral: true });
   } catch (replyError) {
     // The interaction may have expired (3 s) or been answered already: nothing more to tell the user.
-    deps.logger.error({ err: replyError, cause: error, command: path, userId: interaction.user.id }, 'could not report the error to the user');
+    deps.logger.error(
+      { err: replyError, cause: error, command: path, userId: interaction.user.id },
+      'could not report the error to the user',
+    );
   }
   return outcome;
 }

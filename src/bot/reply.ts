@@ -5,7 +5,11 @@ import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
  * keeps the deferral's visibility), or a follow-up. Mentions in the text never ping (names and
  * reasons are user input).
  */
-export async function respond(interaction: ChatInputCommandInteraction, content: string, options: { ephemeral?: boolean } = {}): Promise<void> {
+export async function respond(
+  interaction: ChatInputCommandInteraction,
+  content: string,
+  options: { ephemeral?: boolean } = {},
+): Promise<void> {
   const allowedMentions = { parse: [] };
   if (interaction.deferred) {
     await interaction.editReply({ content, allowedMentions });

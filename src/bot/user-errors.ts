@@ -25,7 +25,8 @@ export function userMessageFor(error: unknown, t: Translate): string | null {
     const entity = error.entityType === 'guild' ? t('entity.guild') : t('entity.user');
     return t('error.ATTRIBUTE_WRONG_ENTITY', { attribute: error.attribute, entity });
   }
-  if (error instanceof InvalidAttributeValueError) return t('error.INVALID_ATTRIBUTE_VALUE', { attribute: error.attribute, expected: error.expected });
+  if (error instanceof InvalidAttributeValueError)
+    return t('error.INVALID_ATTRIBUTE_VALUE', { attribute: error.attribute, expected: error.expected });
   if (error instanceof InvalidErrorCodeError) return t('error.INVALID_ERROR_CODE', { value: String(error.value) });
   if (error instanceof InvalidPrefixError) return t('error.INVALID_PREFIX', { max: error.max });
   return t('error.validation');

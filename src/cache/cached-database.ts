@@ -84,7 +84,11 @@ export class CachedDatabase implements ModdyDatabase {
     this.redis = redis;
     this.subscriber = subscriber;
     this.keys = new CacheKeys(options.prefix);
-    const ttlMs = { attrs: options.attributesTtlSeconds * 1000, record: options.recordsTtlSeconds * 1000, lookup: options.lookupsTtlSeconds * 1000 };
+    const ttlMs = {
+      attrs: options.attributesTtlSeconds * 1000,
+      record: options.recordsTtlSeconds * 1000,
+      lookup: options.lookupsTtlSeconds * 1000,
+    };
     const space = <T>(kind: CacheKind, entityType: EntityType, codec: Codec<T>, ttl: number): EntrySpace<T> => ({
       prefix: this.keys.space(kind, entityType),
       codec,
@@ -258,19 +262,33 @@ export class CachedDatabase implements ModdyDatabase {
   }
 
   deactivateUser(id: string): Promise<boolean> {
-    return this.writeThrough(() => this.inner.deactivateUser(id), () => [this.keys.record('user', id)], (changed) => changed);
+    return this.writeThrough(
+      () => this.inner.deactivateUser(id),
+      () => [this.keys.record('user', id)],
+      (changed) => changed,
+    );
   }
 
   deactivateGuild(id: string): Promise<boolean> {
-    return this.writeThrough(() => this.inner.deactivateGuild(id), () => [this.keys.record('guild', id)], (changed) => changed);
+    return this.writeThrough(
+      () => this.inner.deactivateGuild(id),
+      () => [this.keys.record('guild', id)],
+      (changed) => changed,
+    );
   }
 
   updateUserData(id: string, path: string, value: JsonValue): Promise<void> {
-    return this.writeThrough(() => this.inner.updateUserData(id, path, value), () => [this.keys.record('user', id)]);
+    return this.writeThrough(
+      () => this.inner.updateUserData(id, path, value),
+      () => [this.keys.record('user', id)],
+    );
   }
 
   updateGuildData(id: string, path: string, value: JsonValue): Promise<void> {
-    return this.writeThrough(() => this.inner.updateGuildData(id, path, value), () => [this.keys.record('guild', id)]);
+    return this.writeThrough(
+      () => this.inner.updateGuildData(id, path, value),
+      () => [this.keys.record('guild', id)],
+    );
   }
 
   getAttributeHistory(entityType: EntityType, id: string, options?: { limit?: number }): Promise<AttributeChange[]> {
@@ -303,7 +321,10 @@ export class CachedDatabase implements ModdyDatabase {
   }
 
   upsertCachedGuild(guild: CachedGuildInput): Promise<void> {
-    return this.writeThrough(() => this.inner.upsertCachedGuild(guild), () => [this.keys.guildLookup(guild.guildId)]);
+    return this.writeThrough(
+      () => this.inner.upsertCachedGuild(guild),
+      () => [this.keys.guildLookup(guild.guildId)],
+    );
   }
 
   async cleanupGuildsCache(maxAgeDays: number, options?: { batchSize?: number }): Promise<number> {

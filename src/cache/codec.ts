@@ -9,8 +9,7 @@ export interface Codec<T> {
 }
 
 function datesReviver(fields: readonly string[]) {
-  return (key: string, value: unknown): unknown =>
-    typeof value === 'string' && fields.includes(key) ? new Date(value) : value;
+  return (key: string, value: unknown): unknown => (typeof value === 'string' && fields.includes(key) ? new Date(value) : value);
 }
 
 function jsonCodec<T>(dateFields: readonly string[], copy: (value: T) => T): Codec<T> {
@@ -41,7 +40,4 @@ export const userRecordCodec: Codec<UserRecord | null> = jsonCodec<UserRecord | 
 export const guildRecordCodec: Codec<GuildRecord | null> = jsonCodec<GuildRecord | null>(RECORD_DATES, deepCopy);
 
 /** `null` is a negative entry: no `guilds_cache` row. */
-export const lookupCodec: Codec<CachedGuild | null> = jsonCodec<CachedGuild | null>(
-  ['createdAt', 'lastUpdated'],
-  deepCopy,
-);
+export const lookupCodec: Codec<CachedGuild | null> = jsonCodec<CachedGuild | null>(['createdAt', 'lastUpdated'], deepCopy);

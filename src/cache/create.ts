@@ -13,7 +13,10 @@ export interface CreateCachedDatabaseOptions {
 }
 
 /** Wraps the uncached API in the cache tiers with its own two Redis connections (closed by `close()`). */
-export async function createCachedDatabase(inner: CacheableDatabase, { redis: target, options, logger }: CreateCachedDatabaseOptions): Promise<CachedDatabase> {
+export async function createCachedDatabase(
+  inner: CacheableDatabase,
+  { redis: target, options, logger }: CreateCachedDatabaseOptions,
+): Promise<CachedDatabase> {
   const { redis, subscriber } = createCacheRedisClients(target, options.redisTimeoutMs);
   const cached = new CachedDatabase({ inner, redis, subscriber, options, logger: logger ?? createLogger('cache') });
   return cached.start(options.startupTimeoutMs);

@@ -91,7 +91,10 @@ export class InvalidationLogPoller {
       this.failing = false;
     } catch (error) {
       if (!this.failing) {
-        this.options.logger.warn({ err: error instanceof Error ? error.message : String(error) }, 'cache invalidation log unreadable: partitioned writers are not covered until it is back');
+        this.options.logger.warn(
+          { err: error instanceof Error ? error.message : String(error) },
+          'cache invalidation log unreadable: partitioned writers are not covered until it is back',
+        );
       }
       this.failing = true;
     }

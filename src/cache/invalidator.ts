@@ -140,7 +140,10 @@ export class Invalidator {
       await this.deps.log.append(entries);
     } catch (error) {
       // Still replayed from memory when Redis is back; only the other processes' bound is lost.
-      this.deps.logger.warn({ err: error instanceof Error ? error.message : String(error), keys: entries.length }, 'cache: invalidation could not be logged in PostgreSQL either');
+      this.deps.logger.warn(
+        { err: error instanceof Error ? error.message : String(error), keys: entries.length },
+        'cache: invalidation could not be logged in PostgreSQL either',
+      );
     }
   }
 

@@ -207,7 +207,12 @@ export class ReadThrough {
   }
 
   /** Writes loaded values to Redis unless a write raced the load; returns the raced ones (indexes into `owned`). */
-  private async fill<T>(owned: readonly OwnedLoad<T>[], missing: readonly number[], values: readonly T[], versions: readonly (string | null)[]): Promise<Set<number>> {
+  private async fill<T>(
+    owned: readonly OwnedLoad<T>[],
+    missing: readonly number[],
+    values: readonly T[],
+    versions: readonly (string | null)[],
+  ): Promise<Set<number>> {
     const raced = new Set<number>();
     try {
       const entries = missing.map((k) => {

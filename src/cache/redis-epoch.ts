@@ -19,7 +19,12 @@ const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return red
  * may miss the last invalidations) flushes too. On a cluster the epoch is every master's `run_id`,
  * sorted: any master restarted or failed over, or a master added, flushes the whole namespace.
  */
-export async function checkRedisEpoch(redis: RedisConnection, keys: CacheKeys, flush: () => Promise<void>, logger: CacheLogger): Promise<void> {
+export async function checkRedisEpoch(
+  redis: RedisConnection,
+  keys: CacheKeys,
+  flush: () => Promise<void>,
+  logger: CacheLogger,
+): Promise<void> {
   const runId = await redisEpoch(redis);
   const stored = await redis.get(keys.epoch);
   if (stored === runId) return;

@@ -121,7 +121,9 @@ export class RedisStore {
   async fill(entries: readonly FillEntry[]): Promise<boolean[]> {
     if (this.sharded) {
       const stored = await Promise.all(
-        entries.map((entry) => this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? '')),
+        entries.map((entry) =>
+          this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? ''),
+        ),
       );
       return stored.map(([flag]) => flag === 1);
     }

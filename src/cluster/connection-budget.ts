@@ -18,12 +18,22 @@ export async function reportConnectionBudget(databaseUrl: string, view: FleetVie
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000, application_name: 'moddy-manager-budget' });
   try {
     await client.connect();
-    const { rows } = await client.query<{ name: string; setting: string }>("SELECT name, setting FROM pg_settings WHERE name IN ('max_connections', 'superuser_reserved_connections')");
+    const { rows } = await client.query<{ name: string; setting: string }>(
+      "SELECT name, setting FROM pg_settings WHERE name IN ('max_connections', 'superuser_reserved_connections')",
+    );
     const setting = (name: string) => Number(rows.find((row) => row.name === name)?.setting ?? 0);
     const available = setting('max_connections') - setting('superuser_reserved_connections');
     const figures = { hosts: hosts.length, fleetConnections: fleet, available };
-    if (fleet > available) logger.warn(figures, `the fleet's clusters may open ${fleet} PostgreSQL connections, over the ${available} the server allows: lower DATABASE_POOL_SIZE or raise max_connections`);
-    else logger.info(figures, `the fleet's clusters may open ${fleet} PostgreSQL connections of the ${available} the server allows (workers and boards come on top)`);
+    if (fleet > available)
+      logger.warn(
+        figures,
+        `the fleet's clusters may open ${fleet} PostgreSQL connections, over the ${available} the server allows: lower DATABASE_POOL_SIZE or raise max_connections`,
+      );
+    else
+      logger.info(
+        figures,
+        `the fleet's clusters may open ${fleet} PostgreSQL connections of the ${available} the server allows (workers and boards come on top)`,
+      );
   } catch (error) {
     logger.warn({ err: error }, 'could not compare the connection budget with max_connections');
   } finally {

@@ -53,13 +53,20 @@ export function joinFleet(options: FleetHostOptions): FleetHost {
         startedAt,
       });
       membership.report(status, (shards, holders) => {
-        logger.error({ shards, holders }, 'shards of this host were claimed by another host after its lease expired: stopping their clusters');
-        handle.release(shards).catch((error: unknown) => logger.error({ err: error, shards }, 'stopping the clusters of lost shards failed'));
+        logger.error(
+          { shards, holders },
+          'shards of this host were claimed by another host after its lease expired: stopping their clusters',
+        );
+        handle
+          .release(shards)
+          .catch((error: unknown) => logger.error({ err: error, shards }, 'stopping the clusters of lost shards failed'));
       });
       await membership.beat();
     },
     async close() {
-      await membership.close().catch((error: unknown) => logger.warn({ err: error }, 'giving the shard claims back failed: they expire with their lease'));
+      await membership
+        .close()
+        .catch((error: unknown) => logger.warn({ err: error }, 'giving the shard claims back failed: they expire with their lease'));
       redis.disconnect();
     },
   };

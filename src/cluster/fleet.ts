@@ -49,8 +49,13 @@ export interface FleetOptions {
 export class ShardClaimConflictError extends ModdyError {
   readonly code = 'SHARD_CLAIMED';
 
-  constructor(readonly hostId: string, readonly holders: readonly { shard: number; hostId: string }[]) {
-    super(`Host ${hostId} cannot claim shards held by a live host: ${describeHolders(holders)}. Fix HOST_SHARDS/HOST_INDEX, or wait for the other host's lease to expire if it is dead.`);
+  constructor(
+    readonly hostId: string,
+    readonly holders: readonly { shard: number; hostId: string }[],
+  ) {
+    super(
+      `Host ${hostId} cannot claim shards held by a live host: ${describeHolders(holders)}. Fix HOST_SHARDS/HOST_INDEX, or wait for the other host's lease to expire if it is dead.`,
+    );
   }
 }
 
@@ -58,8 +63,13 @@ export class ShardClaimConflictError extends ModdyError {
 export class FleetSizeMismatchError extends ModdyError {
   readonly code = 'FLEET_SIZE_MISMATCH';
 
-  constructor(readonly configured: number, readonly agreed: number) {
-    super(`TOTAL_SHARDS=${configured} but the running fleet agreed on ${agreed} shards: every host must use the same fleet size (or auto); to change it, stop every host and wait for their leases to expire`);
+  constructor(
+    readonly configured: number,
+    readonly agreed: number,
+  ) {
+    super(
+      `TOTAL_SHARDS=${configured} but the running fleet agreed on ${agreed} shards: every host must use the same fleet size (or auto); to change it, stop every host and wait for their leases to expire`,
+    );
   }
 }
 
@@ -168,7 +178,11 @@ export class FleetMembership {
   async claim(shards: readonly number[]): Promise<void> {
     const keys = shards.map((shard) => this.shardKey(shard));
     const refused = pairs(await this.redis.eval(CLAIM_SCRIPT, keys.length, ...keys, `${this.hostId}/`, this.holder, String(this.leaseMs)));
-    if (refused.length > 0) throw new ShardClaimConflictError(this.hostId, refused.map(([index, holder]) => ({ shard: shards[index] ?? -1, hostId: hostOf(holder) })));
+    if (refused.length > 0)
+      throw new ShardClaimConflictError(
+        this.hostId,
+        refused.map(([index, holder]) => ({ shard: shards[index] ?? -1, hostId: hostOf(holder) })),
+      );
     this.shards = [...shards];
     this.logger.info({ hostId: this.hostId, shards: shards.length, leaseMs: this.leaseMs }, 'shards claimed');
     this.timer = setInterval(() => void this.beat(), this.beatMs);
@@ -189,19 +203,24 @@ export class FleetMembership {
   async beat(): Promise<void> {
     try {
       const keys = this.shards.map((shard) => this.shardKey(shard));
-      const lost = keys.length === 0 ? [] : pairs(await this.redis.eval(RENEW_SCRIPT, keys.length, ...keys, this.holder, String(this.leaseMs)));
+      const lost =
+        keys.length === 0 ? [] : pairs(await this.redis.eval(RENEW_SCRIPT, keys.length, ...keys, this.holder, String(this.leaseMs)));
       // A newer manager of this host took them over (pm2 reload): the handoff stops those clusters.
       const toOtherHosts = lost.filter(([, holder]) => hostOf(holder) !== this.hostId);
       if (toOtherHosts.length > 0) {
         const shards = toOtherHosts.map(([index]) => this.shards[index] ?? -1);
         this.shards = this.shards.filter((shard) => !shards.includes(shard));
-        this.onLost?.(shards, toOtherHosts.map(([, holder]) => hostOf(holder)));
+        this.onLost?.(
+          shards,
+          toOtherHosts.map(([, holder]) => hostOf(holder)),
+        );
       }
       const at = this.now();
       if (this.totalShards !== undefined) {
         // Stored again if it expired meanwhile (Redis restarted, a long stall), never overwritten.
         const key = this.key('total-shards');
-        if ((await this.redis.set(key, String(this.totalShards), 'PX', this.leaseMs, 'NX')) !== 'OK') await this.redis.pexpire(key, this.leaseMs);
+        if ((await this.redis.set(key, String(this.totalShards), 'PX', this.leaseMs, 'NX')) !== 'OK')
+          await this.redis.pexpire(key, this.leaseMs);
       }
       if (this.status) {
         await this.redis.set(this.key(`host:${this.hostId}`), JSON.stringify(this.status()), 'PX', this.leaseMs);
@@ -248,7 +267,8 @@ export async function readFleetView(redis: RedisConnection, prefix: string, now 
   await redis.zremrangebyscore(key('hosts'), '-inf', now - FORGET_HOST_AFTER_MS);
   const [totalRaw, listed] = await Promise.all([redis.get(key('total-shards')), redis.zrange(key('hosts'), 0, -1, 'WITHSCORES')]);
   const beats: { hostId: string; lastBeatAt: number }[] = [];
-  for (let index = 0; index + 1 < listed.length; index += 2) beats.push({ hostId: String(listed[index]), lastBeatAt: Number(listed[index + 1]) });
+  for (let index = 0; index + 1 < listed.length; index += 2)
+    beats.push({ hostId: String(listed[index]), lastBeatAt: Number(listed[index + 1]) });
   beats.sort((a, b) => a.hostId.localeCompare(b.hostId));
   const statuses = beats.length === 0 ? [] : await redis.mget(...beats.map((beat) => key(`host:${beat.hostId}`)));
   const hosts = beats.map((beat, index): FleetHost => {

@@ -50,10 +50,14 @@ export async function startClusterHandoff(options: ClusterHandoffOptions): Promi
   const publisher = createRedisConnection(options.redis, { connectionName: 'moddy-manager-handoff' });
   const subscriber = createRedisConnection(options.redis, { connectionName: 'moddy-manager-handoff-sub' });
   // ioredis reconnects by itself; without a listener it would print every failed attempt.
-  for (const connection of [publisher, subscriber]) connection.on('error', (error: Error) => logger.debug({ err: error }, 'handoff connection error'));
-  const isNewer = (other: HandoffMessage) => other.startedAt > self.startedAt || (other.startedAt === self.startedAt && other.pid > self.pid);
+  for (const connection of [publisher, subscriber])
+    connection.on('error', (error: Error) => logger.debug({ err: error }, 'handoff connection error'));
+  const isNewer = (other: HandoffMessage) =>
+    other.startedAt > self.startedAt || (other.startedAt === self.startedAt && other.pid > self.pid);
   const publish = (type: HandoffMessage['type'], shards: number[]) =>
-    publisher.publish(channel, JSON.stringify({ type, ...self, shards } satisfies HandoffMessage)).catch((error: unknown) => logger.warn({ err: error, type, shards }, 'could not publish a handoff message'));
+    publisher
+      .publish(channel, JSON.stringify({ type, ...self, shards } satisfies HandoffMessage))
+      .catch((error: unknown) => logger.warn({ err: error, type, shards }, 'could not publish a handoff message'));
 
   /** Shards an older manager said it released to this one. */
   const released = new Set<number>();

@@ -15,7 +15,8 @@ export class HostShareError extends ModdyError {
 export function hostShareFrom(settings: { HOST_SHARDS?: string; HOST_INDEX?: number; HOST_COUNT?: number }): HostShare {
   const { HOST_SHARDS: spec, HOST_INDEX: index, HOST_COUNT: count } = settings;
   const split = index !== undefined || count !== undefined;
-  if (spec !== undefined && split) throw new HostShareError('HOST_SHARDS and HOST_INDEX/HOST_COUNT both set: choose one way to give this host its shards');
+  if (spec !== undefined && split)
+    throw new HostShareError('HOST_SHARDS and HOST_INDEX/HOST_COUNT both set: choose one way to give this host its shards');
   if (spec !== undefined) return { kind: 'ranges', spec };
   if (!split) return { kind: 'all' };
   if (index === undefined || count === undefined) throw new HostShareError('HOST_INDEX and HOST_COUNT go together: set both, or neither');
@@ -37,7 +38,8 @@ export function describeHostShare(share: HostShare): string {
 export function resolveHostShards(share: HostShare, totalShards: number): number[] {
   if (share.kind === 'all') return range(0, totalShards - 1);
   if (share.kind === 'split') {
-    if (share.count > totalShards) throw new HostShareError(`HOST_COUNT ${share.count} exceeds the fleet's ${totalShards} shards: some hosts would have none`);
+    if (share.count > totalShards)
+      throw new HostShareError(`HOST_COUNT ${share.count} exceeds the fleet's ${totalShards} shards: some hosts would have none`);
     return range(Math.floor((share.index * totalShards) / share.count), Math.floor(((share.index + 1) * totalShards) / share.count) - 1);
   }
   const shards: number[] = [];

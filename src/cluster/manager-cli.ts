@@ -32,7 +32,15 @@ async function main(logger: Logger): Promise<void> {
   const share = hostShareFrom(config);
   const redis = redisTargetFromConfig(config);
   // Every host of the bot, through Redis: the fleet size, this host's shard claims, the fleet view.
-  const fleet = joinFleet({ redis, prefix: config.CACHE_PREFIX, share, hostId: config.HOST_ID, leaseSeconds: config.FLEET_LEASE_SECONDS, poolSize: config.DATABASE_POOL_SIZE, logger });
+  const fleet = joinFleet({
+    redis,
+    prefix: config.CACHE_PREFIX,
+    share,
+    hostId: config.HOST_ID,
+    leaseSeconds: config.FLEET_LEASE_SECONDS,
+    poolSize: config.DATABASE_POOL_SIZE,
+    logger,
+  });
   const handle = await startClusterManager({
     token: config.DISCORD_TOKEN,
     apiUrl: config.DISCORD_API_URL,
@@ -52,9 +60,19 @@ async function main(logger: Logger): Promise<void> {
     throw error;
   });
   await fleet.report(handle, startedAt);
-  void fleet.membership.view().then((view) => reportConnectionBudget(config.DATABASE_URL, view, logger), (error: unknown) => logger.warn({ err: error }, 'fleet view unavailable'));
+  void fleet.membership.view().then(
+    (view) => reportConnectionBudget(config.DATABASE_URL, view, logger),
+    (error: unknown) => logger.warn({ err: error }, 'fleet view unavailable'),
+  );
   // A newer manager of this host (pm2 reload) takes this one's shards over cluster by cluster.
-  const handoff = await startClusterHandoff({ redis, prefix: config.CACHE_PREFIX, hostId: fleet.membership.hostId, handle, logger, startedAt });
+  const handoff = await startClusterHandoff({
+    redis,
+    prefix: config.CACHE_PREFIX,
+    hostId: fleet.membership.hostId,
+    handle,
+    logger,
+    startedAt,
+  });
   const port = config.HEALTH_PORT ?? DEFAULT_HEALTH_PORT;
   const health =
     port === 0
@@ -78,7 +96,15 @@ async function main(logger: Logger): Promise<void> {
   logger.info({ health: health?.url }, 'cluster manager started');
   await handle.whenReady(10 * 60_000).then(
     () => {
-      logger.info({ hostId: fleet.membership.hostId, clusters: handle.totalClusters, shards: formatShardRanges(handle.shards), totalShards: handle.totalShards }, 'every cluster is ready');
+      logger.info(
+        {
+          hostId: fleet.membership.hostId,
+          clusters: handle.totalClusters,
+          shards: formatShardRanges(handle.shards),
+          totalShards: handle.totalShards,
+        },
+        'every cluster is ready',
+      );
       // An older manager (pm2 reload) stops its last clusters before pm2 stops it.
       return handoff.handedOver(HANDOVER_TIMEOUT_MS).then(signalReady);
     },

@@ -33,7 +33,11 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
   // The manager's own connections, only for /ready.
   const dataSource = createDataSource({ url: options.databaseUrl, poolSize: 1, applicationName: 'moddy-manager-health' });
   await dataSource.initialize();
-  const redis = createRedisConnection(options.redis, { maxRetriesPerRequest: 1, enableOfflineQueue: false, connectionName: 'moddy-manager-health' });
+  const redis = createRedisConnection(options.redis, {
+    maxRetriesPerRequest: 1,
+    enableOfflineQueue: false,
+    connectionName: 'moddy-manager-health',
+  });
   const { handle, metrics } = options;
   metrics.aggregate(() => readClusterMetrics(handle.manager));
   metrics.shardsDisconnected(() => handle.connectivity.disconnected().length);
@@ -65,7 +69,10 @@ export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: numb
   return async () => {
     const disconnected = connectivity.disconnected();
     const late = disconnected.filter((shard) => shard.seconds >= graceSeconds).map((shard) => shard.shard);
-    const detail = late.length === 0 ? { disconnected } : { message: `shards ${late.join(', ')} off the gateway for ${graceSeconds} s or more`, shards: late, disconnected };
+    const detail =
+      late.length === 0
+        ? { disconnected }
+        : { message: `shards ${late.join(', ')} off the gateway for ${graceSeconds} s or more`, shards: late, disconnected };
     return { ok: late.length === 0, detail };
   };
 }

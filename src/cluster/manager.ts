@@ -85,13 +85,26 @@ export interface ClusterManagerHandle {
 export class ClusterStartTimeoutError extends ModdyError {
   readonly code = 'CLUSTER_START_TIMEOUT';
 
-  constructor(readonly waiting: number[], timeoutMs: number) {
+  constructor(
+    readonly waiting: number[],
+    timeoutMs: number,
+  ) {
     super(`Clusters ${waiting.join(', ')} were not ready within ${timeoutMs} ms`);
   }
 }
 
 /** The variables hybrid-sharding's ClusterManager writes into its own process.env; put back after construction. */
-const MANAGER_ENV_KEYS = ['SHARD_LIST', 'TOTAL_SHARDS', 'CLUSTER', 'CLUSTER_COUNT', 'CLUSTER_MANAGER', 'CLUSTER_MANAGER_MODE', 'DISCORD_TOKEN', 'MAINTENANCE', 'CLUSTER_QUEUE_MODE'] as const;
+const MANAGER_ENV_KEYS = [
+  'SHARD_LIST',
+  'TOTAL_SHARDS',
+  'CLUSTER',
+  'CLUSTER_COUNT',
+  'CLUSTER_MANAGER',
+  'CLUSTER_MANAGER_MODE',
+  'DISCORD_TOKEN',
+  'MAINTENANCE',
+  'CLUSTER_QUEUE_MODE',
+] as const;
 
 export function defaultClusterFile(): string {
   return path.join(__dirname, 'cluster-entry.js');
@@ -178,8 +191,15 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
       if (maxMemoryBytes > 0 && report.rssBytes > maxMemoryBytes && ready.has(cluster.id) && !stopping && !restartReasons.has(cluster.id)) {
         restartReasons.set(cluster.id, 'memory');
         connectivity.clusterDown(cluster.shardList);
-        logger.warn({ cluster: cluster.id, shards: cluster.shardList, rssMb: toMb(report.rssBytes), limitMb: toMb(maxMemoryBytes) }, 'cluster over its memory ceiling: restarting it');
-        cluster.respawn({ delay: 0, timeout: -1 }).catch((error: unknown) => logger.error({ err: error, cluster: cluster.id }, 'restarting a cluster over its memory ceiling failed'));
+        logger.warn(
+          { cluster: cluster.id, shards: cluster.shardList, rssMb: toMb(report.rssBytes), limitMb: toMb(maxMemoryBytes) },
+          'cluster over its memory ceiling: restarting it',
+        );
+        cluster
+          .respawn({ delay: 0, timeout: -1 })
+          .catch((error: unknown) =>
+            logger.error({ err: error, cluster: cluster.id }, 'restarting a cluster over its memory ceiling failed'),
+          );
       }
     });
   });
@@ -189,7 +209,17 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   });
   manager.on('debug', (message: string) => logger.debug({ hybrid: message }, 'cluster manager'));
 
-  logger.info({ totalShards, shards: formatShardRanges(shardList), totalClusters, shardsPerCluster: options.shardsPerCluster, maxConcurrency, perShardDelayMs }, 'spawning clusters');
+  logger.info(
+    {
+      totalShards,
+      shards: formatShardRanges(shardList),
+      totalClusters,
+      shardsPerCluster: options.shardsPerCluster,
+      maxConcurrency,
+      perShardDelayMs,
+    },
+    'spawning clusters',
+  );
   manager.spawn({ amount: totalShards, delay: perShardDelayMs, timeout: -1 }).catch((error: unknown) => {
     logger.error({ err: error }, 'spawning clusters failed');
   });
@@ -213,9 +243,12 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     whenReady: (timeoutMs = 60_000) => waitUntilReady(manager, totalClusters, readyClusters, timeoutMs),
     async release(shards) {
       const wanted = new Set(shards);
-      const released = [...manager.clusters.values()].filter((cluster) => cluster.thread && cluster.shardList.some((shard) => wanted.has(shard)));
+      const released = [...manager.clusters.values()].filter(
+        (cluster) => cluster.thread && cluster.shardList.some((shard) => wanted.has(shard)),
+      );
       await Promise.all(released.map((cluster) => stopCluster(cluster, 'handed over to another manager')));
-      if (released.length > 0) logger.info({ clusters: released.map((cluster) => cluster.id), shards }, 'clusters handed over to a newer manager');
+      if (released.length > 0)
+        logger.info({ clusters: released.map((cluster) => cluster.id), shards }, 'clusters handed over to a newer manager');
       return released.map((cluster) => cluster.id);
     },
     close() {
@@ -235,10 +268,18 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
 }
 
 /** The fleet's shard count: agreed through the fleet, or this host's own figure when it runs every shard alone. */
-async function resolveTotalShards(configured: number | 'auto', share: HostShare, fleet: FleetMembership | undefined, recommend: () => Promise<number>): Promise<number> {
+async function resolveTotalShards(
+  configured: number | 'auto',
+  share: HostShare,
+  fleet: FleetMembership | undefined,
+  recommend: () => Promise<number>,
+): Promise<number> {
   if (fleet) return fleet.agreeTotalShards(configured, recommend);
   if (configured !== 'auto') return configured;
-  if (share.kind !== 'all') throw new HostShareError('HOST_SHARDS/HOST_INDEX with TOTAL_SHARDS=auto need the fleet size agreed through Redis: set a numeric TOTAL_SHARDS or run with a fleet');
+  if (share.kind !== 'all')
+    throw new HostShareError(
+      'HOST_SHARDS/HOST_INDEX with TOTAL_SHARDS=auto need the fleet size agreed through Redis: set a numeric TOTAL_SHARDS or run with a fleet',
+    );
   return recommend();
 }
 

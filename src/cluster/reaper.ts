@@ -13,7 +13,10 @@ export class ClusterReaper {
   private readonly owners = new Map<ChildProcess, Cluster>();
   private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly graceMs: number, intervalMs = 1000) {
+  constructor(
+    private readonly graceMs: number,
+    intervalMs = 1000,
+  ) {
     this.timer = setInterval(() => this.sweep(), intervalMs);
     this.timer.unref();
   }

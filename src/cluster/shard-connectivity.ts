@@ -25,7 +25,10 @@ export class ShardConnectivity {
 
   /** Shards of this host connected now, ascending. */
   connected(): number[] {
-    return [...this.disconnectedSince].filter(([, since]) => since === null).map(([shard]) => shard).sort((a, b) => a - b);
+    return [...this.disconnectedSince]
+      .filter(([, since]) => since === null)
+      .map(([shard]) => shard)
+      .sort((a, b) => a - b);
   }
 
   /** A cluster's report: each of its shards connected or not. */

@@ -4,17 +4,23 @@ import { DEFAULT_REDIS_URL } from '../redis/target';
 const snowflakeList = z
   .string()
   .default('')
-  .transform((raw) => raw.split(',').map((part) => part.trim()).filter((part) => part.length > 0))
+  .transform((raw) =>
+    raw
+      .split(',')
+      .map((part) => part.trim())
+      .filter((part) => part.length > 0),
+  )
   .pipe(z.array(z.string().regex(/^\d{17,20}$/, 'each entry must be a Discord ID (17 to 20 digits)')));
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 /** `host:port,host:port` (IPv6 hosts in brackets). */
 const addressList = z
   .string()
-  .regex(/^\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}\s*(,\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}\s*)*$/, 'must be host:port pairs separated by commas');
+  .regex(
+    /^\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}\s*(,\s*(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}\s*)*$/,
+    'must be host:port pairs separated by commas',
+  );
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -51,7 +57,10 @@ export const configFields = z.object({
   REDIS_PASSWORD: z.string().min(1).optional(),
 
   /** Prefix of every Redis key and BullMQ queue of this deployment. */
-  CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').default('moddy'),
+  CACHE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only')
+    .default('moddy'),
   CACHE_ENABLED: bool.default(true),
   CACHE_ATTRIBUTES_TTL_SECONDS: positiveInt.default(300),
   CACHE_RECORDS_TTL_SECONDS: positiveInt.default(120),
@@ -68,15 +77,24 @@ export const configFields = z.object({
   ERROR_RETENTION_DAYS: positiveInt.default(30),
   GUILDS_CACHE_MAX_AGE_DAYS: positiveInt.default(30),
   ERROR_SPOOL_PATH: z.string().min(1).default('var/error-spool.ndjson'),
-  ERROR_LOG_CHANNEL_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord channel ID').optional(),
+  ERROR_LOG_CHANNEL_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, 'must be a Discord channel ID')
+    .optional(),
   WORKER_CONCURRENCY: positiveInt.default(50),
   /** Prefix of the BullMQ queues; unset: `CACHE_PREFIX`. */
-  QUEUE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only').optional(),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, "_", "." and "-" only')
+    .optional(),
   /** How often each maintenance step runs (BullMQ job scheduler). */
   MAINTENANCE_INTERVAL_MINUTES: positiveInt.default(60),
 
   DISCORD_TOKEN: z.string().optional(),
-  DISCORD_APPLICATION_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord application ID').optional(),
+  DISCORD_APPLICATION_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, 'must be a Discord application ID')
+    .optional(),
   DISCORD_API_URL: z.url({ protocol: /^https?$/ }).default('https://discord.com/api'),
   BOT_OWNER_IDS: snowflakeList,
   /** Discord's identify window per `shard_id % max_concurrency` bucket (5 s); only a simulator differs. */
@@ -84,16 +102,25 @@ export const configFields = z.object({
   TOTAL_SHARDS: z.union([z.literal('auto'), positiveInt]).default('auto'),
   SHARDS_PER_CLUSTER: positiveInt.default(2),
   /** This host's shards out of TOTAL_SHARDS (the fleet's): ranges like `0-15` or `0-3,8-11`. Unset (and no HOST_INDEX): every shard. */
-  HOST_SHARDS: z.string().regex(/^\s*\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*\s*$/, 'shard IDs or ranges separated by commas, like 0-15 or 0-3,8-11').optional(),
+  HOST_SHARDS: z
+    .string()
+    .regex(/^\s*\d+(-\d+)?(\s*,\s*\d+(-\d+)?)*\s*$/, 'shard IDs or ranges separated by commas, like 0-15 or 0-3,8-11')
+    .optional(),
   /** An even split instead: this host is number HOST_INDEX (from 0) of HOST_COUNT hosts. */
   HOST_INDEX: z.coerce.number().int().min(0).optional(),
   HOST_COUNT: positiveInt.optional(),
   /** This host's name in the fleet (shard claims, fleet view); keep it stable across restarts. Default: hostname#share. */
-  HOST_ID: z.string().regex(/^[A-Za-z0-9_.:#-]+$/, 'letters, digits, "_", ".", ":", "#" and "-" only').optional(),
+  HOST_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:#-]+$/, 'letters, digits, "_", ".", ":", "#" and "-" only')
+    .optional(),
   /** How long a host's shard claims outlive its last beat (a beat every third of it): a dead host's shards are free again after this. */
   FLEET_LEASE_SECONDS: z.coerce.number().int().min(3).default(15),
   CLUSTER_SPAWN_DELAY_MS: z.coerce.number().int().min(0).default(5500),
-  DEV_GUILD_ID: z.string().regex(/^\d{17,20}$/, 'must be a Discord guild ID').optional(),
+  DEV_GUILD_ID: z
+    .string()
+    .regex(/^\d{17,20}$/, 'must be a Discord guild ID')
+    .optional(),
   /** A cluster missing this many IPC heartbeats in a row (one per interval) is restarted. */
   CLUSTER_HEARTBEAT_INTERVAL_MS: positiveInt.default(20_000),
   CLUSTER_HEARTBEAT_MAX_MISSED: positiveInt.default(5),
@@ -140,11 +167,17 @@ export const configSchema = configFields
   .superRefine((config, context) => {
     const set = REDIS_MODES.filter((name) => config[name] !== undefined);
     if (set.length > 1) {
-      context.addIssue({ code: 'custom', path: [set[1] ?? ''], message: `set only one of ${REDIS_MODES.join(', ')} (found ${set.join(' and ')})` });
+      context.addIssue({
+        code: 'custom',
+        path: [set[1] ?? ''],
+        message: `set only one of ${REDIS_MODES.join(', ')} (found ${set.join(' and ')})`,
+      });
     }
   })
   .transform((config) =>
-    config.REDIS_SENTINELS === undefined && config.REDIS_CLUSTER_NODES === undefined ? { ...config, REDIS_URL: config.REDIS_URL ?? DEFAULT_REDIS_URL } : config,
+    config.REDIS_SENTINELS === undefined && config.REDIS_CLUSTER_NODES === undefined
+      ? { ...config, REDIS_URL: config.REDIS_URL ?? DEFAULT_REDIS_URL }
+      : config,
   );
 
 export type Config = z.infer<typeof configSchema>;

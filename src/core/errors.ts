@@ -26,7 +26,10 @@ export abstract class ValidationError extends ModdyError {}
 export class InvalidIdError extends ValidationError {
   readonly code = 'INVALID_ID';
 
-  constructor(readonly value: unknown, readonly label = 'Discord ID') {
+  constructor(
+    readonly value: unknown,
+    readonly label = 'Discord ID',
+  ) {
     super(`${label} must be a snowflake string of 1 to 20 digits within 64 bits, got ${describe(value)}`);
   }
 }
@@ -50,7 +53,10 @@ export class UnknownAttributeError extends ValidationError {
 export class AttributeEntityMismatchError extends ValidationError {
   readonly code = 'ATTRIBUTE_WRONG_ENTITY';
 
-  constructor(readonly attribute: string, readonly entityType: string) {
+  constructor(
+    readonly attribute: string,
+    readonly entityType: string,
+  ) {
     super(`Attribute ${attribute} is not valid for a ${entityType}`);
   }
 }
@@ -58,7 +64,11 @@ export class AttributeEntityMismatchError extends ValidationError {
 export class InvalidAttributeValueError extends ValidationError {
   readonly code = 'INVALID_ATTRIBUTE_VALUE';
 
-  constructor(readonly attribute: string, readonly value: unknown, readonly expected: string) {
+  constructor(
+    readonly attribute: string,
+    readonly value: unknown,
+    readonly expected: string,
+  ) {
     super(`Attribute ${attribute} expects ${expected}, got ${describe(value)}`);
   }
 }
@@ -66,7 +76,10 @@ export class InvalidAttributeValueError extends ValidationError {
 export class InvalidDataPathError extends ValidationError {
   readonly code = 'INVALID_DATA_PATH';
 
-  constructor(readonly path: unknown, readonly reason: string) {
+  constructor(
+    readonly path: unknown,
+    readonly reason: string,
+  ) {
     super(`Invalid data path ${describe(path)}: ${reason}`);
   }
 }
@@ -82,7 +95,10 @@ export class InvalidDataValueError extends ValidationError {
 export class DataValueTooLargeError extends ValidationError {
   readonly code = 'DATA_VALUE_TOO_LARGE';
 
-  constructor(readonly bytes: number, readonly limit: number) {
+  constructor(
+    readonly bytes: number,
+    readonly limit: number,
+  ) {
     super(`Data value is ${bytes} bytes, over the limit of ${limit} bytes`);
   }
 }

@@ -24,7 +24,10 @@ export function translateDatabaseError(error: unknown): unknown {
   if (code === '57014' || message === 'Query read timeout') {
     return new DatabaseTimeoutError(`PostgreSQL did not answer in time: ${message}`, { cause: error });
   }
-  if (message.startsWith('timeout exceeded when trying to connect') || message.startsWith('Connection terminated due to connection timeout')) {
+  if (
+    message.startsWith('timeout exceeded when trying to connect') ||
+    message.startsWith('Connection terminated due to connection timeout')
+  ) {
     return new DatabaseTimeoutError(`No PostgreSQL connection in time: ${message}`, { cause: error });
   }
   if (

@@ -132,7 +132,9 @@ async function withMigrationLock<T>(url: string, use: (dataSource: DataSource) =
   await lockClient.connect();
   try {
     await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate', timeouts: MIGRATION_TIMEOUTS }).setOptions({ logger: SILENT_LOGGER });
+    const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate', timeouts: MIGRATION_TIMEOUTS }).setOptions({
+      logger: SILENT_LOGGER,
+    });
     await dataSource.initialize();
     try {
       return await use(dataSource);

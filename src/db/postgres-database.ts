@@ -29,7 +29,14 @@ import { EntityRepository } from './repositories/entity-repository';
 import { ErrorRepository, validateErrorRecords } from './repositories/error-repository';
 import { GuildCacheRepository } from './repositories/guild-cache-repository';
 import { StatsRepository } from './repositories/stats-repository';
-import { assertNumberInRange, assertObjectArgument, assertOptionalDate, assertOptionalText, assertStorableText, assertText } from './validate-input';
+import {
+  assertNumberInRange,
+  assertObjectArgument,
+  assertOptionalDate,
+  assertOptionalText,
+  assertStorableText,
+  assertText,
+} from './validate-input';
 
 export interface PostgresDatabaseOptions {
   /** Largest encoded JSON value accepted by `updateUserData`/`updateGuildData`. Default 64 KiB. */
@@ -57,7 +64,10 @@ export class PostgresDatabase implements ModdyDatabase {
   private readonly purgeBatchSize: number;
   private loads = 0;
 
-  constructor(readonly dataSource: DataSource, options: PostgresDatabaseOptions = {}) {
+  constructor(
+    readonly dataSource: DataSource,
+    options: PostgresDatabaseOptions = {},
+  ) {
     this.attributes = new AttributeRepository(dataSource);
     this.entities = new EntityRepository(dataSource);
     this.errors = new ErrorRepository(dataSource);
@@ -276,7 +286,8 @@ export class PostgresDatabase implements ModdyDatabase {
     const memberCount = guild.memberCount ?? null;
     if (memberCount !== null) assertNumberInRange('memberCount', memberCount, 0, 2 ** 31 - 1, true);
     const rawData = JSON.parse(serialiseDataValue(guild.rawData ?? {}, this.maxDataValueBytes)) as unknown;
-    if (typeof rawData !== 'object' || rawData === null || Array.isArray(rawData)) throw new InvalidArgumentError('rawData must be an object');
+    if (typeof rawData !== 'object' || rawData === null || Array.isArray(rawData))
+      throw new InvalidArgumentError('rawData must be an object');
     return {
       guildId,
       name: assertText('name', guild.name, 100),

@@ -50,10 +50,19 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
 
   const migration = await migrate(config.DATABASE_URL);
-  say(`PostgreSQL  ${redactText(config.DATABASE_URL)} (${migration.applied.length ? `applied ${migration.applied.join(', ')}` : 'schema up to date'})`);
+  say(
+    `PostgreSQL  ${redactText(config.DATABASE_URL)} (${migration.applied.length ? `applied ${migration.applied.join(', ')}` : 'schema up to date'})`,
+  );
 
   const { cast, guilds, users } = buildDemoWorld(TOTAL_SHARDS, SHARDS_PER_CLUSTER, config.SIMULATOR_GUILDS);
-  const simulator = new DiscordSimulator({ host: config.SIMULATOR_HOST, port: config.SIMULATOR_PORT, token: DEV_TOKEN, guilds, users, logger: createLogger('simulator') });
+  const simulator = new DiscordSimulator({
+    host: config.SIMULATOR_HOST,
+    port: config.SIMULATOR_PORT,
+    token: DEV_TOKEN,
+    guilds,
+    users,
+    logger: createLogger('simulator'),
+  });
   await simulator.start();
   closers.push(() => simulator.stop());
   say(`Discord     local simulator at ${simulator.apiUrl} with ${guilds.length} guilds`);
@@ -134,6 +143,6 @@ function printStep(step: SessionStep): void {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
   process.exit(1);
 });

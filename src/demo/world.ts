@@ -52,7 +52,14 @@ export function buildDemoWorld(totalShards: number, shardsPerCluster: number, gu
     { id: cast.guildA, name: 'Café Pixel', ownerId: cast.admin, memberCount: 1840, features: ['COMMUNITY'] },
     { id: cast.guildB, name: 'Lunar Workshop', ownerId: cast.admin, memberCount: 312 },
     { id: cast.hq, name: 'Moddy HQ', ownerId: cast.owner, channels: [{ id: cast.logChannel, name: 'error-log' }] },
-    { id: cast.publicGuild, name: 'Speedrun Central', botInGuild: false, discoverable: true, memberCount: 48_210, features: ['COMMUNITY', 'DISCOVERABLE'] },
+    {
+      id: cast.publicGuild,
+      name: 'Speedrun Central',
+      botInGuild: false,
+      discoverable: true,
+      memberCount: 48_210,
+      features: ['COMMUNITY', 'DISCOVERABLE'],
+    },
     { id: cast.privateGuild, name: 'Secret Club', botInGuild: false },
   ];
   const users: UserSeed[] = [

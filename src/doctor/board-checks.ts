@@ -14,5 +14,9 @@ export function checkBoard(config: Config): CheckResult {
   if (user) return pass(name, `basic auth on ${config.BOARD_HOST}:${config.BOARD_PORT}`);
   return isLoopback(config.BOARD_HOST)
     ? pass(name, `no auth, loopback only (${config.BOARD_HOST}:${config.BOARD_PORT})`)
-    : fail(name, `open on ${config.BOARD_HOST}, beyond loopback, without credentials`, 'set BOARD_USER and BOARD_PASSWORD, or BOARD_HOST=127.0.0.1');
+    : fail(
+        name,
+        `open on ${config.BOARD_HOST}, beyond loopback, without credentials`,
+        'set BOARD_USER and BOARD_PASSWORD, or BOARD_HOST=127.0.0.1',
+      );
 }

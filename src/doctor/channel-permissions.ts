@@ -29,7 +29,10 @@ export function channelPermissions(inputs: PermissionInputs): bigint {
   if (base & PermissionFlagsBits.Administrator) return ALL;
   const apply = (permissions: bigint, overwrite: Overwrite | undefined) =>
     overwrite ? (permissions & ~BigInt(overwrite.deny)) | BigInt(overwrite.allow) : permissions;
-  let permissions = apply(base, inputs.overwrites.find((overwrite) => overwrite.id === inputs.guildId));
+  let permissions = apply(
+    base,
+    inputs.overwrites.find((overwrite) => overwrite.id === inputs.guildId),
+  );
   let allow = 0n;
   let deny = 0n;
   for (const overwrite of inputs.overwrites) {
@@ -39,5 +42,8 @@ export function channelPermissions(inputs: PermissionInputs): bigint {
     }
   }
   permissions = (permissions & ~deny) | allow;
-  return apply(permissions, inputs.overwrites.find((overwrite) => overwrite.type === 1 && overwrite.id === inputs.member.userId));
+  return apply(
+    permissions,
+    inputs.overwrites.find((overwrite) => overwrite.type === 1 && overwrite.id === inputs.member.userId),
+  );
 }

@@ -23,7 +23,11 @@ export class CheckFailed extends Error {
  * Runs a group of dependent checks: each pushes its lines; the first `CheckFailed` (or any
  * unexpected error, reported under `name` with `fix`) ends the group.
  */
-export async function checkGroup(name: string, fix: string, run: (report: (result: CheckResult) => void) => Promise<void>): Promise<CheckResult[]> {
+export async function checkGroup(
+  name: string,
+  fix: string,
+  run: (report: (result: CheckResult) => void) => Promise<void>,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   try {
     await run((result) => results.push(result));

@@ -12,8 +12,10 @@ export function checkConfig(env: NodeJS.ProcessEnv): { config?: Config; results:
     return { results: [fail('configuration', error.problems.join('; '), 'fix the variables listed (see .env.example)')] };
   }
   const results = [pass('configuration', 'every variable valid')];
-  results.push(config.NODE_ENV === 'production'
-    ? pass('NODE_ENV', 'production')
-    : fail('NODE_ENV', config.NODE_ENV, 'set NODE_ENV=production in a deployment (JSON logs, pm2 --env production)'));
+  results.push(
+    config.NODE_ENV === 'production'
+      ? pass('NODE_ENV', 'production')
+      : fail('NODE_ENV', config.NODE_ENV, 'set NODE_ENV=production in a deployment (JSON logs, pm2 --env production)'),
+  );
   return { config, results };
 }

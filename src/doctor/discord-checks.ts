@@ -17,7 +17,10 @@ const LOG_CHANNEL_NEEDS = [
 ] as const;
 
 class DiscordAnswer extends Error {
-  constructor(readonly status: number, readonly body: string) {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+  ) {
     super(`HTTP ${status}`);
   }
 }
@@ -29,7 +32,10 @@ class DiscordAnswer extends Error {
  */
 export async function checkDiscord(config: Config, facts: DiscordFacts): Promise<CheckResult[]> {
   const token = config.DISCORD_TOKEN;
-  if (!token) return [fail('Discord token', 'DISCORD_TOKEN is not set', 'set DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)')];
+  if (!token)
+    return [
+      fail('Discord token', 'DISCORD_TOKEN is not set', 'set DISCORD_TOKEN (Developer Portal → your application → Bot → Reset Token)'),
+    ];
   const base = `${config.DISCORD_API_URL.replace(/\/$/, '')}/v10`;
   const get = async <T>(route: string): Promise<T> => {
     const response = await fetch(`${base}${route}`, { headers: { authorization: `Bot ${token}` }, signal: AbortSignal.timeout(10_000) });
@@ -39,7 +45,13 @@ export async function checkDiscord(config: Config, facts: DiscordFacts): Promise
   return checkGroup('Discord', `check that ${config.DISCORD_API_URL} answers (DISCORD_API_URL)`, async (report) => {
     const user = await get<{ id: string; username: string }>('/users/@me').catch((error: unknown) => {
       if (error instanceof DiscordAnswer && error.status === 401) {
-        throw new CheckFailed(fail('Discord token', 'rejected by Discord (401)', 'reset the token in the Developer Portal (Bot → Reset Token) and set DISCORD_TOKEN'));
+        throw new CheckFailed(
+          fail(
+            'Discord token',
+            'rejected by Discord (401)',
+            'reset the token in the Developer Portal (Bot → Reset Token) and set DISCORD_TOKEN',
+          ),
+        );
       }
       throw error;
     });
@@ -47,24 +59,51 @@ export async function checkDiscord(config: Config, facts: DiscordFacts): Promise
 
     const application = await get<{ id: string }>('/applications/@me');
     if (!config.DISCORD_APPLICATION_ID) {
-      report(fail('Discord application ID', `DISCORD_APPLICATION_ID is not set (the token's application is ${application.id})`, `set DISCORD_APPLICATION_ID=${application.id}`));
+      report(
+        fail(
+          'Discord application ID',
+          `DISCORD_APPLICATION_ID is not set (the token's application is ${application.id})`,
+          `set DISCORD_APPLICATION_ID=${application.id}`,
+        ),
+      );
     } else {
-      report(application.id === config.DISCORD_APPLICATION_ID
-        ? pass('Discord application ID', application.id)
-        : fail('Discord application ID', `DISCORD_APPLICATION_ID is ${config.DISCORD_APPLICATION_ID}, the token belongs to ${application.id}`, `set DISCORD_APPLICATION_ID=${application.id}, or use this application's token`));
+      report(
+        application.id === config.DISCORD_APPLICATION_ID
+          ? pass('Discord application ID', application.id)
+          : fail(
+              'Discord application ID',
+              `DISCORD_APPLICATION_ID is ${config.DISCORD_APPLICATION_ID}, the token belongs to ${application.id}`,
+              `set DISCORD_APPLICATION_ID=${application.id}, or use this application's token`,
+            ),
+      );
     }
 
-    const gateway = await get<{ shards: number; session_start_limit: { total: number; remaining: number; reset_after: number; max_concurrency: number } }>('/gateway/bot');
+    const gateway = await get<{
+      shards: number;
+      session_start_limit: { total: number; remaining: number; reset_after: number; max_concurrency: number };
+    }>('/gateway/bot');
     const shards = config.TOTAL_SHARDS === 'auto' ? gateway.shards : config.TOTAL_SHARDS;
     facts.shards = shards;
-    report(shards >= gateway.shards
-      ? pass('Discord shards', `${shards} (TOTAL_SHARDS=${config.TOTAL_SHARDS}; Discord recommends ${gateway.shards})`)
-      : fail('Discord shards', `TOTAL_SHARDS=${shards}, Discord recommends ${gateway.shards}`, `set TOTAL_SHARDS=auto or at least ${gateway.shards}`));
+    report(
+      shards >= gateway.shards
+        ? pass('Discord shards', `${shards} (TOTAL_SHARDS=${config.TOTAL_SHARDS}; Discord recommends ${gateway.shards})`)
+        : fail(
+            'Discord shards',
+            `TOTAL_SHARDS=${shards}, Discord recommends ${gateway.shards}`,
+            `set TOTAL_SHARDS=auto or at least ${gateway.shards}`,
+          ),
+    );
     const limit = gateway.session_start_limit;
     const detail = `${limit.remaining} of ${limit.total} left (reset in ${Math.ceil(limit.reset_after / 60_000)} min), max_concurrency ${limit.max_concurrency}`;
-    report(limit.remaining >= shards
-      ? pass('Discord session starts', detail)
-      : fail('Discord session starts', `${detail}: not enough to start ${shards} shard(s)`, 'wait for the reset before (re)starting the bot; avoid restart loops'));
+    report(
+      limit.remaining >= shards
+        ? pass('Discord session starts', detail)
+        : fail(
+            'Discord session starts',
+            `${detail}: not enough to start ${shards} shard(s)`,
+            'wait for the reset before (re)starting the bot; avoid restart loops',
+          ),
+    );
 
     report(await checkLogChannel(config.ERROR_LOG_CHANNEL_ID, user.id, get));
   });
@@ -72,10 +111,18 @@ export async function checkDiscord(config: Config, facts: DiscordFacts): Promise
 
 async function checkLogChannel(channelId: string | undefined, botId: string, get: <T>(route: string) => Promise<T>): Promise<CheckResult> {
   const name = 'error-log channel';
-  if (!channelId) return fail(name, 'ERROR_LOG_CHANNEL_ID is not set: errors are never posted', 'set ERROR_LOG_CHANNEL_ID to a channel of your server (Developer Mode → Copy Channel ID)');
+  if (!channelId)
+    return fail(
+      name,
+      'ERROR_LOG_CHANNEL_ID is not set: errors are never posted',
+      'set ERROR_LOG_CHANNEL_ID to a channel of your server (Developer Mode → Copy Channel ID)',
+    );
   try {
-    const channel = await get<{ id: string; name?: string; guild_id?: string; permission_overwrites?: Overwrite[] }>(`/channels/${channelId}`);
-    if (!channel.guild_id) return fail(name, `${channelId} is not a server channel`, 'set ERROR_LOG_CHANNEL_ID to a text channel of a server the bot is in');
+    const channel = await get<{ id: string; name?: string; guild_id?: string; permission_overwrites?: Overwrite[] }>(
+      `/channels/${channelId}`,
+    );
+    if (!channel.guild_id)
+      return fail(name, `${channelId} is not a server channel`, 'set ERROR_LOG_CHANNEL_ID to a text channel of a server the bot is in');
     const guild = await get<{ id: string; owner_id: string; roles: { id: string; permissions: string }[] }>(`/guilds/${channel.guild_id}`);
     const member = await get<{ roles: string[] }>(`/guilds/${channel.guild_id}/members/${botId}`);
     const permissions = channelPermissions({
@@ -88,10 +135,18 @@ async function checkLogChannel(channelId: string | undefined, botId: string, get
     const missing = LOG_CHANNEL_NEEDS.filter(([, bit]) => (permissions & bit) === 0n).map(([label]) => label);
     return missing.length === 0
       ? pass(name, `#${channel.name ?? channelId}: View Channel, Send Messages, Embed Links`)
-      : fail(name, `#${channel.name ?? channelId}: missing ${missing.join(', ')}`, `give the bot's role ${missing.join(', ')} in that channel`);
+      : fail(
+          name,
+          `#${channel.name ?? channelId}: missing ${missing.join(', ')}`,
+          `give the bot's role ${missing.join(', ')} in that channel`,
+        );
   } catch (error) {
     if (error instanceof DiscordAnswer && (error.status === 404 || error.status === 403)) {
-      return fail(name, `${channelId}: ${error.status === 404 ? 'unknown channel' : 'no access'} (${error.status})`, 'invite the bot to that server and let it see the channel, or fix ERROR_LOG_CHANNEL_ID');
+      return fail(
+        name,
+        `${channelId}: ${error.status === 404 ? 'unknown channel' : 'no access'} (${error.status})`,
+        'invite the bot to that server and let it see the channel, or fix ERROR_LOG_CHANNEL_ID',
+      );
     }
     throw error;
   }

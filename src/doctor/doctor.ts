@@ -24,5 +24,12 @@ export function secretsOf(config: Partial<Config>): string[] {
     const password = new URL(url).password;
     return password ? decodeURIComponent(password) : '';
   };
-  return [config.DISCORD_TOKEN, config.BOARD_PASSWORD, urlPassword(config.DATABASE_URL), urlPassword(config.REDIS_URL), config.REDIS_PASSWORD, config.REDIS_SENTINEL_PASSWORD].filter((secret): secret is string => Boolean(secret));
+  return [
+    config.DISCORD_TOKEN,
+    config.BOARD_PASSWORD,
+    urlPassword(config.DATABASE_URL),
+    urlPassword(config.REDIS_URL),
+    config.REDIS_PASSWORD,
+    config.REDIS_SENTINEL_PASSWORD,
+  ].filter((secret): secret is string => Boolean(secret));
 }

@@ -12,11 +12,23 @@ export function checkRedis(config: Config): Promise<CheckResult[]> {
   const target = redisTargetFromConfig(config);
   const where = describeTarget(target);
   return checkGroup('Redis', `check that Redis answers at ${where}`, async (report) => {
-    const connection = createRedisConnection(target, { lazyConnect: true, connectTimeout: 5000, maxRetriesPerRequest: 0, retryStrategy: () => null, connectionName: 'moddy-doctor' });
+    const connection = createRedisConnection(target, {
+      lazyConnect: true,
+      connectTimeout: 5000,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+      connectionName: 'moddy-doctor',
+    });
     connection.on('error', () => undefined);
     try {
       await connection.connect().catch((error: unknown) => {
-        throw new CheckFailed(fail('Redis reachable', `${where}: ${describeError(error)}`, 'start Redis, or fix REDIS_URL / REDIS_SENTINELS / REDIS_CLUSTER_NODES'));
+        throw new CheckFailed(
+          fail(
+            'Redis reachable',
+            `${where}: ${describeError(error)}`,
+            'start Redis, or fix REDIS_URL / REDIS_SENTINELS / REDIS_CLUSTER_NODES',
+          ),
+        );
       });
       report(pass('Redis reachable', where));
       // Every master holds queued jobs in cluster mode: each must be set up the same way.
@@ -33,19 +45,33 @@ async function checkNode(redis: Redis, report: (result: CheckResult) => void): P
   const version = info.get('redis_version') ?? '?';
   const [major = 0, minor = 0] = version.split('.').map(Number);
   const recent = major > MIN_VERSION[0] || (major === MIN_VERSION[0] && minor >= MIN_VERSION[1]);
-  report(recent ? pass('Redis version', version) : fail('Redis version', version, `upgrade Redis to ${MIN_VERSION.join('.')} or later (BullMQ)`));
+  report(
+    recent ? pass('Redis version', version) : fail('Redis version', version, `upgrade Redis to ${MIN_VERSION.join('.')} or later (BullMQ)`),
+  );
 
   const policy = info.get('maxmemory_policy') ?? '?';
-  report(policy === 'noeviction'
-    ? pass('Redis maxmemory-policy', policy)
-    : fail('Redis maxmemory-policy', `${policy}: Redis may evict queued jobs and locks`, 'set `maxmemory-policy noeviction` (redis.conf, or CONFIG SET then CONFIG REWRITE)'));
+  report(
+    policy === 'noeviction'
+      ? pass('Redis maxmemory-policy', policy)
+      : fail(
+          'Redis maxmemory-policy',
+          `${policy}: Redis may evict queued jobs and locks`,
+          'set `maxmemory-policy noeviction` (redis.conf, or CONFIG SET then CONFIG REWRITE)',
+        ),
+  );
 
   const aof = info.get('aof_enabled') === '1';
   const snapshots = await saveSchedule(redis);
   const persistence = [aof ? 'append-only file' : '', snapshots ? `snapshots (save ${snapshots})` : ''].filter(Boolean).join(' + ');
-  report(persistence
-    ? pass('Redis persistence', persistence)
-    : fail('Redis persistence', 'off: a restart loses every queued job', 'set `appendonly yes` (redis.conf, or CONFIG SET appendonly yes then CONFIG REWRITE)'));
+  report(
+    persistence
+      ? pass('Redis persistence', persistence)
+      : fail(
+          'Redis persistence',
+          'off: a restart loses every queued job',
+          'set `appendonly yes` (redis.conf, or CONFIG SET appendonly yes then CONFIG REWRITE)',
+        ),
+  );
 }
 
 /** Where Redis is, secrets left out. */
@@ -72,8 +98,13 @@ async function saveSchedule(redis: Redis): Promise<string> {
 }
 
 function parseInfo(text: string): Map<string, string> {
-  return new Map(text.split('\r\n').filter((line) => line.includes(':')).map((line) => {
-    const at = line.indexOf(':');
-    return [line.slice(0, at), line.slice(at + 1)] as [string, string];
-  }));
+  return new Map(
+    text
+      .split('\r\n')
+      .filter((line) => line.includes(':'))
+      .map((line) => {
+        const at = line.indexOf(':');
+        return [line.slice(0, at), line.slice(at + 1)] as [string, string];
+      }),
+  );
 }

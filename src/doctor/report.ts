@@ -14,5 +14,8 @@ export function renderReport(results: readonly CheckResult[], secrets: readonly 
 
 function scrub(text: string, secrets: readonly string[]): string {
   // Longest first, so a secret containing another is blanked whole.
-  return [...secrets].filter((secret) => secret.length >= 4).sort((a, b) => b.length - a.length).reduce((out, secret) => out.split(secret).join('***'), text);
+  return [...secrets]
+    .filter((secret) => secret.length >= 4)
+    .sort((a, b) => b.length - a.length)
+    .reduce((out, secret) => out.split(secret).join('***'), text);
 }

@@ -43,7 +43,11 @@ export function buildErrorRecord(error: unknown, meta: CaptureMeta, options: Bui
   const badIds = { userId: meta.userId, guildId: meta.guildId };
   const userId = validId(meta.userId);
   const guildId = validId(meta.guildId);
-  const extra = Object.fromEntries(Object.entries(badIds).filter(([, id]) => id != null && validId(id) === null).map(([key, id]) => [`invalid_${key}`, id]));
+  const extra = Object.fromEntries(
+    Object.entries(badIds)
+      .filter(([, id]) => id != null && validId(id) === null)
+      .map(([key, id]) => [`invalid_${key}`, id]),
+  );
   return {
     errorType: clip(errorTypeOf(error), MAX_TYPE),
     message: clip(redactText(isError ? (readText(() => error.message) ?? '') : describeThrown(error)), MAX_MESSAGE),
@@ -54,7 +58,10 @@ export function buildErrorRecord(error: unknown, meta: CaptureMeta, options: Bui
     guildId,
     command: meta.command == null ? null : clip(describeThrown(meta.command), MAX_COMMAND),
     timestamp: options.now ?? new Date(),
-    context: sanitiseContext(Object.keys(extra).length > 0 ? { ...asObject(meta.context), ...extra } : (meta.context ?? {}), options.contextMaxBytes),
+    context: sanitiseContext(
+      Object.keys(extra).length > 0 ? { ...asObject(meta.context), ...extra } : (meta.context ?? {}),
+      options.contextMaxBytes,
+    ),
   };
 }
 

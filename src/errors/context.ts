@@ -47,5 +47,8 @@ export function truncateUtf8(text: string, maxBytes: number): string {
   const buffer = Buffer.from(text);
   if (buffer.length <= maxBytes) return text;
   // Decoding drops a multi-byte character cut in half (it becomes U+FFFD, which we strip).
-  return buffer.subarray(0, maxBytes).toString('utf8').replace(/\uFFFD+$/, '');
+  return buffer
+    .subarray(0, maxBytes)
+    .toString('utf8')
+    .replace(/\uFFFD+$/, '');
 }

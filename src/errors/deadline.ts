@@ -4,7 +4,10 @@ import { ModdyError } from '../core/errors';
 export class DeadlineExceededError extends ModdyError {
   readonly code = 'DEADLINE_EXCEEDED';
 
-  constructor(readonly label: string, readonly ms: number) {
+  constructor(
+    readonly label: string,
+    readonly ms: number,
+  ) {
     super(`${label} did not answer within ${ms} ms`);
   }
 }

@@ -30,7 +30,10 @@ export function createErrorPipeline(
   const prefix = queuePrefix(config);
   const queues = createQueues({ connection: redis, prefix });
   const spool = new ErrorSpool(path.resolve(config.ERROR_SPOOL_PATH));
-  const tracker = createErrorTracker({ redis, queues, db: deps.db, spool, logger: deps.logger }, { prefix, retentionDays: config.ERROR_RETENTION_DAYS, ...overrides });
+  const tracker = createErrorTracker(
+    { redis, queues, db: deps.db, spool, logger: deps.logger },
+    { prefix, retentionDays: config.ERROR_RETENTION_DAYS, ...overrides },
+  );
   return {
     tracker,
     queues,

@@ -2,7 +2,21 @@ import pino, { type LoggerOptions } from 'pino';
 import { REDACTED, isSecretKey, redactText } from './redact';
 
 /** Keys censored by pino wherever they appear at the top of a log line or one level down (pino paths are exact-case). */
-const SECRET_LOG_KEYS = ['password', 'pass', 'pwd', 'token', 'secret', 'auth', 'authorization', 'Authorization', 'cookie', 'apiKey', 'api_key', 'accessToken', 'refreshToken'];
+const SECRET_LOG_KEYS = [
+  'password',
+  'pass',
+  'pwd',
+  'token',
+  'secret',
+  'auth',
+  'authorization',
+  'Authorization',
+  'cookie',
+  'apiKey',
+  'api_key',
+  'accessToken',
+  'refreshToken',
+];
 
 /** Nesting followed by the key redaction of a log line's object (deeper objects are logged as they are). */
 const MAX_LOG_DEPTH = 4;

@@ -6,7 +6,8 @@ export const REDACTED = '[REDACTED]';
  * Key names whose values are secrets whatever they hold, anywhere in the key (`accessToken`,
  * `DB_PASSWORD`, `set-cookie`, `x-api-key`).
  */
-const SECRET_KEY_PART = /(token|passw(or)?d|passphrase|pwd|secret|authori[sz]ation|api[-_]?key|cookie|credential|private[-_]?key|session[-_]?id)/i;
+const SECRET_KEY_PART =
+  /(token|passw(or)?d|passphrase|pwd|secret|authori[sz]ation|api[-_]?key|cookie|credential|private[-_]?key|session[-_]?id)/i;
 /** Short words that name a secret only as a whole word of the key (`pass`, `x-auth`, but not `passengers` or `author`). */
 const SECRET_KEY_WORDS = new Set(['pass', 'auth', 'dsn']);
 
@@ -22,7 +23,10 @@ const SECRET_TEXT: readonly (readonly [RegExp, string])[] = [
   // Webhook and interaction tokens in Discord URL paths: /webhooks/<id>/<token>, /interactions/<id>/<token>.
   [/(\/(?:webhooks|interactions)\/\d{15,25}\/)[A-Za-z0-9._~-]+/gi, `$1${REDACTED}`],
   // Query-string parameters that carry secrets: ?password=…, &access_token=…, ?secret=…, ?api_key=….
-  [/([?&;](?:[^=&#\s]*[-_.])?(?:token|access[-_]?token|passw(?:or)?d|pwd|pass|secret|auth|api[-_]?key|key|signature|sig)=)[^&#\s]*/gi, `$1${REDACTED}`],
+  [
+    /([?&;](?:[^=&#\s]*[-_.])?(?:token|access[-_]?token|passw(?:or)?d|pwd|pass|secret|auth|api[-_]?key|key|signature|sig)=)[^&#\s]*/gi,
+    `$1${REDACTED}`,
+  ],
   // key=value pairs in free text, libpq keyword strings included: "host=db password=hunter2", "token=abc".
   [/(\b(?:password|passwd|pwd|token|secret|api[-_]?key)\s*=\s*)(?!\[REDACTED\])[^\s&;,]+/gi, `$1${REDACTED}`],
 ];

@@ -49,7 +49,8 @@ const SQLSTATE = /^([0-9][0-9A-Z]|F0|HV|P0|XX)[0-9A-Z]{3}$/;
 /** Refused as invalid, or PostgreSQL answered and refused this row (any other SQLSTATE: data, integrity, a trigger…). */
 function isEntryFault(error: unknown): boolean {
   if (isInvalid(error)) return true;
-  const state = (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
+  const state =
+    (error as { driverError?: { code?: unknown }; code?: unknown } | null)?.driverError?.code ?? (error as { code?: unknown } | null)?.code;
   return typeof state === 'string' && SQLSTATE.test(state) && !SERVICE_STATES.test(state);
 }
 
@@ -126,7 +127,10 @@ export class SpoolReplayer {
       const failed: { entry: SpoolEntry; error: unknown }[] = [];
       let delivered = 0;
       for (const entry of chunk) {
-        const error = await this.deliver([entry]).then(() => undefined, (reason: unknown) => reason ?? new Error('delivery failed'));
+        const error = await this.deliver([entry]).then(
+          () => undefined,
+          (reason: unknown) => reason ?? new Error('delivery failed'),
+        );
         if (error === undefined) delivered += 1;
         else failed.push({ entry, error });
         if (failed.length >= OUTAGE_PROBES && outage(delivered, failed)) break;
@@ -144,7 +148,10 @@ export class SpoolReplayer {
       }
       this.deps.spool.quarantine(quarantined);
       for (const { entry, reason } of quarantined) {
-        this.deps.logger.error({ code: entry.record?.errorCode, reason, quarantine: this.deps.spool.quarantineFile }, 'error tracker: a spooled error keeps failing; quarantined');
+        this.deps.logger.error(
+          { code: entry.record?.errorCode, reason, quarantine: this.deps.spool.quarantineFile },
+          'error tracker: a spooled error keeps failing; quarantined',
+        );
       }
       return { delivered, retry };
     }
@@ -157,7 +164,9 @@ export class SpoolReplayer {
     const unpersisted = entries.filter((entry) => !entry.persisted).map((entry) => fromErrorJobData(entry.record));
     if (unpersisted.length > 0) await this.deps.db.recordErrors(unpersisted);
     for (const entry of entries) entry.persisted = true;
-    await this.deps.queues.discordLog.addBulk(entries.map((entry) => ({ name: 'log', data: entry.record, opts: { jobId: errorJobId(entry.record.errorCode) } })));
+    await this.deps.queues.discordLog.addBulk(
+      entries.map((entry) => ({ name: 'log', data: entry.record, opts: { jobId: errorJobId(entry.record.errorCode) } })),
+    );
   }
 
   /**
@@ -169,7 +178,10 @@ export class SpoolReplayer {
     const code = entry.record.errorCode;
     if (!(await this.deps.reservations.claim(code, entry.captureId))) {
       const fresh = await this.deps.reservations.reserveFresh(entry.captureId);
-      this.deps.logger.error({ shownCode: code, storedCode: fresh }, 'error tracker: a spooled error code was already taken; stored under a new code');
+      this.deps.logger.error(
+        { shownCode: code, storedCode: fresh },
+        'error tracker: a spooled error code was already taken; stored under a new code',
+      );
       entry.record = { ...entry.record, errorCode: fresh, context: { ...entry.record.context, shownCode: code } };
       entry.persisted = false;
     }

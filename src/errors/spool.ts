@@ -98,7 +98,10 @@ export class ErrorSpool {
     const directory = path.dirname(this.file);
     const base = path.basename(this.file);
     if (!fs.existsSync(directory)) return [];
-    return fs.readdirSync(directory).filter((name) => name.startsWith(`${base}.`) && name.endsWith(CLAIMED)).map((name) => path.join(directory, name));
+    return fs
+      .readdirSync(directory)
+      .filter((name) => name.startsWith(`${base}.`) && name.endsWith(CLAIMED))
+      .map((name) => path.join(directory, name));
   }
 }
 

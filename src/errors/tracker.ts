@@ -94,7 +94,11 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
   // within redisTimeoutMs) rather than take the outage path while Redis is in fact up.
   let startup: Promise<boolean> | undefined = redisReady()
     ? undefined
-    : withDeadline(new Promise<boolean>((resolve) => deps.redis.once('ready', () => resolve(true))), redisTimeoutMs, 'Redis connection').catch(() => false);
+    : withDeadline(
+        new Promise<boolean>((resolve) => deps.redis.once('ready', () => resolve(true))),
+        redisTimeoutMs,
+        'Redis connection',
+      ).catch(() => false);
   async function redisUsable(): Promise<boolean> {
     if (startup) {
       await startup;
@@ -141,7 +145,8 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     try {
       for (let attempt = 0; attempt < MAX_RECODES; attempt += 1) {
         if (await withDeadline(deps.db.recordError(current), databaseTimeoutMs, 'PostgreSQL insert')) return current;
-        if (isSameError(await withDeadline(deps.db.getError(current.errorCode), databaseTimeoutMs, 'PostgreSQL read'), current)) return current;
+        if (isSameError(await withDeadline(deps.db.getError(current.errorCode), databaseTimeoutMs, 'PostgreSQL read'), current))
+          return current;
         current = { ...current, errorCode: generate() };
       }
       deps.logger.error({ code: record.errorCode }, 'error tracker: every generated code was taken');
@@ -158,7 +163,8 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
    */
   async function deliver(record: NewErrorRecord, captureId: string, reserved: boolean): Promise<string> {
     const data = toErrorJobData(record);
-    if (reserved && (await journalled({ record: data, captureId, reserved, persisted: false })) && (await enqueue(data))) return record.errorCode;
+    if (reserved && (await journalled({ record: data, captureId, reserved, persisted: false })) && (await enqueue(data)))
+      return record.errorCode;
     const stored = await persistDirectly(record);
     // Spooled either way: a stored row still needs its Discord log (and its code a reservation).
     const entry: SpoolEntry = {
@@ -170,7 +176,10 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     try {
       deps.spool.append(entry);
     } catch (spoolError) {
-      deps.logger.error({ err: spoolError, error: entry.record }, 'error tracker: could not write the spool; the error is only in this log line');
+      deps.logger.error(
+        { err: spoolError, error: entry.record },
+        'error tracker: could not write the spool; the error is only in this log line',
+      );
     }
     return entry.record.errorCode;
   }
@@ -181,7 +190,10 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
       await journal.record(entry);
       return true;
     } catch (error) {
-      deps.logger.error({ err: error, code: entry.record.errorCode }, 'error tracker: could not write the journal; writing the error to PostgreSQL');
+      deps.logger.error(
+        { err: error, code: entry.record.errorCode },
+        'error tracker: could not write the journal; writing the error to PostgreSQL',
+      );
       return false;
     }
   }
@@ -207,7 +219,11 @@ export function createErrorTracker(deps: ErrorTrackerDeps, options: ErrorTracker
     if (pooled !== undefined) {
       // Reserved already, so unique: the code is returned at once and delivered in the background.
       void track(deliver({ ...record, errorCode: pooled }, captureId, true)).then((stored) => {
-        if (stored !== pooled) deps.logger.error({ shownCode: pooled, storedCode: stored }, 'error tracker: a reserved code was taken in PostgreSQL; stored under a new code');
+        if (stored !== pooled)
+          deps.logger.error(
+            { shownCode: pooled, storedCode: stored },
+            'error tracker: a reserved code was taken in PostgreSQL; stored under a new code',
+          );
       });
       return pooled;
     }
@@ -307,7 +323,10 @@ async function warnWithoutPersistence(redis: RedisConnection, logger: TrackerLog
   try {
     const [, appendonly] = (await redis.config('GET', 'appendonly')) as string[];
     if (appendonly === 'no') {
-      logger.warn({ appendonly }, 'error tracker: Redis runs without AOF (appendonly no): a Redis crash loses queued jobs; errors are replayed from the local journal');
+      logger.warn(
+        { appendonly },
+        'error tracker: Redis runs without AOF (appendonly no): a Redis crash loses queued jobs; errors are replayed from the local journal',
+      );
     }
   } catch {
     // CONFIG disabled or Redis gone again: nothing to report.

@@ -33,7 +33,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
     if (request.method !== 'GET') {
       response.writeHead(405, { allow: 'GET' }).end();
     } else if (path === '/health') {
-      response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ ok: true, uptimeSeconds: Math.round(process.uptime()) }));
+      response
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ ok: true, uptimeSeconds: Math.round(process.uptime()) }));
     } else if (path === '/ready') {
       void runChecks(checks).then((report) => {
         response.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(report));
@@ -62,7 +64,9 @@ export async function startHealthServer(options: HealthServerOptions): Promise<H
   };
 }
 
-async function runChecks(checks: readonly (readonly [string, HealthCheck])[]): Promise<{ ok: boolean; checks: Record<string, CheckResult> }> {
+async function runChecks(
+  checks: readonly (readonly [string, HealthCheck])[],
+): Promise<{ ok: boolean; checks: Record<string, CheckResult> }> {
   const results = await Promise.all(checks.map(async ([name, check]) => [name, await check()] as const));
   return { ok: results.every(([, result]) => result.ok), checks: Object.fromEntries(results) };
 }

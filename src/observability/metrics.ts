@@ -1,4 +1,13 @@
-import { AggregatorRegistry, Counter, Histogram, Gauge, Registry, collectDefaultMetrics, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+import {
+  AggregatorRegistry,
+  Counter,
+  Histogram,
+  Gauge,
+  Registry,
+  collectDefaultMetrics,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import type { FleetView } from '../cluster/fleet';
 import type { CacheStats, TierStats } from '../db/api';
 
@@ -173,7 +182,10 @@ export class MetricsRegistry {
   fleet(read: () => Promise<FleetView>): void {
     let latest: Promise<FleetView | null> | undefined;
     // One Redis read per scrape for both gauges; a failed read leaves them out rather than failing /metrics.
-    const view = () => (latest ??= read().catch(() => null).finally(() => setImmediate(() => (latest = undefined))));
+    const view = () =>
+      (latest ??= read()
+        .catch(() => null)
+        .finally(() => setImmediate(() => (latest = undefined))));
     new Gauge({
       name: 'moddy_fleet_hosts',
       help: 'Hosts of the bot beating in Redis now.',
@@ -205,7 +217,9 @@ export class MetricsRegistry {
     }
     // With the `cluster` label on every child series, "sum" merges the series of one name into one
     // block (one HELP/TYPE) without adding any two together.
-    return AggregatorRegistry.aggregate(snapshots.map((metrics) => metrics.map((metric) => ({ ...metric, aggregator: 'sum' as const })))).metrics();
+    return AggregatorRegistry.aggregate(
+      snapshots.map((metrics) => metrics.map((metric) => ({ ...metric, aggregator: 'sum' as const }))),
+    ).metrics();
   }
 
   get contentType(): string {
@@ -214,5 +228,8 @@ export class MetricsRegistry {
 }
 
 function withLabel(metrics: MetricsSnapshot, name: string, value: string): MetricsSnapshot {
-  return metrics.map((metric) => ({ ...metric, values: metric.values.map((entry) => ({ ...entry, labels: { ...entry.labels, [name]: value } })) }));
+  return metrics.map((metric) => ({
+    ...metric,
+    values: metric.values.map((entry) => ({ ...entry, labels: { ...entry.labels, [name]: value } })),
+  }));
 }

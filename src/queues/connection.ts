@@ -10,15 +10,17 @@ export interface ProducerConnectionOptions {
  * down (no offline queue, no retries) so the error tracker can fall back at once.
  */
 export function createProducerConnection(target: RedisTargetLike, options: ProducerConnectionOptions = {}): RedisConnection {
-  return withErrorListener(createRedisConnection(target, {
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 1,
-    commandTimeout: options.commandTimeoutMs ?? 500,
-    // Keep reconnecting (capped at 2 s) so the tracker sees Redis again once it is back.
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    // A socket that never connected emits no 'close': without this, disconnect() holds the process 2 s.
-    disconnectTimeout: 200,
-  }));
+  return withErrorListener(
+    createRedisConnection(target, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+      // Keep reconnecting (capped at 2 s) so the tracker sees Redis again once it is back.
+      retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
+      // A socket that never connected emits no 'close': without this, disconnect() holds the process 2 s.
+      disconnectTimeout: 200,
+    }),
+  );
 }
 
 /** The connection of a BullMQ Worker: BullMQ requires `maxRetriesPerRequest: null` (blocking commands). */

@@ -70,12 +70,27 @@ export function buildGroupedErrorEmbed(errors: readonly ErrorJobData[]): LogEmbe
   return {
     ...embed,
     title: `${embed.title} ×${errors.length}`,
-    fields: [...embed.fields, { name: `Occurrences (${errors.length})`, value: codeList(errors.map((error) => error.errorCode), errors.length) }],
+    fields: [
+      ...embed.fields,
+      {
+        name: `Occurrences (${errors.length})`,
+        value: codeList(
+          errors.map((error) => error.errorCode),
+          errors.length,
+        ),
+      },
+    ],
   };
 }
 
 /** The follow-up post of the errors identical to `sample` that came after `windowCode`'s post within the dedupe window. */
-export function buildRepeatsEmbed(sample: ErrorJobData, windowCode: string, count: number, codes: readonly string[], windowSeconds: number): LogEmbed {
+export function buildRepeatsEmbed(
+  sample: ErrorJobData,
+  windowCode: string,
+  count: number,
+  codes: readonly string[],
+  windowSeconds: number,
+): LogEmbed {
   return {
     title: `Error ${windowCode} repeated ×${count}`,
     description: `${count} more identical error${count === 1 ? '' : 's'} within ${windowSeconds} s of \`${windowCode}\`.`,
@@ -92,6 +107,9 @@ export function buildRepeatsEmbed(sample: ErrorJobData, windowCode: string, coun
 }
 
 function codeList(codes: readonly string[], total: number): string {
-  const shown = codes.slice(0, CODES_SHOWN).map((code) => `\`${code}\``).join(', ');
+  const shown = codes
+    .slice(0, CODES_SHOWN)
+    .map((code) => `\`${code}\``)
+    .join(', ');
   return total > CODES_SHOWN ? `${shown} and ${total - Math.min(codes.length, CODES_SHOWN)} more` : shown || '—';
 }

@@ -29,7 +29,12 @@ export function groupByFingerprint<T>(items: readonly T[], fingerprint: (item: T
 
 /** The characters Discord counts toward a message's 6000: title, description, field names and values, footer. */
 export function embedCharacters(embed: LogEmbed): number {
-  return embed.title.length + embed.description.length + embed.footer.text.length + embed.fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0);
+  return (
+    embed.title.length +
+    embed.description.length +
+    embed.footer.text.length +
+    embed.fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0)
+  );
 }
 
 /** Splits embeds into messages within Discord's limits, in order; none is dropped. */

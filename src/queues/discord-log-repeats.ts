@@ -71,7 +71,10 @@ export class RepeatCounter {
 
   /** The repeats counted so far and a sample of their codes (oldest first). */
   async read(fingerprint: string): Promise<{ count: number; codes: string[] }> {
-    const [count, codes] = await Promise.all([this.options.redis.get(this.key('count', fingerprint)), this.options.redis.lrange(this.key('codes', fingerprint), 0, -1)]);
+    const [count, codes] = await Promise.all([
+      this.options.redis.get(this.key('count', fingerprint)),
+      this.options.redis.lrange(this.key('codes', fingerprint), 0, -1),
+    ]);
     return { count: Number(count ?? 0), codes };
   }
 
@@ -80,7 +83,14 @@ export class RepeatCounter {
    * (between `read` and now): more than 0 means another follow-up is due for them.
    */
   async settle(fingerprint: string, reported: number): Promise<number> {
-    const left = await this.options.redis.eval(SETTLE_SCRIPT, 3, this.key('count', fingerprint), this.key('codes', fingerprint), this.key('pending', fingerprint), reported);
+    const left = await this.options.redis.eval(
+      SETTLE_SCRIPT,
+      3,
+      this.key('count', fingerprint),
+      this.key('codes', fingerprint),
+      this.key('pending', fingerprint),
+      reported,
+    );
     return Number(left);
   }
 

@@ -55,7 +55,9 @@ export interface DiscordLogWorker {
 }
 
 /** A job waiting for its batch: an error, or the follow-up of a dedupe window. */
-type PendingPost = { channel: string; outcome?: DiscordLogResult | Error } & ({ kind: 'error'; data: ErrorJobData } | { kind: 'repeats'; data: RepeatsJobData });
+type PendingPost = { channel: string; outcome?: DiscordLogResult | Error } & (
+  { kind: 'error'; data: ErrorJobData } | { kind: 'repeats'; data: RepeatsJobData }
+);
 type PendingError = Extract<PendingPost, { kind: 'error' }>;
 
 /** One embed of a batch, and what its post (or failure) settles. */
@@ -77,7 +79,11 @@ interface OutgoingEmbed {
 export function createDiscordLogWorker(options: DiscordLogWorkerOptions): DiscordLogWorker {
   const { channelId, logger } = options;
   const dedupeWindowMs = options.dedupeWindowMs ?? 60_000;
-  const followUps = new Queue<RepeatsJobData>(QUEUE_NAMES.discordLog, { connection: options.connection, prefix: options.prefix, defaultJobOptions: DISCORD_LOG_JOB_OPTIONS });
+  const followUps = new Queue<RepeatsJobData>(QUEUE_NAMES.discordLog, {
+    connection: options.connection,
+    prefix: options.prefix,
+    defaultJobOptions: DISCORD_LOG_JOB_OPTIONS,
+  });
   followUps.on('error', (error) => logger.warn({ err: error }, 'discord-log: queue error'));
   const repeats = new RepeatCounter({ redis: options.connection, prefix: options.prefix, windowMs: dedupeWindowMs });
   const refusals = new RefusalLog(logger);
@@ -86,7 +92,9 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
 
   const post = async (channel: string, embeds: LogEmbed[]): Promise<string> => {
     try {
-      const message = (await options.rest.post(`/channels/${channel}/messages`, { body: { embeds, allowed_mentions: { parse: [] } } })) as { id: string };
+      const message = (await options.rest.post(`/channels/${channel}/messages`, { body: { embeds, allowed_mentions: { parse: [] } } })) as {
+        id: string;
+      };
       refusals.cleared(channel);
       return message.id;
     } catch (error) {
@@ -111,11 +119,18 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
           },
         });
       } else {
-        const counted = await repeats.add(group.fingerprint, group.items.map((item) => item.data.errorCode));
+        const counted = await repeats.add(
+          group.fingerprint,
+          group.items.map((item) => item.data.errorCode),
+        );
         if (counted.first && first) {
           const windowCode = counted.windowCode ?? first.errorCode;
           // One follow-up due at a time (RepeatCounter's flag), whichever worker counts first.
-          await followUps.add(REPEATS_JOB_NAME, { fingerprint: group.fingerprint, sample: first, windowCode }, { delay: counted.windowMsLeft });
+          await followUps.add(
+            REPEATS_JOB_NAME,
+            { fingerprint: group.fingerprint, sample: first, windowCode },
+            { delay: counted.windowMsLeft },
+          );
         }
         settle({ posted: false, reason: 'repeat', fingerprint: group.fingerprint });
       }
@@ -156,19 +171,27 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
     for (const message of chunkEmbeds(outgoing)) {
       let messageId: string;
       try {
-        messageId = await post(channel, message.map((entry) => entry.embed));
+        messageId = await post(
+          channel,
+          message.map((entry) => entry.embed),
+        );
       } catch (error) {
-        if (!(error instanceof UnrecoverableError)) logger.warn({ err: error, errors: message.length }, 'discord-log: post failed; its errors are retried');
+        if (!(error instanceof UnrecoverableError))
+          logger.warn({ err: error, errors: message.length }, 'discord-log: post failed; its errors are retried');
         for (const entry of message) await entry.failed(error instanceof Error ? error : new Error(String(error)));
         continue;
       }
-      for (const entry of message) await entry.posted(messageId).catch((error: unknown) => entry.failed(error instanceof Error ? error : new Error(String(error))));
+      for (const entry of message)
+        await entry.posted(messageId).catch((error: unknown) => entry.failed(error instanceof Error ? error : new Error(String(error))));
     }
   };
 
   const postPending = async (pending: PendingPost[]): Promise<void> => {
     for (const channel of new Set(pending.map((item) => item.channel))) {
-      await postBatch(channel, pending.filter((item) => item.channel === channel));
+      await postBatch(
+        channel,
+        pending.filter((item) => item.channel === channel),
+      );
     }
   };
 
@@ -187,9 +210,12 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
         return { posted: false, reason: 'no-log-channel' };
       }
       const item: PendingPost =
-        job.name === REPEATS_JOB_NAME ? { kind: 'repeats', channel: channelId, data: job.data as RepeatsJobData } : { kind: 'error', channel: channelId, data: job.data as ErrorJobData };
+        job.name === REPEATS_JOB_NAME
+          ? { kind: 'repeats', channel: channelId, data: job.data as RepeatsJobData }
+          : { kind: 'error', channel: channelId, data: job.data as ErrorJobData };
       await batcher.add(item);
-      if (item.outcome === undefined || item.outcome instanceof Error) throw item.outcome ?? new Error('discord-log: the batch left this error without an outcome');
+      if (item.outcome === undefined || item.outcome instanceof Error)
+        throw item.outcome ?? new Error('discord-log: the batch left this error without an outcome');
       return item.outcome;
     },
     bullWorkerOptions({ ...options, concurrency }),
@@ -208,7 +234,9 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
 
 /** Discord answered "never": a 4xx other than 429 (rate limits are waited out, not failures). */
 function isPermanent(error: unknown): error is DiscordAPIError | HTTPError {
-  return (error instanceof DiscordAPIError || error instanceof HTTPError) && error.status >= 400 && error.status < 500 && error.status !== 429;
+  return (
+    (error instanceof DiscordAPIError || error instanceof HTTPError) && error.status >= 400 && error.status < 500 && error.status !== 429
+  );
 }
 
 /** One log line when a channel starts refusing posts (and one when it accepts them again), not one per job. */

@@ -47,7 +47,9 @@ export function createErrorPersistenceWorker(options: ErrorPersistenceWorkerOpti
     { ...bullWorkerOptions({ ...options, concurrency }) },
   );
   worker.on('error', (error) => options.logger.warn({ err: error }, 'error-persistence: worker error'));
-  worker.on('failed', (job, error) => options.logger.warn({ err: error, code: job?.id, attempt: job?.attemptsMade }, 'error-persistence: insert failed'));
+  worker.on('failed', (job, error) =>
+    options.logger.warn({ err: error, code: job?.id, attempt: job?.attemptsMade }, 'error-persistence: insert failed'),
+  );
   return {
     worker,
     async close() {

@@ -34,7 +34,10 @@ export function defaultMaintenanceSteps(options: DefaultStepsOptions): Maintenan
     { name: 'errors-retention', run: async () => ({ deleted: await options.db.cleanupOldErrors(options.errorRetentionDays) }) },
     { name: 'guilds-cache', run: async () => ({ deleted: await options.db.cleanupGuildsCache(options.guildsCacheMaxAgeDays) }) },
     { name: 'cache-purge', run: () => purgeStaleCacheEntries(options.redis, options.cachePrefix) },
-    { name: 'cache-invalidation-log', run: async () => ({ deleted: await options.db.cleanupCacheInvalidations(CACHE_INVALIDATION_LOG_RETENTION_MINUTES) }) },
+    {
+      name: 'cache-invalidation-log',
+      run: async () => ({ deleted: await options.db.cleanupCacheInvalidations(CACHE_INVALIDATION_LOG_RETENTION_MINUTES) }),
+    },
   ];
 }
 

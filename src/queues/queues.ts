@@ -53,7 +53,11 @@ export const MAINTENANCE_JOB_OPTIONS: DefaultJobOptions = {
 /** The project's queues on one connection (shared: Queues issue no blocking command). */
 export function createQueues({ connection, prefix: configured }: QueuesOptions): ModdyQueues {
   const prefix = bullPrefix(configured, connection);
-  const errorPersistence = new Queue<ErrorJobData>(QUEUE_NAMES.errorPersistence, { connection, prefix, defaultJobOptions: ERROR_PERSISTENCE_JOB_OPTIONS });
+  const errorPersistence = new Queue<ErrorJobData>(QUEUE_NAMES.errorPersistence, {
+    connection,
+    prefix,
+    defaultJobOptions: ERROR_PERSISTENCE_JOB_OPTIONS,
+  });
   const discordLog = new Queue<ErrorJobData>(QUEUE_NAMES.discordLog, { connection, prefix, defaultJobOptions: DISCORD_LOG_JOB_OPTIONS });
   const maintenance = new Queue(QUEUE_NAMES.maintenance, { connection, prefix, defaultJobOptions: MAINTENANCE_JOB_OPTIONS });
   const queues = [errorPersistence, discordLog, maintenance] as Queue[];

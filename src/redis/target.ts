@@ -83,7 +83,8 @@ export function redisTargetFromConfig(config: RedisSettings): RedisTarget {
 
 /** The environment that selects `target` in a child process (clusters, workers started by a parent). */
 export function redisEnvironment(target: RedisTarget): Record<string, string> {
-  const list = (addresses: RedisAddress[]) => addresses.map(({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`).join(',');
+  const list = (addresses: RedisAddress[]) =>
+    addresses.map(({ host, port }) => `${host.includes(':') ? `[${host}]` : host}:${port}`).join(',');
   switch (target.mode) {
     case 'single':
       return { REDIS_URL: target.url };

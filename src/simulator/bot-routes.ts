@@ -26,7 +26,8 @@ function messagePage(request: Request): MessagePage {
   }
   for (const name of ['around', 'before', 'after']) {
     const value = text(name);
-    if (value !== undefined && !/^\d{1,20}$/.test(value)) throw apiErrors.invalidFormBody({ path: name, code: 'NUMBER_TYPE_COERCE', message: `Value "${value}" is not snowflake.` });
+    if (value !== undefined && !/^\d{1,20}$/.test(value))
+      throw apiErrors.invalidFormBody({ path: name, code: 'NUMBER_TYPE_COERCE', message: `Value "${value}" is not snowflake.` });
   }
   return { limit, around: text('around'), before: text('before'), after: text('after') };
 }
@@ -62,13 +63,17 @@ export function addBotRoutes(router: Router, context: RouteContext): void {
     return channelId;
   };
 
-  get('/gateway/bot', () => ok({
-    url: context.gatewayUrl(),
-    shards: context.recommendedShards,
-    session_start_limit: { ...context.sessionStarts(), reset_after: SESSION_START_RESET_MS, max_concurrency: context.maxConcurrency },
-  }));
+  get('/gateway/bot', () =>
+    ok({
+      url: context.gatewayUrl(),
+      shards: context.recommendedShards,
+      session_start_limit: { ...context.sessionStarts(), reset_after: SESSION_START_RESET_MS, max_concurrency: context.maxConcurrency },
+    }),
+  );
   get('/users/@me', () => ok({ ...context.botUser(), mfa_enabled: false, locale: 'en-US', verified: true, email: null, premium_type: 0 }));
-  get('/users/@me/guilds', (request) => ok(store.joinedGuilds().map((guild) => partialGuildPayload(guild, queryFlag(request, 'with_counts')))));
+  get('/users/@me/guilds', (request) =>
+    ok(store.joinedGuilds().map((guild) => partialGuildPayload(guild, queryFlag(request, 'with_counts')))),
+  );
   get('/users/:id', (request) => {
     const user = store.user(param(request, 'id'));
     if (!user) throw apiErrors.unknownUser();
@@ -106,7 +111,13 @@ export function addBotRoutes(router: Router, context: RouteContext): void {
     const channelId = visibleChannel(request);
     const { json, files } = bodyOf(request);
     const body = readMessageBody(json, { requireContent: true, files });
-    const message = messagePayload(body, { id: store.snowflakes.next(), channelId, author: context.botUser(), files, mentions: mentionsIn(body.content, store) });
+    const message = messagePayload(body, {
+      id: store.snowflakes.next(),
+      channelId,
+      author: context.botUser(),
+      files,
+      mentions: mentionsIn(body.content, store),
+    });
     store.addMessage(message);
     return ok(message);
   });

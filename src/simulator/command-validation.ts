@@ -19,8 +19,10 @@ interface OptionBody {
 }
 
 function checkDescription(value: unknown, path: string, problems: FieldError[]): void {
-  if (typeof value !== 'string' || value.length === 0) problems.push({ path, code: 'BASE_TYPE_REQUIRED', message: 'This field is required' });
-  else if (value.length > MAX_DESCRIPTION) problems.push({ path, code: 'BASE_TYPE_BAD_LENGTH', message: `Must be between 1 and ${MAX_DESCRIPTION} in length.` });
+  if (typeof value !== 'string' || value.length === 0)
+    problems.push({ path, code: 'BASE_TYPE_REQUIRED', message: 'This field is required' });
+  else if (value.length > MAX_DESCRIPTION)
+    problems.push({ path, code: 'BASE_TYPE_BAD_LENGTH', message: `Must be between 1 and ${MAX_DESCRIPTION} in length.` });
 }
 
 function checkOptions(options: unknown, path: string, depth: number, problems: FieldError[]): void {
@@ -29,14 +31,19 @@ function checkOptions(options: unknown, path: string, depth: number, problems: F
     problems.push({ path, code: 'BASE_TYPE_ARRAY', message: 'Must be an array.' });
     return;
   }
-  if (options.length > MAX_OPTIONS) problems.push({ path, code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_OPTIONS} or fewer in length.` });
+  if (options.length > MAX_OPTIONS)
+    problems.push({ path, code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_OPTIONS} or fewer in length.` });
   let sawOptional = false;
   const names = new Set<string>();
   options.forEach((raw: OptionBody, index) => {
     const at = `${path}.${index}`;
     const type = typeof raw?.type === 'number' ? raw.type : 0;
     if (!Number.isInteger(type) || type < OptionType.Subcommand || type > OptionType.Attachment) {
-      problems.push({ path: `${at}.type`, code: 'BASE_TYPE_CHOICES', message: `Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.` });
+      problems.push({
+        path: `${at}.type`,
+        code: 'BASE_TYPE_CHOICES',
+        message: `Value must be one of {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}.`,
+      });
     }
     if (typeof raw?.name !== 'string' || !CHAT_INPUT_NAME.test(raw.name)) {
       problems.push({ path: `${at}.name`, code: 'APPLICATION_COMMAND_INVALID_NAME', message: 'Command name is invalid' });
@@ -46,10 +53,20 @@ function checkOptions(options: unknown, path: string, depth: number, problems: F
     checkDescription(raw?.description, `${at}.description`, problems);
     const nested = type === OptionType.Subcommand || type === OptionType.SubcommandGroup;
     // Subcommand groups hold subcommands, which hold plain options: nothing nests deeper.
-    if (nested && depth >= 2) problems.push({ path: `${at}.type`, code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID', message: 'Subcommands cannot be nested this deep' });
+    if (nested && depth >= 2)
+      problems.push({
+        path: `${at}.type`,
+        code: 'APPLICATION_COMMAND_OPTIONS_TYPE_INVALID',
+        message: 'Subcommands cannot be nested this deep',
+      });
     if (nested) checkOptions(raw.options, `${at}.options`, depth + 1, problems);
     if (!nested && raw?.required !== true) sawOptional = true;
-    else if (!nested && sawOptional) problems.push({ path: `${at}.required`, code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID', message: 'Required options must be placed before non-required options' });
+    else if (!nested && sawOptional)
+      problems.push({
+        path: `${at}.required`,
+        code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID',
+        message: 'Required options must be placed before non-required options',
+      });
     if (Array.isArray(raw?.choices) && raw.choices.length > MAX_CHOICES) {
       problems.push({ path: `${at}.choices`, code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_CHOICES} or fewer in length.` });
     }
@@ -63,7 +80,8 @@ function checkOptions(options: unknown, path: string, depth: number, problems: F
 export function validateCommands(body: unknown): void {
   if (!Array.isArray(body)) throw apiErrors.invalidFormBody({ path: '', code: 'BASE_TYPE_ARRAY', message: 'Must be an array.' });
   const problems: FieldError[] = [];
-  if (body.length > MAX_COMMANDS) problems.push({ path: '', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_COMMANDS} or fewer in length.` });
+  if (body.length > MAX_COMMANDS)
+    problems.push({ path: '', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_COMMANDS} or fewer in length.` });
   const seen = new Set<string>();
   body.forEach((raw: OptionBody, index) => {
     const at = String(index);
@@ -75,7 +93,12 @@ export function validateCommands(body: unknown): void {
     const name = raw?.name;
     const validName = typeof name === 'string' && (chatInput ? CHAT_INPUT_NAME.test(name) : name.length >= 1 && name.length <= 32);
     if (!validName) problems.push({ path: `${at}.name`, code: 'APPLICATION_COMMAND_INVALID_NAME', message: 'Command name is invalid' });
-    else if (seen.has(`${String(type)}:${name}`)) problems.push({ path: `${at}.name`, code: 'APPLICATION_COMMANDS_DUPLICATE_NAME', message: 'Application command names must be unique' });
+    else if (seen.has(`${String(type)}:${name}`))
+      problems.push({
+        path: `${at}.name`,
+        code: 'APPLICATION_COMMANDS_DUPLICATE_NAME',
+        message: 'Application command names must be unique',
+      });
     else seen.add(`${String(type)}:${name}`);
     if (chatInput) {
       checkDescription(raw?.description, `${at}.description`, problems);

@@ -17,7 +17,10 @@ export class CommandRegistry {
   private global = new Map<string, APIApplicationCommand>();
   private readonly perGuild = new Map<string, Map<string, APIApplicationCommand>>();
 
-  constructor(private readonly applicationId: string, private readonly snowflakes: SnowflakeFactory) {}
+  constructor(
+    private readonly applicationId: string,
+    private readonly snowflakes: SnowflakeFactory,
+  ) {}
 
   /** Bulk overwrite, as Discord does it: commands keep their ID when name and type are unchanged. */
   overwrite(body: unknown, guildId?: string): APIApplicationCommand[] {

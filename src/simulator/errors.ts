@@ -4,7 +4,10 @@ import { ModdyError } from '../core/errors';
 export class SimulatorTimeoutError extends ModdyError {
   readonly code = 'SIMULATOR_TIMEOUT';
 
-  constructor(readonly waitingFor: string, readonly timeoutMs: number) {
+  constructor(
+    readonly waitingFor: string,
+    readonly timeoutMs: number,
+  ) {
     super(`Timed out after ${timeoutMs} ms waiting for ${waitingFor}`);
   }
 }
@@ -21,7 +24,12 @@ export class SimulatorInputError extends ModdyError {
 export class DiscordApiError extends ModdyError {
   readonly code = 'SIMULATOR_API_ERROR';
 
-  constructor(readonly status: number, readonly discordCode: number, message: string, readonly errors?: FormErrorTree) {
+  constructor(
+    readonly status: number,
+    readonly discordCode: number,
+    message: string,
+    readonly errors?: FormErrorTree,
+  ) {
     super(message);
   }
 

@@ -210,7 +210,11 @@ export class GatewayServer {
     }
     const op = typeof frame.op === 'number' ? frame.op : -1;
     const session = connection.session;
-    pushBounded(this.frames, { at: Date.now(), op, shard: session ? [session.shardId, session.shardCount] : null, d: frame.d }, FRAME_LOG_LIMIT);
+    pushBounded(
+      this.frames,
+      { at: Date.now(), op, shard: session ? [session.shardId, session.shardCount] : null, d: frame.d },
+      FRAME_LOG_LIMIT,
+    );
     if (connection.overSendLimit()) return;
     connection.session = this.onFrame(connection, op, frame.d);
   }
@@ -252,7 +256,10 @@ export class GatewayServer {
     }
     const intents = intentsProblem(identify.intents, this.options.applicationFlags);
     if (intents) {
-      ws.close(intents === 'invalid' ? CloseCode.InvalidIntents : CloseCode.DisallowedIntents, intents === 'invalid' ? 'Invalid intent(s)' : 'Disallowed intent(s)');
+      ws.close(
+        intents === 'invalid' ? CloseCode.InvalidIntents : CloseCode.DisallowedIntents,
+        intents === 'invalid' ? 'Invalid intent(s)' : 'Disallowed intent(s)',
+      );
       return null;
     }
     const admitted = this.options.pacer.admit(shard[0]);

@@ -64,16 +64,20 @@ export function createHttpApp(context: RouteContext): Express {
   app.disable('etag');
   app.use((request, response, next) => {
     response.on('finish', () => {
-      pushBounded(context.requests, {
-        at: Date.now(),
-        method: request.method,
-        path: request.path,
-        query: Object.fromEntries(Object.entries(request.query).map(([key, value]) => [key, String(value)])),
-        status: response.statusCode,
-        authorized: isAuthorized(request, context.token),
-        unknownRoute: unknownRoutes.has(request),
-        body: bodyOf(request).json,
-      }, REQUEST_LOG_LIMIT);
+      pushBounded(
+        context.requests,
+        {
+          at: Date.now(),
+          method: request.method,
+          path: request.path,
+          query: Object.fromEntries(Object.entries(request.query).map(([key, value]) => [key, String(value)])),
+          status: response.statusCode,
+          authorized: isAuthorized(request, context.token),
+          unknownRoute: unknownRoutes.has(request),
+          body: bodyOf(request).json,
+        },
+        REQUEST_LOG_LIMIT,
+      );
       context.store.changes.notify();
     });
     next();
@@ -86,12 +90,17 @@ export function createHttpApp(context: RouteContext): Express {
   const bot = express.Router();
   addOpenRoutes(open, context);
   addBotRoutes(bot, context);
-  app.use('/api/v10', (request: Request, response: Response, next: NextFunction) => {
-    const fault = context.faults.match(request.method, request.path);
-    if (!fault) return next();
-    for (const [name, value] of Object.entries(fault.headers)) response.setHeader(name, value);
-    sendJson(response, fault.status, fault.body);
-  }, open, bot);
+  app.use(
+    '/api/v10',
+    (request: Request, response: Response, next: NextFunction) => {
+      const fault = context.faults.match(request.method, request.path);
+      if (!fault) return next();
+      for (const [name, value] of Object.entries(fault.headers)) response.setHeader(name, value);
+      sendJson(response, fault.status, fault.body);
+    },
+    open,
+    bot,
+  );
   app.use((request: Request, response: Response) => {
     unknownRoutes.add(request);
     sendError(response, apiErrors.notFound());
@@ -102,26 +111,42 @@ export function createHttpApp(context: RouteContext): Express {
 /** Routes Discord serves without a bot token: the gateway URL, interaction callbacks and webhooks. */
 function addOpenRoutes(router: express.Router, context: RouteContext): void {
   const { interactions } = context;
-  router.get('/gateway', route(() => ok({ url: context.gatewayUrl() })));
-  router.post('/interactions/:id/:token/callback', route((request) => {
-    const { json, files } = bodyOf(request);
-    const answer = interactions.callback(param(request, 'id'), param(request, 'token'), json, files);
-    return queryFlag(request, 'with_response') ? ok(answer) : noContent;
-  }));
-  router.post('/webhooks/:appId/:token', route((request) => {
-    const { json, files } = bodyOf(request);
-    const message = interactions.followUp(param(request, 'appId'), param(request, 'token'), json, files);
-    return queryFlag(request, 'wait') ? ok(message) : noContent;
-  }));
-  router.get('/webhooks/:appId/:token/messages/:messageId', route((request) =>
-    ok(interactions.fetchMessage(param(request, 'appId'), param(request, 'token'), param(request, 'messageId'))),
-  ));
-  router.patch('/webhooks/:appId/:token/messages/:messageId', route((request) => {
-    const { json, files } = bodyOf(request);
-    return ok(interactions.editMessage(param(request, 'appId'), param(request, 'token'), param(request, 'messageId'), json, files));
-  }));
-  router.delete('/webhooks/:appId/:token/messages/:messageId', route((request) => {
-    interactions.deleteMessage(param(request, 'appId'), param(request, 'token'), param(request, 'messageId'));
-    return noContent;
-  }));
+  router.get(
+    '/gateway',
+    route(() => ok({ url: context.gatewayUrl() })),
+  );
+  router.post(
+    '/interactions/:id/:token/callback',
+    route((request) => {
+      const { json, files } = bodyOf(request);
+      const answer = interactions.callback(param(request, 'id'), param(request, 'token'), json, files);
+      return queryFlag(request, 'with_response') ? ok(answer) : noContent;
+    }),
+  );
+  router.post(
+    '/webhooks/:appId/:token',
+    route((request) => {
+      const { json, files } = bodyOf(request);
+      const message = interactions.followUp(param(request, 'appId'), param(request, 'token'), json, files);
+      return queryFlag(request, 'wait') ? ok(message) : noContent;
+    }),
+  );
+  router.get(
+    '/webhooks/:appId/:token/messages/:messageId',
+    route((request) => ok(interactions.fetchMessage(param(request, 'appId'), param(request, 'token'), param(request, 'messageId')))),
+  );
+  router.patch(
+    '/webhooks/:appId/:token/messages/:messageId',
+    route((request) => {
+      const { json, files } = bodyOf(request);
+      return ok(interactions.editMessage(param(request, 'appId'), param(request, 'token'), param(request, 'messageId'), json, files));
+    }),
+  );
+  router.delete(
+    '/webhooks/:appId/:token/messages/:messageId',
+    route((request) => {
+      interactions.deleteMessage(param(request, 'appId'), param(request, 'token'), param(request, 'messageId'));
+      return noContent;
+    }),
+  );
 }

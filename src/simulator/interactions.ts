@@ -68,7 +68,15 @@ export class InteractionTracker {
       this.byId.delete(id);
       this.byToken.delete(old.payload.token);
     }
-    const record: InteractionRecord = { payload, channelId, createdAt: Date.now(), callbacks: [], original: null, settled: false, followUps: [] };
+    const record: InteractionRecord = {
+      payload,
+      channelId,
+      createdAt: Date.now(),
+      callbacks: [],
+      original: null,
+      settled: false,
+      followUps: [],
+    };
     this.byId.set(payload.id, record);
     this.byToken.set(payload.token, record);
   }
@@ -119,7 +127,11 @@ export class InteractionTracker {
     if (record.original && !record.settled && isLoading(record.original)) {
       return this.editOriginal(record, messageBody, files);
     }
-    const message = messagePayload(messageBody, { ...this.messageContext(record), files, mentions: mentionsIn(messageBody.content, this.store) });
+    const message = messagePayload(messageBody, {
+      ...this.messageContext(record),
+      files,
+      mentions: mentionsIn(messageBody.content, this.store),
+    });
     record.followUps.push(message);
     this.publish(message);
     this.store.changes.notify();
@@ -221,7 +233,14 @@ export class InteractionTracker {
     return record;
   }
 
-  private messageContext(record: InteractionRecord): { id: string; channelId: string; author: APIUser; type: number; webhookId: string; applicationId: string } {
+  private messageContext(record: InteractionRecord): {
+    id: string;
+    channelId: string;
+    author: APIUser;
+    type: number;
+    webhookId: string;
+    applicationId: string;
+  } {
     return {
       id: this.store.snowflakes.next(),
       channelId: record.channelId,

@@ -53,7 +53,9 @@ export interface DiscordSimulatorOptions {
   logger?: Logger;
 }
 
-export type ResolvedSimulatorOptions = Required<Omit<DiscordSimulatorOptions, 'logger' | 'rateLimits'>> & { rateLimits: ResolvedRateLimits };
+export type ResolvedSimulatorOptions = Required<Omit<DiscordSimulatorOptions, 'logger' | 'rateLimits'>> & {
+  rateLimits: ResolvedRateLimits;
+};
 
 export function resolveOptions(options: DiscordSimulatorOptions): ResolvedSimulatorOptions {
   const botUser = options.botUser ?? DEV_BOT_USER;

@@ -29,14 +29,89 @@ function prng(seed: number): () => number {
   };
 }
 
-const ADJECTIVES = ['Cozy', 'Midnight', 'Pixel', 'Crimson', 'Lunar', 'Quiet', 'Golden', 'Neon', 'Wild', 'Frozen', 'Velvet', 'Cosmic', 'Rusty', 'Emerald', 'Silent'];
-const NOUNS = ['Lounge', 'Guild', 'Hub', 'Arcade', 'Tavern', 'Collective', 'Workshop', 'Café', 'Academy', 'Outpost', 'Den', 'Harbor', 'Club', 'Forge', 'Garden'];
-const TOPICS = ['Gaming', 'Anime', 'Art', 'Music', 'Study', 'Coding', 'Minecraft', 'Memes', 'Photography', 'Speedrun', 'Esports', 'Writing'];
-const HANDLES = ['fox', 'otter', 'nova', 'ember', 'kiwi', 'raven', 'maple', 'echo', 'blaze', 'comet', 'pixel', 'sable', 'zephyr', 'juniper', 'onyx', 'lark'];
+const ADJECTIVES = [
+  'Cozy',
+  'Midnight',
+  'Pixel',
+  'Crimson',
+  'Lunar',
+  'Quiet',
+  'Golden',
+  'Neon',
+  'Wild',
+  'Frozen',
+  'Velvet',
+  'Cosmic',
+  'Rusty',
+  'Emerald',
+  'Silent',
+];
+const NOUNS = [
+  'Lounge',
+  'Guild',
+  'Hub',
+  'Arcade',
+  'Tavern',
+  'Collective',
+  'Workshop',
+  'Café',
+  'Academy',
+  'Outpost',
+  'Den',
+  'Harbor',
+  'Club',
+  'Forge',
+  'Garden',
+];
+const TOPICS = [
+  'Gaming',
+  'Anime',
+  'Art',
+  'Music',
+  'Study',
+  'Coding',
+  'Minecraft',
+  'Memes',
+  'Photography',
+  'Speedrun',
+  'Esports',
+  'Writing',
+];
+const HANDLES = [
+  'fox',
+  'otter',
+  'nova',
+  'ember',
+  'kiwi',
+  'raven',
+  'maple',
+  'echo',
+  'blaze',
+  'comet',
+  'pixel',
+  'sable',
+  'zephyr',
+  'juniper',
+  'onyx',
+  'lark',
+];
 const LOCALES = ['en-US', 'en-US', 'en-US', 'fr', 'de', 'es-ES', 'pt-BR', 'en-GB', 'ja', 'pl', 'it', 'nl'];
 
-const PERMISSION = { Administrator: 1n << 3n, KickMembers: 1n << 1n, BanMembers: 1n << 2n, ManageGuild: 1n << 5n, ManageMessages: 1n << 13n, ModerateMembers: 1n << 40n };
-const MODERATOR_PERMISSIONS = (PERMISSION.KickMembers | PERMISSION.BanMembers | PERMISSION.ManageGuild | PERMISSION.ManageMessages | PERMISSION.ModerateMembers).toString();
+const PERMISSION = {
+  Administrator: 1n << 3n,
+  KickMembers: 1n << 1n,
+  BanMembers: 1n << 2n,
+  ManageGuild: 1n << 5n,
+  ManageMessages: 1n << 13n,
+  ModerateMembers: 1n << 40n,
+};
+const MODERATOR_PERMISSIONS = (
+  PERMISSION.KickMembers |
+  PERMISSION.BanMembers |
+  PERMISSION.ManageGuild |
+  PERMISSION.ManageMessages |
+  PERMISSION.ModerateMembers
+).toString();
 
 const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 const GUILDS_FROM = Date.UTC(2016, 0, 1);
@@ -62,7 +137,10 @@ export function seedWorld(options: SeedOptions = {}): SeededWorld {
     return {
       id: userIds.next(between(USERS_FROM, UNTIL)),
       username: handle,
-      globalName: handle.replace(/_/g, ' ').replace(/\d+$/, '').replace(/\b\w/g, (letter) => letter.toUpperCase()),
+      globalName: handle
+        .replace(/_/g, ' ')
+        .replace(/\d+$/, '')
+        .replace(/\b\w/g, (letter) => letter.toUpperCase()),
       avatar: random() < 0.7 ? hash() : null,
     };
   });

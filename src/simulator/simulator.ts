@@ -81,7 +81,12 @@ export class DiscordSimulator {
     this.store = new SimulatorStore({ id: botUser.id, username: botUser.username, globalName: null, avatar: null, bot: true });
     for (const user of this.options.users) this.store.putUser(user);
     for (const guild of this.options.guilds) this.store.putGuild(guild);
-    this.interactions = new InteractionTracker(this.store, applicationId, () => this.botUserPayload(), this.options.interactionResponseWindowMs);
+    this.interactions = new InteractionTracker(
+      this.store,
+      applicationId,
+      () => this.botUserPayload(),
+      this.options.interactionResponseWindowMs,
+    );
     this.commands = new CommandRegistry(applicationId, this.store.snowflakes);
     this.pacer = new IdentifyPacer({
       maxConcurrency: this.options.maxConcurrency,
@@ -239,10 +244,14 @@ export class DiscordSimulator {
         changes.waitFor(() => this.interactions.reply(id), timeoutMs, `the reply to /${options.command} (interaction ${id})`),
       followUps: () => this.interactions.followUps(id),
       waitForFollowUps: (count, timeoutMs = DEFAULT_WAIT_MS) =>
-        changes.waitFor(() => {
-          const list = this.interactions.followUps(id);
-          return list.length >= count ? list : undefined;
-        }, timeoutMs, `${count} follow-up(s) to interaction ${id}`),
+        changes.waitFor(
+          () => {
+            const list = this.interactions.followUps(id);
+            return list.length >= count ? list : undefined;
+          },
+          timeoutMs,
+          `${count} follow-up(s) to interaction ${id}`,
+        ),
       callbacks: () => this.interactions.callbacks(id),
     };
   }
@@ -262,8 +271,16 @@ export class DiscordSimulator {
     return this.store.messages(channelId);
   }
 
-  waitForMessage(channelId: string, predicate: (message: APIMessage) => boolean = () => true, timeoutMs = DEFAULT_WAIT_MS): Promise<APIMessage> {
-    return this.store.changes.waitFor(() => this.store.messages(channelId).find(predicate), timeoutMs, `a matching message in channel ${channelId}`);
+  waitForMessage(
+    channelId: string,
+    predicate: (message: APIMessage) => boolean = () => true,
+    timeoutMs = DEFAULT_WAIT_MS,
+  ): Promise<APIMessage> {
+    return this.store.changes.waitFor(
+      () => this.store.messages(channelId).find(predicate),
+      timeoutMs,
+      `a matching message in channel ${channelId}`,
+    );
   }
 
   registeredCommands(): ReturnType<CommandRegistry['snapshot']> {
@@ -276,10 +293,14 @@ export class DiscordSimulator {
   }
 
   waitForShards(count: number, timeoutMs = 15_000): Promise<[number, number][]> {
-    return this.store.changes.waitFor(() => {
-      const shards = this.connectedShards();
-      return shards.length >= count ? shards : undefined;
-    }, timeoutMs, `${count} connected shard(s)`);
+    return this.store.changes.waitFor(
+      () => {
+        const shards = this.connectedShards();
+        return shards.length >= count ? shards : undefined;
+      },
+      timeoutMs,
+      `${count} connected shard(s)`,
+    );
   }
 
   /** Every HTTP request received, oldest first. */
@@ -364,9 +385,15 @@ export class DiscordSimulator {
     };
   }
 
-  private interactionChannel(guild: GuildRecord | null, user: UserRecord, channelId?: string): { id: string; guildChannel: GuildRecord['channels'][number] | null } {
+  private interactionChannel(
+    guild: GuildRecord | null,
+    user: UserRecord,
+    channelId?: string,
+  ): { id: string; guildChannel: GuildRecord['channels'][number] | null } {
     if (!guild) return { id: channelId ?? this.store.dmChannel(user.id), guildChannel: null };
-    const channel = channelId ? guild.channels.find((candidate) => candidate.id === channelId) : guild.channels.find((candidate) => candidate.type === 0);
+    const channel = channelId
+      ? guild.channels.find((candidate) => candidate.id === channelId)
+      : guild.channels.find((candidate) => candidate.type === 0);
     if (!channel) throw new SimulatorInputError(`guild ${guild.id} has no ${channelId ? `channel ${channelId}` : 'text channel'}`);
     return { id: channel.id, guildChannel: channel };
   }

@@ -27,12 +27,27 @@ function normaliseUser(seed: UserSeed): UserRecord {
 
 function normaliseChannel(seed: ChannelSeed, index: number): Required<ChannelSeed> {
   assertId(seed.id, 'channel id');
-  return { id: seed.id, name: seed.name, type: seed.type ?? 0, position: seed.position ?? index, parentId: seed.parentId ?? null, topic: seed.topic ?? null };
+  return {
+    id: seed.id,
+    name: seed.name,
+    type: seed.type ?? 0,
+    position: seed.position ?? index,
+    parentId: seed.parentId ?? null,
+    topic: seed.topic ?? null,
+  };
 }
 
 function normaliseRole(seed: RoleSeed, index: number): Required<RoleSeed> {
   assertId(seed.id, 'role id');
-  return { id: seed.id, name: seed.name, permissions: seed.permissions, color: seed.color ?? 0, position: seed.position ?? index + 1, hoist: seed.hoist ?? false, mentionable: seed.mentionable ?? false };
+  return {
+    id: seed.id,
+    name: seed.name,
+    permissions: seed.permissions,
+    color: seed.color ?? 0,
+    position: seed.position ?? index + 1,
+    hoist: seed.hoist ?? false,
+    mentionable: seed.mentionable ?? false,
+  };
 }
 
 /**
@@ -152,7 +167,11 @@ export class SimulatorStore {
   /** A deleted message leaves its channel's history. */
   deleteMessage(message: APIMessage): void {
     const list = this.channelMessages.get(message.channel_id);
-    if (list) this.channelMessages.set(message.channel_id, list.filter((candidate) => candidate.id !== message.id));
+    if (list)
+      this.channelMessages.set(
+        message.channel_id,
+        list.filter((candidate) => candidate.id !== message.id),
+      );
     this.changes.notify();
   }
 
@@ -172,10 +191,16 @@ export class SimulatorStore {
     }
     if (page.after !== undefined) {
       const after = BigInt(page.after);
-      return all.filter((message) => id(message) > after).slice(0, page.limit).reverse();
+      return all
+        .filter((message) => id(message) > after)
+        .slice(0, page.limit)
+        .reverse();
     }
     const before = page.before === undefined ? null : BigInt(page.before);
-    return all.filter((message) => before === null || id(message) < before).slice(-page.limit).reverse();
+    return all
+      .filter((message) => before === null || id(message) < before)
+      .slice(-page.limit)
+      .reverse();
   }
 
   private botMembership(joinedAt: string): Required<MemberSeed> {
@@ -195,7 +220,15 @@ export class SimulatorStore {
       });
     if (botInGuild) members.push(this.botMembership(joinedAt));
     const channels = (seed.channels ?? [{ id: (BigInt(seed.id) + 1n).toString(), name: 'general' }]).map(normaliseChannel);
-    const everyone: Required<RoleSeed> = { id: seed.id, name: '@everyone', permissions: EVERYONE_PERMISSIONS, color: 0, position: 0, hoist: false, mentionable: false };
+    const everyone: Required<RoleSeed> = {
+      id: seed.id,
+      name: '@everyone',
+      permissions: EVERYONE_PERMISSIONS,
+      color: 0,
+      position: 0,
+      hoist: false,
+      mentionable: false,
+    };
     const roles = [everyone, ...(seed.roles ?? []).filter((role) => role.id !== seed.id).map(normaliseRole)];
     const memberCount = seed.memberCount ?? members.length;
     return {

@@ -177,7 +177,9 @@ describe('queue board', () => {
       expect(exposition.types.get('moddy_queue_jobs')).toBe('gauge');
       expect(exposition.types.get('moddy_process_resident_memory_bytes')).toBe('gauge');
       expect(exposition.find('moddy_queue_jobs', { role: 'board', queue: QUEUE_NAMES.discordLog, state: 'waiting' })[0]?.value).toBe(1);
-      expect(new Set(exposition.find('moddy_queue_jobs').map((sample) => sample.labels.queue))).toEqual(new Set(Object.values(QUEUE_NAMES)));
+      expect(new Set(exposition.find('moddy_queue_jobs').map((sample) => sample.labels.queue))).toEqual(
+        new Set(Object.values(QUEUE_NAMES)),
+      );
       expect((await fetch(`${url}/api/queues`)).status).toBe(401);
     } finally {
       await close(server);

@@ -8,13 +8,19 @@ import { deletePrefix } from '../errors/pipeline-fixture';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 
 /** A raw request: unlike fetch, node:http lets the test choose the Host header, as a rebound page would send it. */
-function request(port: number, options: { path: string; method?: string; headers?: Record<string, string> }): Promise<{ status: number; body: string }> {
+function request(
+  port: number,
+  options: { path: string; method?: string; headers?: Record<string, string> },
+): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const outgoing = http.request({ host: '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers }, (response) => {
-      let body = '';
-      response.on('data', (chunk: Buffer) => (body += chunk.toString()));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
-    });
+    const outgoing = http.request(
+      { host: '127.0.0.1', port, path: options.path, method: options.method ?? 'GET', headers: options.headers },
+      (response) => {
+        let body = '';
+        response.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        response.on('end', () => resolve({ status: response.statusCode ?? 0, body }));
+      },
+    );
     outgoing.on('error', reject);
     outgoing.end();
   });
@@ -69,8 +75,12 @@ describe('board request guards', () => {
     const authorization = basic('ops', 'pw');
     const host = `board.internal:${port}`;
     const path = `/api/queues/${QUEUE_NAMES.discordLog}/clean/waiting`;
-    expect((await request(port, { path, method: 'PUT', headers: { host, authorization, origin: 'https://evil.example' } })).status).toBe(403);
-    expect((await request(port, { path, method: 'PUT', headers: { host, authorization, 'sec-fetch-site': 'cross-site' } })).status).toBe(403);
+    expect((await request(port, { path, method: 'PUT', headers: { host, authorization, origin: 'https://evil.example' } })).status).toBe(
+      403,
+    );
+    expect((await request(port, { path, method: 'PUT', headers: { host, authorization, 'sec-fetch-site': 'cross-site' } })).status).toBe(
+      403,
+    );
     expect(await queues.discordLog.getWaitingCount()).toBe(1);
     // Reading from another name is allowed when credentials are required.
     expect((await request(port, { path: '/api/queues', headers: { host, authorization } })).status).toBe(200);

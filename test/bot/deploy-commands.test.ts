@@ -36,11 +36,19 @@ describe('deploy-commands', () => {
     expect(config?.default_member_permissions).toBe(String(1 << 5));
   });
 
-  const commandPuts = () => simulator.requests().filter((request) => request.method === 'PUT' && request.path === `/applications/${simulator.options.applicationId}/commands`);
+  const commandPuts = () =>
+    simulator
+      .requests()
+      .filter((request) => request.method === 'PUT' && request.path === `/applications/${simulator.options.applicationId}/commands`);
 
   it("waits out a 429's retry_after, then registers with one more request", async () => {
     const before = commandPuts().length;
-    const restore = simulator.failRequests({ method: 'PUT', path: `/applications/${simulator.options.applicationId}/commands`, status: 429, retryAfterMs: 1000 });
+    const restore = simulator.failRequests({
+      method: 'PUT',
+      path: `/applications/${simulator.options.applicationId}/commands`,
+      status: 429,
+      retryAfterMs: 1000,
+    });
     const deployed = deployCommands(options());
     await eventually(() => commandPuts().length > before);
     restore();
@@ -52,7 +60,12 @@ describe('deploy-commands', () => {
 
   it('gives up at once with the wait when Discord asks for longer than it should wait', async () => {
     const before = commandPuts().length;
-    const restore = simulator.failRequests({ method: 'PUT', path: `/applications/${simulator.options.applicationId}/commands`, status: 429, retryAfterMs: 3_600_000 });
+    const restore = simulator.failRequests({
+      method: 'PUT',
+      path: `/applications/${simulator.options.applicationId}/commands`,
+      status: 429,
+      retryAfterMs: 3_600_000,
+    });
     try {
       const failure = deployCommands(options()).catch((error: unknown) => error);
       const error = await failure;

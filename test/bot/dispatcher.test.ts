@@ -37,7 +37,15 @@ describe('interaction dispatcher', () => {
     });
     await simulator.start();
     const logger = pino({ level: 'warn' }, { write: (line: string) => void logLines.push(JSON.parse(line) as (typeof logLines)[number]) });
-    client = createBotClient({ apiUrl: simulator.apiUrl, db: fixture.db, tracker, logger, redis: fixture.redis, cachePrefix: fixture.prefix, ownerIds: [OWNER] });
+    client = createBotClient({
+      apiUrl: simulator.apiUrl,
+      db: fixture.db,
+      tracker,
+      logger,
+      redis: fixture.redis,
+      cachePrefix: fixture.prefix,
+      ownerIds: [OWNER],
+    });
     const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
     await client.login(DEV_TOKEN);
     await ready;
@@ -51,7 +59,11 @@ describe('interaction dispatcher', () => {
 
   const send = async (options: Partial<SendInteractionOptions> & Pick<SendInteractionOptions, 'user' | 'command'>) => {
     const reply = await simulator.sendInteraction({ guildId: GUILD, ...options }).response();
-    return { content: reply.message?.content ?? '', ephemeral: ((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0, deferred: reply.deferred };
+    return {
+      content: reply.message?.content ?? '',
+      ephemeral: ((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0,
+      deferred: reply.deferred,
+    };
   };
 
   it('refuses /config to a member without Manage Server, in their language, and writes nothing', async () => {
@@ -66,15 +78,21 @@ describe('interaction dispatcher', () => {
   });
 
   it('turns a bad prefix into a localised answer, not a tracked error', async () => {
-    const reply = await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'prefix', options: { value: 'toolong' } });
+    const reply = await send({
+      user: ADMIN,
+      permissions: MANAGE_GUILD,
+      command: 'config',
+      subcommand: 'prefix',
+      options: { value: 'toolong' },
+    });
     expect(reply).toMatchObject({ content: en('error.INVALID_PREFIX', { max: 5 }), ephemeral: true });
     expect(tracker.captured).toEqual([]);
   });
 
   it('lets Manage Server members set and show the prefix', async () => {
-    expect((await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'prefix', options: { value: '$$' } })).content).toBe(
-      en('config.prefix.set', { prefix: '$$' }),
-    );
+    expect(
+      (await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'prefix', options: { value: '$$' } })).content,
+    ).toBe(en('config.prefix.set', { prefix: '$$' }));
     expect((await fixture.db.getGuild(GUILD))?.data).toEqual({ config: { prefix: '$$' } });
     expect((await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'show' })).content).toContain('`$$`');
   });
@@ -103,7 +121,9 @@ describe('interaction dispatcher', () => {
   });
 
   it('localises a malformed error code and an invalid ID', async () => {
-    expect((await send({ user: OWNER, command: 'dev', subcommand: 'error', options: { code: 'nope' } })).content).toBe(en('error.INVALID_ERROR_CODE', { value: 'nope' }));
+    expect((await send({ user: OWNER, command: 'dev', subcommand: 'error', options: { code: 'nope' } })).content).toBe(
+      en('error.INVALID_ERROR_CODE', { value: 'nope' }),
+    );
     const reply = await send({ user: OWNER, command: 'user', subcommand: 'lookup', options: { id: 'abc' }, locale: 'fr' });
     expect(reply.content).toBe(fr('error.INVALID_ID', { value: 'abc' }));
   });
@@ -113,7 +133,12 @@ describe('interaction dispatcher', () => {
     try {
       const reply = await send({ user: ADMIN, command: 'user', subcommand: 'lookup', options: { id: MEMBER } });
       const captured = tracker.captured.at(-1);
-      expect(captured?.context).toMatchObject({ userId: ADMIN, guildId: GUILD, command: 'user lookup', context: { options: { id: MEMBER } } });
+      expect(captured?.context).toMatchObject({
+        userId: ADMIN,
+        guildId: GUILD,
+        command: 'user lookup',
+        context: { options: { id: MEMBER } },
+      });
       // The command deferred before asking Discord: the error code edits that (public) reply.
       expect(reply).toEqual({ content: en('error.unexpected', { code: captured?.code ?? '?' }), ephemeral: false, deferred: true });
     } finally {
@@ -126,6 +151,8 @@ describe('interaction dispatcher', () => {
     const reply = await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: GUILD }, locale: 'fr' });
     expect(reply).toMatchObject({ content: FR['refusal.blacklisted'], ephemeral: true });
     await send({ user: OWNER, command: 'dev', subcommand: 'blacklist', options: { user: MEMBER, reason: 'appeal', remove: true } });
-    expect((await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: GUILD } })).content).toContain('Dispatch Guild');
+    expect((await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: GUILD } })).content).toContain(
+      'Dispatch Guild',
+    );
   });
 });

@@ -39,7 +39,10 @@ export async function openBotFixture(label: string): Promise<BotFixture> {
 }
 
 /** The data API with the calls of some methods recorded (the real methods still run). */
-export function recordingCalls(db: ModdyDatabase, methods: readonly (keyof ModdyDatabase)[]): { db: ModdyDatabase; calls: { method: string; args: unknown[] }[] } {
+export function recordingCalls(
+  db: ModdyDatabase,
+  methods: readonly (keyof ModdyDatabase)[],
+): { db: ModdyDatabase; calls: { method: string; args: unknown[] }[] } {
   const calls: { method: string; args: unknown[] }[] = [];
   const recorded = new Proxy(db, {
     get(target, property, receiver) {
@@ -58,7 +61,11 @@ export function recordingCalls(db: ModdyDatabase, methods: readonly (keyof Moddy
 }
 
 /** The real bot client on the fixture's database and Redis, logged in to a started simulator and ready (silent, no owners, a recording tracker unless given). */
-export async function loginBotClient(fixture: BotFixture, simulator: DiscordSimulator, options: Partial<BotClientOptions> = {}): Promise<Client> {
+export async function loginBotClient(
+  fixture: BotFixture,
+  simulator: DiscordSimulator,
+  options: Partial<BotClientOptions> = {},
+): Promise<Client> {
   const client = createBotClient({
     apiUrl: simulator.apiUrl,
     db: fixture.db,

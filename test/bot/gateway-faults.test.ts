@@ -50,11 +50,16 @@ describe('the bot client under gateway faults', () => {
   });
 
   const framesSent = (op: number) => simulator.gatewayFrames().filter((frame) => frame.op === op).length;
-  const ask = (): InteractionHandle => simulator.sendInteraction({ user: USER, guildId: GUILD, command: 'user', subcommand: 'lookup', options: { id: USER } });
-  const callbackOf = (handle: InteractionHandle) => simulator.requests().find((request) => request.path.startsWith(`/interactions/${handle.id}/`));
+  const ask = (): InteractionHandle =>
+    simulator.sendInteraction({ user: USER, guildId: GUILD, command: 'user', subcommand: 'lookup', options: { id: USER } });
+  const callbackOf = (handle: InteractionHandle) =>
+    simulator.requests().find((request) => request.path.startsWith(`/interactions/${handle.id}/`));
   /** What became of an interaction: waits for the bot's callback, or for its window to pass without the bot receiving it. */
   const outcome = async (handle: InteractionHandle, sentAt: number): Promise<Outcome> => {
-    await eventually(() => callbackOf(handle) !== undefined || (!received.has(handle.id) && Date.now() > sentAt + INTERACTION_WINDOW_MS + 500), 20_000);
+    await eventually(
+      () => callbackOf(handle) !== undefined || (!received.has(handle.id) && Date.now() > sentAt + INTERACTION_WINDOW_MS + 500),
+      20_000,
+    );
     const callback = callbackOf(handle);
     if (!callback) return 'undelivered';
     if (callback.status < 300) {
@@ -133,6 +138,8 @@ describe('the bot client under gateway faults', () => {
       if (result === 'undelivered') expect(reidentified).toBe(true);
       else expect(['answered', 'expired']).toContain(result);
     }
-    process.stdout.write(`gateway faults: after 4008 the shard ${reidentified ? 're-identified' : 'resumed'}; interactions sent while down: ${outcomes.join(', ')}\n`);
+    process.stdout.write(
+      `gateway faults: after 4008 the shard ${reidentified ? 're-identified' : 'resumed'}; interactions sent while down: ${outcomes.join(', ')}\n`,
+    );
   });
 });

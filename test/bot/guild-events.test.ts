@@ -46,7 +46,11 @@ describe('guild events', () => {
   it('gives the guilds the bot was already in a row and a bot_join cache entry at startup', async () => {
     const row = await eventually(() => fixture.db.getGuild(SEEDED));
     expect(row.deactivatedAt).toBeNull();
-    expect(await eventually(() => fixture.db.getCachedGuild(SEEDED))).toMatchObject({ name: 'Seeded', updateSource: 'bot_join', memberCount: 10 });
+    expect(await eventually(() => fixture.db.getCachedGuild(SEEDED))).toMatchObject({
+      name: 'Seeded',
+      updateSource: 'bot_join',
+      memberCount: 10,
+    });
   });
 
   it('guildCreate: creates the row and a bot_join guilds_cache entry', async () => {

@@ -50,21 +50,27 @@ describe('guild lookup flow', () => {
     expect(requestsFor(CACHED_GUILD)).toEqual([]);
   });
 
-  it("asks for the guild itself (with counts) when the bot is in it and the cache is stale, then stores it", async () => {
+  it('asks for the guild itself (with counts) when the bot is in it and the cache is stale, then stores it', async () => {
     await fixture.db.ensureGuild(MEMBER_GUILD);
     await fixture.db.upsertCachedGuild({ guildId: MEMBER_GUILD, name: 'Old Name', updateSource: 'bot_join' });
     await ageCacheRow(fixture.database.url, MEMBER_GUILD, 8);
 
     const result = await lookupGuild(MEMBER_GUILD, deps());
-    expect(result).toMatchObject({ found: true, source: 'bot', guild: { name: 'Member Guild', memberCount: 1234, features: ['COMMUNITY'] } });
-    expect(requestsFor(MEMBER_GUILD).map((request) => [request.path, request.query.with_counts])).toEqual([[`/guilds/${MEMBER_GUILD}`, 'true']]);
+    expect(result).toMatchObject({
+      found: true,
+      source: 'bot',
+      guild: { name: 'Member Guild', memberCount: 1234, features: ['COMMUNITY'] },
+    });
+    expect(requestsFor(MEMBER_GUILD).map((request) => [request.path, request.query.with_counts])).toEqual([
+      [`/guilds/${MEMBER_GUILD}`, 'true'],
+    ]);
 
     const again = await lookupGuild(MEMBER_GUILD, deps());
     expect(again).toMatchObject({ found: true, source: 'cache', guild: { name: 'Member Guild', updateSource: 'api_call' } });
     expect(requestsFor(MEMBER_GUILD)).toHaveLength(1);
   });
 
-  it("uses the public preview for a guild the bot is not in, and stores it", async () => {
+  it('uses the public preview for a guild the bot is not in, and stores it', async () => {
     const result = await lookupGuild(PUBLIC_GUILD, deps());
     expect(result).toMatchObject({ found: true, source: 'preview', guild: { name: 'Public Guild', memberCount: 50_000 } });
     expect(requestsFor(PUBLIC_GUILD).map((request) => request.path)).toEqual([`/guilds/${PUBLIC_GUILD}/preview`]);

@@ -31,7 +31,13 @@ describe('plurals and relative times', () => {
     expect(formatAge(-500, 'EN')).toBe('now');
   });
 
-  const cacheStats = (hits: number, misses: number, loads: number) => ({ localHits: hits, localMisses: misses, redisHits: hits, redisMisses: misses, databaseLoads: loads });
+  const cacheStats = (hits: number, misses: number, loads: number) => ({
+    localHits: hits,
+    localMisses: misses,
+    redisHits: hits,
+    redisMisses: misses,
+    databaseLoads: loads,
+  });
 
   it('picks the English form by count: one for 1, other for 0 and many', () => {
     const t = translator('EN');
@@ -42,9 +48,15 @@ describe('plurals and relative times', () => {
   it('picks the French form by count: singular for 0 and 1, numbers in French notation', () => {
     const t = translator('FR');
     expect(t('dev.stats.cache', cacheStats(0, 0, 1))).toBe('local 0 succès / 0 échec, Redis 0 succès / 0 échec, 1 lecture en base');
-    expect(t('dev.stats.cache', cacheStats(2, 2, 1500))).toMatch(/^local 2 succès \/ 2 échecs, Redis 2 succès \/ 2 échecs, 1\s500 lectures en base$/u);
-    expect(t('dev.stats', { users: 3, premium: 0, beta: 0, blacklisted: 0, guilds: 2, activeGuilds: 1, errors: 0, cache: '' })).toContain('(1 actif)');
-    expect(t('dev.stats', { users: 3, premium: 0, beta: 0, blacklisted: 0, guilds: 2, activeGuilds: 2, errors: 0, cache: '' })).toContain('(2 actifs)');
+    expect(t('dev.stats.cache', cacheStats(2, 2, 1500))).toMatch(
+      /^local 2 succès \/ 2 échecs, Redis 2 succès \/ 2 échecs, 1\s500 lectures en base$/u,
+    );
+    expect(t('dev.stats', { users: 3, premium: 0, beta: 0, blacklisted: 0, guilds: 2, activeGuilds: 1, errors: 0, cache: '' })).toContain(
+      '(1 actif)',
+    );
+    expect(t('dev.stats', { users: 3, premium: 0, beta: 0, blacklisted: 0, guilds: 2, activeGuilds: 2, errors: 0, cache: '' })).toContain(
+      '(2 actifs)',
+    );
   });
 
   it("every plural placeholder of both catalogues has an `other` form and only its language's categories", () => {

@@ -6,7 +6,10 @@ describe('validatePrefix', () => {
     expect(validatePrefix(prefix)).toBe(prefix);
   });
 
-  it.each(['', 'toolong', 'a b', '\t', '!\u0000', '\u0007', '\ud83d', 'a\ude00', '\u200b\u0000'])('refuses %j with InvalidPrefixError', (prefix) => {
-    expect(() => validatePrefix(prefix)).toThrow(InvalidPrefixError);
-  });
+  it.each(['', 'toolong', 'a b', '\t', '!\u0000', '\u0007', '\ud83d', 'a\ude00', '\u200b\u0000'])(
+    'refuses %j with InvalidPrefixError',
+    (prefix) => {
+      expect(() => validatePrefix(prefix)).toThrow(InvalidPrefixError);
+    },
+  );
 });

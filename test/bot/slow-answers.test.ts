@@ -80,7 +80,13 @@ describe('an interaction slower than Discord allows', () => {
   });
 
   it('is deferred inside the window, then answered once the database answers', async () => {
-    const handle = simulator.sendInteraction({ guildId: GUILD, user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'show' });
+    const handle = simulator.sendInteraction({
+      guildId: GUILD,
+      user: ADMIN,
+      permissions: MANAGE_GUILD,
+      command: 'config',
+      subcommand: 'show',
+    });
     // Hold the database past the whole response window: only a deferral made in time keeps the interaction alive.
     await new Promise((resolve) => setTimeout(resolve, RESPONSE_WINDOW_MS + 100));
     expect(stall.stalled()).toBe(true);

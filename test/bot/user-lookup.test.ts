@@ -35,7 +35,11 @@ describe('user lookup', () => {
   it('asks Discord once, then answers from Redis under the cache prefix with a short TTL', async () => {
     const lookup = new UserLookup({ redis, rest, prefix, ttlSeconds: 60 });
     const first = await lookup.lookup(KNOWN);
-    expect(first).toMatchObject({ found: true, source: 'discord', user: { id: KNOWN, username: 'otter', globalName: 'Otter', bot: false } });
+    expect(first).toMatchObject({
+      found: true,
+      source: 'discord',
+      user: { id: KNOWN, username: 'otter', globalName: 'Otter', bot: false },
+    });
     const second = await lookup.lookup(KNOWN);
     expect(second).toMatchObject({ found: true, source: 'cache', user: { username: 'otter' } });
     expect(calls(KNOWN)).toBe(1);
@@ -52,9 +56,19 @@ describe('user lookup', () => {
   });
 
   it('still answers, from Discord, when Redis is unreachable', async () => {
-    const dead = new Redis('redis://127.0.0.1:1', { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const dead = new Redis('redis://127.0.0.1:1', {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
     const warnings: string[] = [];
-    const lookup = new UserLookup({ redis: dead, rest, prefix, logger: { warn: (_details: object, message: string) => void warnings.push(message) } });
+    const lookup = new UserLookup({
+      redis: dead,
+      rest,
+      prefix,
+      logger: { warn: (_details: object, message: string) => void warnings.push(message) },
+    });
     const before = calls(KNOWN);
     expect(await lookup.lookup(KNOWN)).toMatchObject({ found: true, source: 'discord' });
     expect(calls(KNOWN)).toBe(before + 1);

@@ -47,13 +47,25 @@ describe('invalidation across processes', () => {
     const guild = freshId();
     await a.db.upsertCachedGuild({ guildId: guild, name: 'Before', updateSource: 'bot_join' });
     const writes: { read: () => Promise<boolean>; write: () => Promise<unknown> }[] = [
-      { read: async () => b.db.hasAttribute('user', user, 'BLACKLISTED'), write: () => a.db.setAttribute('user', user, 'BLACKLISTED', true, DEV, 'abuse') },
-      { read: async () => !(await b.db.hasAttribute('user', user, 'BLACKLISTED')), write: () => a.db.setAttribute('user', user, 'BLACKLISTED', false, DEV, 'appeal') },
+      {
+        read: async () => b.db.hasAttribute('user', user, 'BLACKLISTED'),
+        write: () => a.db.setAttribute('user', user, 'BLACKLISTED', true, DEV, 'abuse'),
+      },
+      {
+        read: async () => !(await b.db.hasAttribute('user', user, 'BLACKLISTED')),
+        write: () => a.db.setAttribute('user', user, 'BLACKLISTED', false, DEV, 'appeal'),
+      },
       { read: async () => (await b.db.getUser(user))?.data.note === 'x', write: () => a.db.updateUserData(user, 'note', 'x') },
       { read: async () => (await b.db.getUser(user))?.deactivatedAt != null, write: () => a.db.deactivateUser(user) },
       { read: async () => (await b.db.getUser(user))?.deactivatedAt === null, write: () => a.db.ensureUser(user) },
-      { read: async () => (await b.db.getInteractionAttributes(user, guild)).guild?.LANG === 'EN', write: () => a.db.setAttribute('guild', guild, 'LANG', 'EN', DEV, 'setup') },
-      { read: async () => (await b.db.getCachedGuild(guild))?.name === 'After', write: () => a.db.upsertCachedGuild({ guildId: guild, name: 'After', updateSource: 'api_call' }) },
+      {
+        read: async () => (await b.db.getInteractionAttributes(user, guild)).guild?.LANG === 'EN',
+        write: () => a.db.setAttribute('guild', guild, 'LANG', 'EN', DEV, 'setup'),
+      },
+      {
+        read: async () => (await b.db.getCachedGuild(guild))?.name === 'After',
+        write: () => a.db.upsertCachedGuild({ guildId: guild, name: 'After', updateSource: 'api_call' }),
+      },
     ];
     const elapsed: number[] = [];
     for (const { read, write } of writes) {

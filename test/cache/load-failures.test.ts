@@ -45,7 +45,16 @@ describe('failed loads', () => {
     // A owns both keys; B joins A's load of the guild and loads its own user.
     const a = instance.db.getInteractionAttributes(freshId(), guild);
     const b = instance.db.getInteractionAttributes(freshId(), guild);
-    const results = [a.then(() => 'ok', (error: Error) => error.message), b.then(() => 'ok', (error: Error) => error.message)];
+    const results = [
+      a.then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+      b.then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+    ];
     await eventually(() => failing.pending.length === 2);
     const [ownedByA, ownedByB] = failing.pending;
     // B's own load fails first, then the guild's load it joined.

@@ -25,7 +25,12 @@ afterAll(async () => {
 
 describe('connectDatabase', () => {
   it('returns the cached API by default, the plain one with cache: false', async () => {
-    const cached = await connectDatabase({ databaseUrl: database.url, redis: TEST_REDIS_URL, cachePrefix: prefix, cache: { localTtlMs: 500 } });
+    const cached = await connectDatabase({
+      databaseUrl: database.url,
+      redis: TEST_REDIS_URL,
+      cachePrefix: prefix,
+      cache: { localTtlMs: 500 },
+    });
     const plain = await connectDatabase({ databaseUrl: database.url, cache: false });
     try {
       expect(cached).toBeInstanceOf(CachedDatabase);
@@ -49,7 +54,11 @@ describe('purgeStaleCacheEntries', () => {
     expect(await purgeStaleCacheEntries(redis, purgePrefix)).toEqual({ scanned: 4, removed: 2 });
     const left: string[] = [];
     await scanKeys(redis, `${globLiteral(purgePrefix)}:*`, async (keys) => void left.push(...keys));
-    expect(left.sort()).toEqual([`${purgePrefix}:jobs:1`, `${purgePrefix}:v2:attrs:user:3`, `${purgePrefix}:v2:ver:{${purgePrefix}:v2:attrs:user:3}`]);
+    expect(left.sort()).toEqual([
+      `${purgePrefix}:jobs:1`,
+      `${purgePrefix}:v2:attrs:user:3`,
+      `${purgePrefix}:v2:ver:{${purgePrefix}:v2:attrs:user:3}`,
+    ]);
   });
 });
 

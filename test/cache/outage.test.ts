@@ -22,8 +22,14 @@ async function timed<T>(call: () => Promise<T>): Promise<{ value: T; ms: number 
   return { value, ms: performance.now() - start };
 }
 
-const redisUp = (...instances: CacheInstance[]) => () => instances.every((instance) => instance.db.redisUp);
-const redisDown = (...instances: CacheInstance[]) => () => instances.every((instance) => !instance.db.redisUp);
+const redisUp =
+  (...instances: CacheInstance[]) =>
+  () =>
+    instances.every((instance) => instance.db.redisUp);
+const redisDown =
+  (...instances: CacheInstance[]) =>
+  () =>
+    instances.every((instance) => !instance.db.redisUp);
 
 describe('Redis on a dead port', () => {
   it('reads and writes go to PostgreSQL, no call waits on Redis, one warning for the whole outage', async () => {

@@ -41,7 +41,10 @@ export class RedisProcess {
   private child: ChildProcess | undefined;
 
   /** `extraArgs` (e.g. `--appendonly yes`) come after the defaults, so they win. */
-  constructor(readonly port: number, private readonly extraArgs: readonly string[] = []) {}
+  constructor(
+    readonly port: number,
+    private readonly extraArgs: readonly string[] = [],
+  ) {}
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
@@ -54,7 +57,11 @@ export class RedisProcess {
   }
 
   async start(): Promise<void> {
-    this.child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs], { stdio: 'ignore' });
+    this.child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs],
+      { stdio: 'ignore' },
+    );
     await waitFor(() => answers(this.url), 5000);
   }
 
@@ -85,7 +92,10 @@ export class TcpProxy {
   private server: net.Server | undefined;
   private hung = false;
 
-  private constructor(readonly port: number, private readonly target: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly target: number,
+  ) {}
 
   static async start(target: number): Promise<TcpProxy> {
     const proxy = new TcpProxy(await freePort(), target);

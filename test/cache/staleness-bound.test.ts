@@ -27,7 +27,10 @@ afterAll(async () => {
   rmSync(snapshotDir, { recursive: true, force: true });
 });
 
-const up = (...instances: CacheInstance[]) => () => instances.every((instance) => instance.db.redisUp);
+const up =
+  (...instances: CacheInstance[]) =>
+  () =>
+    instances.every((instance) => instance.db.redisUp);
 const POLL_MS = 100;
 
 describe('a writer partitioned from Redis', () => {
@@ -56,7 +59,9 @@ describe('a writer partitioned from Redis', () => {
     await proxy.restore();
     await waitFor(up(writer), 5000);
     for (const instance of [writer, reader, redisOnly]) expect(await instance.db.hasAttribute('user', id, 'DEVELOPER')).toBe(false);
-    const [logged] = (await writer.inner.dataSource.query('SELECT keys FROM cache_invalidations ORDER BY id DESC LIMIT 1')) as { keys: string[] }[];
+    const [logged] = (await writer.inner.dataSource.query('SELECT keys FROM cache_invalidations ORDER BY id DESC LIMIT 1')) as {
+      keys: string[];
+    }[];
     expect(logged?.keys).toEqual(expect.arrayContaining([`${f.prefix}:v2:attrs:user:${id}`]));
   });
 });

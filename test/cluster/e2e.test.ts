@@ -137,13 +137,24 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
   }, 60_000);
 
-  async function send(options: Partial<SendInteractionOptions> & Pick<SendInteractionOptions, 'user' | 'command'>): Promise<{ content: string; ephemeral: boolean; deferred: boolean }> {
+  async function send(
+    options: Partial<SendInteractionOptions> & Pick<SendInteractionOptions, 'user' | 'command'>,
+  ): Promise<{ content: string; ephemeral: boolean; deferred: boolean }> {
     const reply = await simulator.sendInteraction({ guildId: GUILD_A, ...options }).response(10_000);
-    return { content: reply.message?.content ?? '', ephemeral: ((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0, deferred: reply.deferred };
+    return {
+      content: reply.message?.content ?? '',
+      ephemeral: ((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0,
+      deferred: reply.deferred,
+    };
   }
 
   it('registers the commands and connects every shard of both clusters', () => {
-    expect(simulator.registeredCommands().global.map((command) => command.name).sort()).toEqual(['config', 'dev', 'guild', 'user']);
+    expect(
+      simulator
+        .registeredCommands()
+        .global.map((command) => command.name)
+        .sort(),
+    ).toEqual(['config', 'dev', 'guild', 'user']);
     expect(simulator.connectedShards()).toEqual([
       [0, 4],
       [1, 4],
@@ -200,41 +211,91 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
   });
 
   it('/config: refused without Manage Server, then set and shown', async () => {
-    expect(await send({ user: MEMBER, command: 'config', subcommand: 'prefix', options: { value: '?' } })).toMatchObject({ content: en('refusal.manageGuild'), ephemeral: true });
-    expect((await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'prefix', options: { value: '?!' } })).content).toBe(en('config.prefix.set', { prefix: '?!' }));
+    expect(await send({ user: MEMBER, command: 'config', subcommand: 'prefix', options: { value: '?' } })).toMatchObject({
+      content: en('refusal.manageGuild'),
+      ephemeral: true,
+    });
+    expect(
+      (await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'prefix', options: { value: '?!' } })).content,
+    ).toBe(en('config.prefix.set', { prefix: '?!' }));
     expect((await send({ user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'show' })).content).toContain('`?!`');
     expect((await db.getGuild(GUILD_A))?.data).toEqual({ config: { prefix: '?!' } });
   });
 
   it('/dev: refused to others; owners grant DEVELOPER with a reason, and developers get /dev stats', async () => {
-    expect(await send({ user: MEMBER, command: 'dev', subcommand: 'stats' })).toMatchObject({ content: en('refusal.developer'), ephemeral: true });
-    await send({ user: OWNER, command: 'dev', subcommandGroup: 'attribute', subcommand: 'set', options: { target: 'user', id: DEV, name: 'DEVELOPER', reason: 'new hire' } });
-    expect((await db.getAttributeHistory('user', DEV)).at(-1)).toMatchObject({ attributeName: 'DEVELOPER', changedBy: OWNER, reason: 'new hire' });
+    expect(await send({ user: MEMBER, command: 'dev', subcommand: 'stats' })).toMatchObject({
+      content: en('refusal.developer'),
+      ephemeral: true,
+    });
+    await send({
+      user: OWNER,
+      command: 'dev',
+      subcommandGroup: 'attribute',
+      subcommand: 'set',
+      options: { target: 'user', id: DEV, name: 'DEVELOPER', reason: 'new hire' },
+    });
+    expect((await db.getAttributeHistory('user', DEV)).at(-1)).toMatchObject({
+      attributeName: 'DEVELOPER',
+      changedBy: OWNER,
+      reason: 'new hire',
+    });
     // A host of the fleet registered in Redis (as manager-cli does): /dev stats shows the totals and a line per host.
     const fleetRedis = new Redis(TEST_REDIS_URL);
     const host = new FleetMembership({ redis: fleetRedis, prefix, hostId: 'vps1', logger: silent });
     try {
       await host.agreeTotalShards(8, async () => 8);
       await host.claim([0, 1, 2, 3]);
-      host.report(() => ({ hostId: 'vps1', shards: [0, 1, 2, 3], connectedShards: [0, 1, 2], readyClusters: 2, totalClusters: 2, databaseConnections: 21, version: '1.2.3', pid: 1, startedAt: 0 }), () => undefined);
+      host.report(
+        () => ({
+          hostId: 'vps1',
+          shards: [0, 1, 2, 3],
+          connectedShards: [0, 1, 2],
+          readyClusters: 2,
+          totalClusters: 2,
+          databaseConnections: 21,
+          version: '1.2.3',
+          pid: 1,
+          startedAt: 0,
+        }),
+        () => undefined,
+      );
       await host.beat();
       const stats = await send({ user: DEV, guildId: GUILD_B, command: 'dev', subcommand: 'stats' });
       expect(stats.ephemeral).toBe(true);
       expect(stats.content).toMatch(/^Users: \d+/);
-      expect(stats.content).toContain(`\n${en('dev.stats.fleet', { alive: 1, hosts: 1, connected: 3, total: 8, unowned: 4 })}\n${en('dev.stats.host', { host: 'vps1', shards: '0-3', ready: 2, clusters: 2, connected: 3, version: '1.2.3' })}`);
+      expect(stats.content).toContain(
+        `\n${en('dev.stats.fleet', { alive: 1, hosts: 1, connected: 3, total: 8, unowned: 4 })}\n${en('dev.stats.host', { host: 'vps1', shards: '0-3', ready: 2, clusters: 2, connected: 3, version: '1.2.3' })}`,
+      );
     } finally {
       await host.close();
       await fleetRedis.quit();
     }
-    const listed = await send({ user: DEV, command: 'dev', subcommandGroup: 'attribute', subcommand: 'list', options: { target: 'user', id: DEV } });
+    const listed = await send({
+      user: DEV,
+      command: 'dev',
+      subcommandGroup: 'attribute',
+      subcommand: 'list',
+      options: { target: 'user', id: DEV },
+    });
     expect(listed.content).toContain('DEVELOPER');
   });
 
   it("a change made through one cluster is seen by the other: the guild's language", async () => {
-    expect((await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(en('guild.lookup.notFound', { id: PRIVATE_GUILD }));
+    expect((await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(
+      en('guild.lookup.notFound', { id: PRIVATE_GUILD }),
+    );
     // Guild A lives on cluster 0; the change goes through cluster 1 (an interaction in guild B).
-    await send({ user: OWNER, guildId: GUILD_B, command: 'dev', subcommandGroup: 'attribute', subcommand: 'set', options: { target: 'guild', id: GUILD_A, name: 'LANG', value: 'FR', reason: 'French community' } });
-    expect((await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(fr('guild.lookup.notFound', { id: PRIVATE_GUILD }));
+    await send({
+      user: OWNER,
+      guildId: GUILD_B,
+      command: 'dev',
+      subcommandGroup: 'attribute',
+      subcommand: 'set',
+      options: { target: 'guild', id: GUILD_A, name: 'LANG', value: 'FR', reason: 'French community' },
+    });
+    expect((await send({ user: MEMBER, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(
+      fr('guild.lookup.notFound', { id: PRIVATE_GUILD }),
+    );
   });
 
   it('/dev blacklist through one cluster stops the user on the other at once', async () => {
@@ -256,7 +317,11 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     expect(code).toBeDefined();
     expect(content).toBe(en('error.unexpected', { code: code ?? '' }));
 
-    const logged: APIMessage = await simulator.waitForMessage(LOG_CHANNEL, (message) => JSON.stringify(message.embeds).includes(code ?? '?'), 15_000);
+    const logged: APIMessage = await simulator.waitForMessage(
+      LOG_CHANNEL,
+      (message) => JSON.stringify(message.embeds).includes(code ?? '?'),
+      15_000,
+    );
     expect(JSON.stringify(logged.embeds)).toContain('/user lookup');
 
     const stored = await eventually(() => db.getError(code ?? ''), 15_000);
@@ -276,14 +341,29 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     const metrics = new MetricsRegistry('test', { processMetrics: false });
     metrics.aggregate(async () => snapshots);
     const exposition = parseExposition(await metrics.text());
-    const total = (family: string, labels: Record<string, string>) => exposition.find(family, labels).reduce((sum, sample) => sum + sample.value, 0);
+    const total = (family: string, labels: Record<string, string>) =>
+      exposition.find(family, labels).reduce((sum, sample) => sum + sample.value, 0);
     expect(total('moddy_interactions_total', { command: 'guild', outcome: 'ok' })).toBeGreaterThan(0);
     expect(total('moddy_interactions_total', { outcome: 'error' })).toBeGreaterThan(0);
-    expect(exposition.find('moddy_command_duration_seconds', { command: 'dev' }).some((sample) => sample.name.endsWith('_count') && sample.value > 0)).toBe(true);
-    expect(exposition.find('moddy_cache_hits_total', { tier: 'local' }).map((sample) => sample.labels.cluster).sort()).toEqual(['0', '1']);
+    expect(
+      exposition
+        .find('moddy_command_duration_seconds', { command: 'dev' })
+        .some((sample) => sample.name.endsWith('_count') && sample.value > 0),
+    ).toBe(true);
+    expect(
+      exposition
+        .find('moddy_cache_hits_total', { tier: 'local' })
+        .map((sample) => sample.labels.cluster)
+        .sort(),
+    ).toEqual(['0', '1']);
     // The failing /user lookup above was captured by the tracker: counted.
     expect(total('moddy_errors_captured_total', {})).toBeGreaterThan(0);
-    expect(exposition.find('moddy_process_resident_memory_bytes').map((sample) => sample.labels.cluster).sort()).toEqual(['0', '1']);
+    expect(
+      exposition
+        .find('moddy_process_resident_memory_bytes')
+        .map((sample) => sample.labels.cluster)
+        .sort(),
+    ).toEqual(['0', '1']);
   });
 
   /** The process running a cluster now. */
@@ -299,7 +379,9 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     await eventually(async () => !manager?.readyClusters().includes(0));
     await manager?.whenReady(30_000);
     expect(clusterProcess(0).pid).not.toBe(crashed.pid);
-    expect((await send({ user: ADMIN, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(fr('guild.lookup.notFound', { id: PRIVATE_GUILD }));
+    expect((await send({ user: ADMIN, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(
+      fr('guild.lookup.notFound', { id: PRIVATE_GUILD }),
+    );
   });
 
   it('a frozen cluster misses its heartbeats: it is replaced, and the frozen process is killed', async () => {
@@ -309,7 +391,9 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
     await eventually(async () => frozen.signalCode === 'SIGKILL', 20_000);
     await manager?.whenReady(30_000);
     expect(clusterProcess(1).pid).not.toBe(frozen.pid);
-    expect((await send({ user: ADMIN, guildId: GUILD_B, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content).toBe(en('guild.lookup.notFound', { id: PRIVATE_GUILD }));
+    expect(
+      (await send({ user: ADMIN, guildId: GUILD_B, command: 'guild', subcommand: 'lookup', options: { id: PRIVATE_GUILD } })).content,
+    ).toBe(en('guild.lookup.notFound', { id: PRIVATE_GUILD }));
   });
 
   it('stops every cluster cleanly: clients destroyed, processes exited', async () => {

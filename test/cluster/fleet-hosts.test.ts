@@ -38,7 +38,12 @@ describe('two hosts, 4 of 8 shards each', () => {
     await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], { cwd: ROOT });
     database = await createTestDatabase({ migrate: true });
     workDir = await mkdtemp(path.join(tmpdir(), 'moddy-fleet-'));
-    simulator = new DiscordSimulator({ logger: silent, maxConcurrency: 16, identifyWindowMs: IDENTIFY_WINDOW_MS, guilds: [{ id: '1200000000000000000', name: 'Guild' }] });
+    simulator = new DiscordSimulator({
+      logger: silent,
+      maxConcurrency: 16,
+      identifyWindowMs: IDENTIFY_WINDOW_MS,
+      guilds: [{ id: '1200000000000000000', name: 'Guild' }],
+    });
     await simulator.start();
     redis = new Redis(TEST_REDIS_URL);
     // Reads the fleet as any host's /ready does; never claims.
@@ -99,20 +104,31 @@ describe('two hosts, 4 of 8 shards each', () => {
 
   /** The fleet view once `matches` holds. */
   function fleetWhen(matches: (view: FleetView) => boolean, timeoutMs = 30_000): Promise<FleetView> {
-    return eventually(async () => {
-      const view = await observer.view();
-      return matches(view) ? view : null;
-    }, timeoutMs, 100);
+    return eventually(
+      async () => {
+        const view = await observer.view();
+        return matches(view) ? view : null;
+      },
+      timeoutMs,
+      100,
+    );
   }
 
-  const connectedIds = () => simulator.connectedShards().map(([shard]) => shard).sort((a, b) => a - b);
+  const connectedIds = () =>
+    simulator
+      .connectedShards()
+      .map(([shard]) => shard)
+      .sort((a, b) => a - b);
 
   it('runs every shard once across two hosts, refuses a duplicate claim, and gives a killed host its shards back', async () => {
     const hostA = startHost('host-a', '0-3');
     startHost('host-b', '4-7');
     await simulator.waitForShards(TOTAL_SHARDS, 45_000);
     expect(connectedIds()).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
-    const identified = simulator.identifyLog().starts.map((start) => start.shardId).sort((a, b) => a - b);
+    const identified = simulator
+      .identifyLog()
+      .starts.map((start) => start.shardId)
+      .sort((a, b) => a - b);
     expect(identified).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(simulator.identifyLog().refused).toEqual([]);
 

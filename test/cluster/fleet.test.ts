@@ -21,7 +21,17 @@ describe('fleet membership through Redis', () => {
   }
 
   function status(hostId: string, shards: number[], connectedShards = shards): () => HostStatus {
-    return () => ({ hostId, shards, connectedShards, readyClusters: 1, totalClusters: 1, databaseConnections: 11, version: 'test', pid: process.pid, startedAt: 0 });
+    return () => ({
+      hostId,
+      shards,
+      connectedShards,
+      readyClusters: 1,
+      totalClusters: 1,
+      databaseConnections: 11,
+      version: 'test',
+      pid: process.pid,
+      startedAt: 0,
+    });
   }
 
   beforeAll(() => {
@@ -45,7 +55,9 @@ describe('fleet membership through Redis', () => {
   it('agrees on one fleet size: hosts starting together get one figure, later hosts read it without asking Discord', async () => {
     // Hosts racing at start may each ask; SET NX keeps one answer for all.
     const answers = [8, 9, 10];
-    const totals = await Promise.all(['a', 'b', 'c'].map((host, index) => member(host).agreeTotalShards('auto', async () => answers[index]!)));
+    const totals = await Promise.all(
+      ['a', 'b', 'c'].map((host, index) => member(host).agreeTotalShards('auto', async () => answers[index]!)),
+    );
     expect(new Set(totals).size).toBe(1);
     const agreed = totals[0]!;
     expect(answers).toContain(agreed);
@@ -136,6 +148,9 @@ describe('fleet membership through Redis', () => {
     expect(byState).toEqual({ connected: 1, disconnected: 1, unowned: 2 });
     const ready = await fleetCheck(a)();
     expect(ready.ok).toBe(true);
-    expect(ready.detail).toMatchObject({ totalShards: 4, hosts: [{ hostId: 'host-a', alive: true, shards: [0, 1], connectedShards: [0] }] });
+    expect(ready.detail).toMatchObject({
+      totalShards: 4,
+      hosts: [{ hostId: 'host-a', alive: true, shards: [0, 1], connectedShards: [0] }],
+    });
   });
 });

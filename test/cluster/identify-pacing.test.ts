@@ -44,7 +44,12 @@ describe('identify pacing: 16 shards through the cluster manager', () => {
 
   /** Starts every shard against a simulator with this `max_concurrency`; returns its identify log, times relative to the start. */
   async function startAll(maxConcurrency: number) {
-    const simulator = new DiscordSimulator({ logger: silent, maxConcurrency, identifyWindowMs: IDENTIFY_WINDOW_MS, guilds: [{ id: '1200000000000000000', name: 'Guild' }] });
+    const simulator = new DiscordSimulator({
+      logger: silent,
+      maxConcurrency,
+      identifyWindowMs: IDENTIFY_WINDOW_MS,
+      guilds: [{ id: '1200000000000000000', name: 'Guild' }],
+    });
     await simulator.start();
     const startedAt = Date.now();
     const manager = await startClusterManager({
@@ -55,7 +60,15 @@ describe('identify pacing: 16 shards through the cluster manager', () => {
       shardsPerCluster: SHARDS_PER_CLUSTER,
       // No spacing by the manager: the shared throttle alone must keep the pacing.
       spawnDelayMs: 0,
-      env: { NODE_ENV: 'test', LOG_LEVEL: 'error', DISCORD_IDENTIFY_WINDOW_MS: String(IDENTIFY_WINDOW_MS), DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, CACHE_PREFIX: prefix, ERROR_SPOOL_PATH: path.join(spoolDir, `spool-${maxConcurrency}.ndjson`) },
+      env: {
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'error',
+        DISCORD_IDENTIFY_WINDOW_MS: String(IDENTIFY_WINDOW_MS),
+        DATABASE_URL: database.url,
+        REDIS_URL: TEST_REDIS_URL,
+        CACHE_PREFIX: prefix,
+        ERROR_SPOOL_PATH: path.join(spoolDir, `spool-${maxConcurrency}.ndjson`),
+      },
       logger: silent,
     });
     try {
@@ -71,12 +84,19 @@ describe('identify pacing: 16 shards through the cluster manager', () => {
     // Each bucket identifies once per window: the pacing's minimum from first to last IDENTIFY.
     const minimumMs = (Math.ceil(TOTAL_SHARDS / maxConcurrency) - 1) * IDENTIFY_WINDOW_MS;
     // The figures issue #11 asks for: when each shard identified, against the pacing's minimum.
-    console.info([
-      `max_concurrency ${maxConcurrency}: ${starts.length} IDENTIFYs let through, first→last ${offsets.at(-1)! - offsets[0]!} ms (pacing minimum ${minimumMs} ms), all connected after ${Date.now() - startedAt} ms`,
-      `starts (shard@ms after the manager started): ${starts.map((start) => `${start.shardId}@${at(start.at)}`).join(' ')}`,
-      `refused: ${refused.map((attempt) => `${attempt.shardId}@${at(attempt.at)} (${attempt.sinceLastMs} ms after its bucket's previous)`).join(' ') || 'none'}`,
-    ].join('\n'));
-    return { shards: starts.map((start) => start.shardId).sort((a, b) => a - b), spanMs: offsets.at(-1)! - offsets[0]!, minimumMs, refused };
+    console.info(
+      [
+        `max_concurrency ${maxConcurrency}: ${starts.length} IDENTIFYs let through, first→last ${offsets.at(-1)! - offsets[0]!} ms (pacing minimum ${minimumMs} ms), all connected after ${Date.now() - startedAt} ms`,
+        `starts (shard@ms after the manager started): ${starts.map((start) => `${start.shardId}@${at(start.at)}`).join(' ')}`,
+        `refused: ${refused.map((attempt) => `${attempt.shardId}@${at(attempt.at)} (${attempt.sinceLastMs} ms after its bucket's previous)`).join(' ') || 'none'}`,
+      ].join('\n'),
+    );
+    return {
+      shards: starts.map((start) => start.shardId).sort((a, b) => a - b),
+      spanMs: offsets.at(-1)! - offsets[0]!,
+      minimumMs,
+      refused,
+    };
   }
 
   const everyShard = Array.from({ length: TOTAL_SHARDS }, (_, id) => id);

@@ -60,7 +60,12 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
   });
 
   const startSimulator = async (onPort = 0) => {
-    const started = new DiscordSimulator({ logger: silent, port: onPort, heartbeatIntervalMs: 1000, guilds: [{ id: '200000000000000001', name: 'Guild', ownerId: '300000000000000001' }] });
+    const started = new DiscordSimulator({
+      logger: silent,
+      port: onPort,
+      heartbeatIntervalMs: 1000,
+      guilds: [{ id: '200000000000000001', name: 'Guild', ownerId: '300000000000000001' }],
+    });
     await started.start();
     return started;
   };
@@ -81,7 +86,9 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
     if (spoolDir) await rm(spoolDir, { recursive: true, force: true });
   }, 60_000);
 
-  const start = (options: { maxMemoryBytes?: number; logger?: pino.Logger; onRestart?: (cluster: number, reason: RestartReason) => void } = {}) =>
+  const start = (
+    options: { maxMemoryBytes?: number; logger?: pino.Logger; onRestart?: (cluster: number, reason: RestartReason) => void } = {},
+  ) =>
     startClusterManager({
       file: CLUSTER_FILE,
       token: DEV_TOKEN,
@@ -104,7 +111,14 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
       manager = await start();
       const metrics = new MetricsRegistry('bot');
       metrics.clusterRestarts();
-      endpoint = await startManagerEndpoint({ handle: manager, metrics, port: 0, databaseUrl: database.url, redis: TEST_REDIS_URL, gatewayGraceSeconds: GRACE_SECONDS });
+      endpoint = await startManagerEndpoint({
+        handle: manager,
+        metrics,
+        port: 0,
+        databaseUrl: database.url,
+        redis: TEST_REDIS_URL,
+        gatewayGraceSeconds: GRACE_SECONDS,
+      });
       const url = endpoint.url;
       const ready = async (): Promise<{ status: number; body: Readiness }> => {
         const response = await fetch(`${url}/ready`);
@@ -121,7 +135,8 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
       expect(exposition.types.get('moddy_process_resident_memory_bytes')).toBe('gauge');
       expect(exposition.find('moddy_process_resident_memory_bytes', { role: 'bot', cluster: '0' })[0]?.value).toBeGreaterThan(0);
       expect(exposition.find('moddy_process_resident_memory_bytes').some((sample) => sample.labels.cluster === undefined)).toBe(true);
-      for (const field of ['hits', 'misses', 'loads', 'invalidations', 'errors']) expect(exposition.types.get(`moddy_cache_${field}_total`)).toBe('counter');
+      for (const field of ['hits', 'misses', 'loads', 'invalidations', 'errors'])
+        expect(exposition.types.get(`moddy_cache_${field}_total`)).toBe('counter');
       expect(exposition.find('moddy_cache_hits_total', { tier: 'local', cluster: '0' })).toHaveLength(1);
       expect(exposition.types.get('moddy_database_loads_total')).toBe('counter');
       expect(exposition.types.get('moddy_errors_captured_total')).toBe('counter');

@@ -30,16 +30,31 @@ describe('configuration', () => {
 
   it('selects exactly one Redis mode: one node by default, Sentinel or Cluster when set, two at once refused', () => {
     expect(redisTargetFromConfig(parseConfig({}))).toEqual({ mode: 'single', url: 'redis://127.0.0.1:6379' });
-    expect(redisTargetFromConfig(parseConfig({ REDIS_SENTINELS: '10.0.0.1:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'main', REDIS_PASSWORD: 'pw' }))).toEqual({
+    expect(
+      redisTargetFromConfig(
+        parseConfig({ REDIS_SENTINELS: '10.0.0.1:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'main', REDIS_PASSWORD: 'pw' }),
+      ),
+    ).toEqual({
       mode: 'sentinel',
-      sentinels: [{ host: '10.0.0.1', port: 26379 }, { host: '::1', port: 26380 }],
+      sentinels: [
+        { host: '10.0.0.1', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
       name: 'main',
       password: 'pw',
     });
     const cluster = parseConfig({ REDIS_CLUSTER_NODES: 'redis-a:6379,redis-b:6379' });
     expect(cluster.REDIS_URL).toBeUndefined();
-    expect(redisTargetFromConfig(cluster)).toEqual({ mode: 'cluster', nodes: [{ host: 'redis-a', port: 6379 }, { host: 'redis-b', port: 6379 }] });
-    expect(() => parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: 'a:1' })).toThrow(/set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES/);
+    expect(redisTargetFromConfig(cluster)).toEqual({
+      mode: 'cluster',
+      nodes: [
+        { host: 'redis-a', port: 6379 },
+        { host: 'redis-b', port: 6379 },
+      ],
+    });
+    expect(() => parseConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_CLUSTER_NODES: 'a:1' })).toThrow(
+      /set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES/,
+    );
     expect(() => parseConfig({ REDIS_SENTINELS: 'a:1', REDIS_CLUSTER_NODES: 'b:2' })).toThrow(ConfigError);
     expect(() => parseConfig({ REDIS_CLUSTER_NODES: 'no-port' })).toThrow(/REDIS_CLUSTER_NODES: must be host:port pairs/);
   });

@@ -47,6 +47,10 @@ describe('.env.example', () => {
   });
 
   it('sets nothing when copied as is: every line is commented out', () => {
-    expect(readFileSync(path.join(ROOT, '.env.example'), 'utf8').split('\n').filter((line) => /^[A-Z]/.test(line))).toEqual([]);
+    expect(
+      readFileSync(path.join(ROOT, '.env.example'), 'utf8')
+        .split('\n')
+        .filter((line) => /^[A-Z]/.test(line)),
+    ).toEqual([]);
   });
 });

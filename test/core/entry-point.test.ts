@@ -19,14 +19,22 @@ interface Run {
 /** A TypeScript entry point in a child process, as pm2 runs the built one. */
 function start(script: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }): Run {
   const { NODE_ENV: _jest, ...shell } = process.env;
-  const child = spawn(process.execPath, ['-r', REGISTER, script, ...args], { cwd: options.cwd, env: { ...shell, ...options.env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['-r', REGISTER, script, ...args], {
+    cwd: options.cwd,
+    env: { ...shell, ...options.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { stdout: () => out, exited, kill: (signal) => child.kill(signal) };
 }
 
-const jsonLines = (text: string) => text.split('\n').filter((line) => line.length > 0).map((line) => JSON.parse(line) as Record<string, unknown>);
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((line) => line.length > 0)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 
 describe('loadEnvFile', () => {
   let dir: string;
@@ -60,9 +68,15 @@ describe('entry points', () => {
   it('load .env from their working directory, the shell winning, and log JSON lines in production', async () => {
     const [filePort, shellPort] = [await freePort(), await freePort()];
     await writeFile(path.join(dir, '.env'), `SIMULATOR_PORT=${filePort}\nSIMULATOR_GUILDS=3\nLOG_LEVEL=debug\n`);
-    const simulator = start(path.join(ROOT, 'src/simulator/cli.ts'), [], { cwd: dir, env: { NODE_ENV: 'production', SIMULATOR_PORT: String(shellPort), LOG_LEVEL: 'info' } });
+    const simulator = start(path.join(ROOT, 'src/simulator/cli.ts'), [], {
+      cwd: dir,
+      env: { NODE_ENV: 'production', SIMULATOR_PORT: String(shellPort), LOG_LEVEL: 'info' },
+    });
     try {
-      const ready = await eventually(() => jsonLines(simulator.stdout()).find((line) => String(line.msg).startsWith('Discord simulator ready')), 30_000);
+      const ready = await eventually(
+        () => jsonLines(simulator.stdout()).find((line) => String(line.msg).startsWith('Discord simulator ready')),
+        30_000,
+      );
       expect(ready.DISCORD_API_URL).toBe(`http://127.0.0.1:${shellPort}/api`);
       expect(ready.guilds).toBe(seedWorld({ seed: 1, guildCount: 3 }).guilds.length);
       // LOG_LEVEL=info from the shell, not debug from .env.
@@ -73,18 +87,25 @@ describe('entry points', () => {
     expect(await simulator.exited).toBe(0);
   }, 60_000);
 
-  it.each(['rejection', 'exception'])('log an unhandled %s as fatal, drain, and exit 1 for the supervisor', async (kind) => {
-    const probe = start(path.join(__dirname, 'fixtures/failing-entry.ts'), [kind], { cwd: dir, env: { NODE_ENV: 'production' } });
-    expect(await probe.exited).toBe(1);
-    const lines = jsonLines(probe.stdout());
-    const fatal = lines.find((line) => line.level === 60);
-    expect(fatal).toMatchObject({ component: 'failing-probe', kind: kind === 'rejection' ? 'unhandledRejection' : 'uncaughtException' });
-    expect((fatal?.err as { message: string }).message).toBe(`boom (${kind})`);
-    expect(lines.map((line) => line.msg)).toContain('drained');
-  }, 30_000);
+  it.each(['rejection', 'exception'])(
+    'log an unhandled %s as fatal, drain, and exit 1 for the supervisor',
+    async (kind) => {
+      const probe = start(path.join(__dirname, 'fixtures/failing-entry.ts'), [kind], { cwd: dir, env: { NODE_ENV: 'production' } });
+      expect(await probe.exited).toBe(1);
+      const lines = jsonLines(probe.stdout());
+      const fatal = lines.find((line) => line.level === 60);
+      expect(fatal).toMatchObject({ component: 'failing-probe', kind: kind === 'rejection' ? 'unhandledRejection' : 'uncaughtException' });
+      expect((fatal?.err as { message: string }).message).toBe(`boom (${kind})`);
+      expect(lines.map((line) => line.msg)).toContain('drained');
+    },
+    30_000,
+  );
 
   it('log readable coloured lines in development', async () => {
-    const probe = start(path.join(__dirname, 'fixtures/failing-entry.ts'), ['rejection'], { cwd: dir, env: { NODE_ENV: 'development', FORCE_COLOR: '1' } });
+    const probe = start(path.join(__dirname, 'fixtures/failing-entry.ts'), ['rejection'], {
+      cwd: dir,
+      env: { NODE_ENV: 'development', FORCE_COLOR: '1' },
+    });
     expect(await probe.exited).toBe(1);
     const first = probe.stdout().split('\n')[0] ?? '';
     expect(() => JSON.parse(first)).toThrow();

@@ -86,7 +86,15 @@ describe('adopting the original Moddy schema', () => {
       url,
       `SELECT table_name FROM information_schema.tables WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
     );
-    expect(tables.map((row) => row.table_name)).toEqual(['attribute_changes', 'cache_invalidations', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
+    expect(tables.map((row) => row.table_name)).toEqual([
+      'attribute_changes',
+      'cache_invalidations',
+      'errors',
+      'guilds',
+      'guilds_cache',
+      'moddy_migrations',
+      'users',
+    ]);
   });
 
   it('adopts a database where an earlier release left an empty migrations table', async () => {
@@ -120,7 +128,10 @@ describe('adopting the original Moddy schema', () => {
     };
 
     it('a half-adopted database (an extra column)', () =>
-      refused([`ALTER TABLE users ADD COLUMN deactivated_at TIMESTAMPTZ`], /users\.deactivated_at \(timestamp with time zone\) is not in the original schema/));
+      refused(
+        [`ALTER TABLE users ADD COLUMN deactivated_at TIMESTAMPTZ`],
+        /users\.deactivated_at \(timestamp with time zone\) is not in the original schema/,
+      ));
 
     it('a missing table', () => refused([`DROP TABLE guilds_cache`], /table guilds_cache is missing/));
 
@@ -188,7 +199,10 @@ describe('adopting the original Moddy schema', () => {
       expect(await db.getGuildsWithAttribute('OFFICIAL_SERVER')).toEqual([IDS.officialGuild]);
       const batches: string[][] = [];
       for await (const batch of db.streamUsersWithAttribute('LANG', undefined, { batchSize: 2 })) batches.push(batch);
-      expect(batches).toEqual([[IDS.frenchBeta, IDS.dirty], [IDS.wrongEntity, IDS.developer]]);
+      expect(batches).toEqual([
+        [IDS.frenchBeta, IDS.dirty],
+        [IDS.wrongEntity, IDS.developer],
+      ]);
     });
 
     it('data paths on rows whose data was NULL', async () => {
@@ -202,7 +216,15 @@ describe('adopting the original Moddy schema', () => {
       const result = await db.setAttribute('user', IDS.frenchBeta, 'LANG', 'EN', IDS.moderator, 'asked for English');
       expect(result).toEqual({ changed: true, oldValue: 'FR', newValue: 'EN' });
       const history = await db.getAttributeHistory('user', IDS.frenchBeta);
-      expect(history.map(({ attributeName, oldValue, newValue, changedBy, reason }) => ({ attributeName, oldValue, newValue, changedBy, reason }))).toEqual([
+      expect(
+        history.map(({ attributeName, oldValue, newValue, changedBy, reason }) => ({
+          attributeName,
+          oldValue,
+          newValue,
+          changedBy,
+          reason,
+        })),
+      ).toEqual([
         { attributeName: 'BETA', oldValue: null, newValue: true, changedBy: IDS.moderator, reason: 'beta tester' },
         { attributeName: 'LANG', oldValue: null, newValue: 'FR', changedBy: '0', reason: '' },
         { attributeName: '', oldValue: null, newValue: true, changedBy: IDS.moderator, reason: 'name lost in a crash' },
@@ -226,9 +248,18 @@ describe('adopting the original Moddy schema', () => {
     });
 
     it('guilds_cache: complete rows fresh, NULL or foreign sources stale and refreshed, original source kept', async () => {
-      expect(await db.getCachedGuild(IDS.cachedGuild)).toMatchObject({ name: 'Cached Guild', features: ['COMMUNITY'], updateSource: 'bot_join' });
+      expect(await db.getCachedGuild(IDS.cachedGuild)).toMatchObject({
+        name: 'Cached Guild',
+        features: ['COMMUNITY'],
+        updateSource: 'bot_join',
+      });
       expect(await db.getCachedGuild(IDS.namelessGuild)).toBeNull();
-      expect(await db.getCachedGuild(IDS.namelessGuild, 36_500)).toMatchObject({ name: '', features: [], updateSource: 'manual', rawData: {} });
+      expect(await db.getCachedGuild(IDS.namelessGuild, 36_500)).toMatchObject({
+        name: '',
+        features: [],
+        updateSource: 'manual',
+        rawData: {},
+      });
       const [legacy] = await queryRows<{ update_source: string; raw_data: unknown }>(
         url,
         `SELECT update_source, raw_data FROM guilds_cache WHERE guild_id = $1`,

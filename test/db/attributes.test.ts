@@ -34,7 +34,11 @@ describe('boolean attributes', () => {
     const id = freshId();
     expect(await t.db.hasAttribute('user', id, 'BETA')).toBe(false);
 
-    expect(await t.db.setAttribute('user', id, 'BETA', true, DEV, 'beta access')).toEqual({ changed: true, oldValue: null, newValue: true });
+    expect(await t.db.setAttribute('user', id, 'BETA', true, DEV, 'beta access')).toEqual({
+      changed: true,
+      oldValue: null,
+      newValue: true,
+    });
     expect(await t.db.hasAttribute('user', id, 'BETA')).toBe(true);
     expect(await t.db.getAttribute('user', id, 'BETA')).toBe(true);
     expect((await t.db.getUser(id))?.attributes).toEqual({ BETA: true });
@@ -77,12 +81,28 @@ describe('the audit trail', () => {
     await t.db.setAttribute('user', id, 'BLACKLISTED', true, DEV, 'spam');
     await t.db.setAttribute('user', id, 'BLACKLISTED', false, DEV, 'appeal accepted');
     const history = await t.db.getAttributeHistory('user', id);
-    expect(history.map(({ attributeName, oldValue, newValue, changedBy, reason, entityType, entityId }) => ({
-      attributeName, oldValue, newValue, changedBy, reason, entityType, entityId,
-    }))).toEqual([
+    expect(
+      history.map(({ attributeName, oldValue, newValue, changedBy, reason, entityType, entityId }) => ({
+        attributeName,
+        oldValue,
+        newValue,
+        changedBy,
+        reason,
+        entityType,
+        entityId,
+      })),
+    ).toEqual([
       { attributeName: 'LANG', oldValue: null, newValue: 'FR', changedBy: DEV, reason: 'first', entityType: 'user', entityId: id },
       { attributeName: 'BLACKLISTED', oldValue: null, newValue: true, changedBy: DEV, reason: 'spam', entityType: 'user', entityId: id },
-      { attributeName: 'BLACKLISTED', oldValue: true, newValue: null, changedBy: DEV, reason: 'appeal accepted', entityType: 'user', entityId: id },
+      {
+        attributeName: 'BLACKLISTED',
+        oldValue: true,
+        newValue: null,
+        changedBy: DEV,
+        reason: 'appeal accepted',
+        entityType: 'user',
+        entityId: id,
+      },
     ]);
     expect(history[0]?.changedAt).toBeInstanceOf(Date);
   });
@@ -99,9 +119,7 @@ describe('the audit trail', () => {
 
   it('serialises concurrent changes: each old value is the previous new value', async () => {
     const id = freshId();
-    await Promise.all(
-      Array.from({ length: 50 }, (_, i) => t.db.setAttribute('user', id, 'BETA', i % 2 === 0, DEV, `toggle ${i}`)),
-    );
+    await Promise.all(Array.from({ length: 50 }, (_, i) => t.db.setAttribute('user', id, 'BETA', i % 2 === 0, DEV, `toggle ${i}`)));
     const history = await t.db.getAttributeHistory('user', id, { limit: 1000 });
     expect(history.length).toBeGreaterThan(0);
     expect(history[0]?.oldValue).toBeNull();
@@ -147,9 +165,21 @@ describe('refused input changes nothing', () => {
   const cases: [string, () => Promise<unknown>, new (...args: never[]) => ValidationError][] = [
     ['unknown attribute', () => t.db.setAttribute('user', '300000000000000001', 'GOD_MODE', true, DEV, 'x'), UnknownAttributeError],
     ['prototype name', () => t.db.setAttribute('user', '300000000000000001', '__proto__', true, DEV, 'x'), UnknownAttributeError],
-    ['guild attribute on a user', () => t.db.setAttribute('user', '300000000000000001', 'PREMIUM_GUILD', true, DEV, 'x'), AttributeEntityMismatchError],
-    ['user attribute on a guild', () => t.db.setAttribute('guild', '300000000000000001', 'BLACKLISTED', true, DEV, 'x'), AttributeEntityMismatchError],
-    ['string for a boolean', () => t.db.setAttribute('user', '300000000000000001', 'BETA', 'yes' as never, DEV, 'x'), InvalidAttributeValueError],
+    [
+      'guild attribute on a user',
+      () => t.db.setAttribute('user', '300000000000000001', 'PREMIUM_GUILD', true, DEV, 'x'),
+      AttributeEntityMismatchError,
+    ],
+    [
+      'user attribute on a guild',
+      () => t.db.setAttribute('guild', '300000000000000001', 'BLACKLISTED', true, DEV, 'x'),
+      AttributeEntityMismatchError,
+    ],
+    [
+      'string for a boolean',
+      () => t.db.setAttribute('user', '300000000000000001', 'BETA', 'yes' as never, DEV, 'x'),
+      InvalidAttributeValueError,
+    ],
     ['boolean for a valued', () => t.db.setAttribute('user', '300000000000000001', 'LANG', true, DEV, 'x'), InvalidAttributeValueError],
     ['value not allowed', () => t.db.setAttribute('user', '300000000000000001', 'LANG', 'KLINGON', DEV, 'x'), InvalidAttributeValueError],
     ['malformed id', () => t.db.setAttribute('user', '12ab', 'BETA', true, DEV, 'x'), InvalidIdError],
@@ -158,7 +188,11 @@ describe('refused input changes nothing', () => {
     ['leading zero id', () => t.db.setAttribute('user', '0300000000000000001', 'BETA', true, DEV, 'x'), InvalidIdError],
     ['malformed changedBy', () => t.db.setAttribute('user', '300000000000000001', 'BETA', true, 'dev', 'x'), InvalidIdError],
     ['empty reason', () => t.db.setAttribute('user', '300000000000000001', 'BETA', true, DEV, '  '), InvalidArgumentError],
-    ['bad entity type', () => t.db.setAttribute('member' as EntityType, '300000000000000001', 'BETA', true, DEV, 'x'), InvalidEntityTypeError],
+    [
+      'bad entity type',
+      () => t.db.setAttribute('member' as EntityType, '300000000000000001', 'BETA', true, DEV, 'x'),
+      InvalidEntityTypeError,
+    ],
     ['unknown attribute read', () => t.db.hasAttribute('user', '300000000000000001', 'NOPE'), UnknownAttributeError],
     ['malformed id read', () => t.db.getAttributes('user', '-1'), InvalidIdError],
     ['bad query value', () => t.db.getUsersWithAttribute('BETA', 'FR'), InvalidAttributeValueError],

@@ -110,9 +110,9 @@ describe('guilds_cache', () => {
   });
 
   it('refuses an unknown update source', async () => {
-    await expect(
-      t.db.upsertCachedGuild({ guildId, name: 'x', updateSource: 'gossip' as never }),
-    ).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(t.db.upsertCachedGuild({ guildId, name: 'x', updateSource: 'gossip' as never })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
   });
 });
 

@@ -104,11 +104,12 @@ describe('attributes', () => {
     ['an ID past 64 bits', ['user', 'BETA', true, DEV, 'r', '99999999999999999999']],
     ['an entity type of the prototype', ['__proto__', 'BETA', true, DEV, 'r']],
     ['an attribute of the prototype', ['user', 'constructor', true, DEV, 'r']],
-  ] as [string, [string, string, unknown, string, string, unknown?]][])('setAttribute refuses %s', async (_label, [type, name, value, by, reason, id]) => {
-    await expectRefused(() =>
-      t.db.setAttribute(type as 'user', (id ?? freshId()) as string, name, value as boolean, by, reason),
-    );
-  });
+  ] as [string, [string, string, unknown, string, string, unknown?]][])(
+    'setAttribute refuses %s',
+    async (_label, [type, name, value, by, reason, id]) => {
+      await expectRefused(() => t.db.setAttribute(type as 'user', (id ?? freshId()) as string, name, value as boolean, by, reason));
+    },
+  );
 
   it('keeps a reason with emoji exactly', async () => {
     const id = freshId();

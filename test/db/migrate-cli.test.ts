@@ -15,11 +15,15 @@ interface CliRun {
 /** Runs the real `npm run migrate` entry (TypeScript compiled on load) with `args`. */
 function runCli(url: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/workers/ts-register.cjs'), path.join(ROOT, 'src/db/migrate-cli.ts'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(ROOT, 'test/workers/ts-register.cjs'), path.join(ROOT, 'src/db/migrate-cli.ts'), ...args],
+      {
+        cwd: ROOT,
+        env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -68,13 +72,18 @@ describe('npm run migrate (the CLI)', () => {
     const foreign = await runCli(url, []);
     expect(foreign.code).toBe(1);
     expect(foreign.stderr.trim().split('\n')).toEqual([
-      expect.stringMatching(/^migrate: Refusing to migrate: .*errors\.error_code is character\(8\), the original's is character varying\(8\)$/),
+      expect.stringMatching(
+        /^migrate: Refusing to migrate: .*errors\.error_code is character\(8\), the original's is character varying\(8\)$/,
+      ),
     ]);
 
     // A migration failing inside TypeORM (which prints failures itself) is still reported once.
     const conflicting = await createTestDatabase();
     databases.push(conflicting);
-    await runSql(conflicting.url, [`DELETE FROM moddy_migrations`, `INSERT INTO moddy_migrations (timestamp, name) VALUES (1, 'Elsewhere1')`]);
+    await runSql(conflicting.url, [
+      `DELETE FROM moddy_migrations`,
+      `INSERT INTO moddy_migrations (timestamp, name) VALUES (1, 'Elsewhere1')`,
+    ]);
     const failing = await runCli(conflicting.url, []);
     expect(failing.code).toBe(1);
     expect(failing.stderr).toBe('migrate: relation "errors" already exists\n');

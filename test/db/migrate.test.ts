@@ -35,9 +35,11 @@ describe('migrate', () => {
     expect(second).toEqual({ databaseCreated: false, applied: [], adopted: null });
 
     const tables = await withClient(databaseUrl(name), async (client) =>
-      (await client.query<{ table_name: string }>(
-        `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
-      )).rows.map((row) => row.table_name),
+      (
+        await client.query<{ table_name: string }>(
+          `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name`,
+        )
+      ).rows.map((row) => row.table_name),
     );
     expect(tables).toEqual(['attribute_changes', 'cache_invalidations', 'errors', 'guilds', 'guilds_cache', 'moddy_migrations', 'users']);
   });
@@ -48,14 +50,23 @@ describe('migrate', () => {
     const results = await Promise.all(Array.from({ length: 4 }, () => migrate(databaseUrl(name))));
     expect(results.filter((result) => result.databaseCreated)).toHaveLength(1);
     expect(results.flatMap((result) => result.applied)).toEqual(MIGRATIONS.map((migration) => migration.name));
-    const applied = await withClient(databaseUrl(name), async (client) => (await client.query('SELECT name FROM moddy_migrations')).rowCount);
+    const applied = await withClient(
+      databaseUrl(name),
+      async (client) => (await client.query('SELECT name FROM moddy_migrations')).rowCount,
+    );
     expect(applied).toBe(MIGRATIONS.length);
   });
 
   it('builds the schema the design asks for', async () => {
     const name = created[0]!;
-    const indexes = await withClient(databaseUrl(name), async (client) =>
-      (await client.query<{ indexname: string; indexdef: string }>(`SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`)).rows,
+    const indexes = await withClient(
+      databaseUrl(name),
+      async (client) =>
+        (
+          await client.query<{ indexname: string; indexdef: string }>(
+            `SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public'`,
+          )
+        ).rows,
     );
     const byName = new Map(indexes.map((index) => [index.indexname, index.indexdef]));
     expect(byName.get('idx_users_attributes')).toMatch(/USING gin \(attributes\)/);
@@ -66,10 +77,14 @@ describe('migrate', () => {
     expect(byName.get('idx_guilds_cache_last_updated')).toBeDefined();
     expect(byName.get('idx_attribute_changes_entity')).toMatch(/\(entity_type, entity_id, changed_at\)/);
 
-    const columns = await withClient(databaseUrl(name), async (client) =>
-      (await client.query<{ table_name: string; column_name: string; data_type: string }>(
-        `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'`,
-      )).rows,
+    const columns = await withClient(
+      databaseUrl(name),
+      async (client) =>
+        (
+          await client.query<{ table_name: string; column_name: string; data_type: string }>(
+            `SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public'`,
+          )
+        ).rows,
     );
     const type = (table: string, column: string) => columns.find((c) => c.table_name === table && c.column_name === column)?.data_type;
     expect(type('errors', 'error_code')).toBe('character');
@@ -91,7 +106,10 @@ describe('migrate', () => {
     const name = `moddy_test_migrate_${uniqueSuffix()}`;
     const plan = await planMigration(databaseUrl(name));
     expect(plan).toEqual({ databaseExists: false, state: 'empty', pending: MIGRATIONS.map((migration) => migration.name), adoption: null });
-    const exists = await withClient(TEST_POSTGRES_URL, async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount);
+    const exists = await withClient(
+      TEST_POSTGRES_URL,
+      async (client) => (await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount,
+    );
     expect(exists).toBe(0);
   });
 

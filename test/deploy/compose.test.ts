@@ -48,7 +48,16 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs every process of the project, each with a healthcheck, after the migration', () => {
-    expect(Object.keys(services).sort()).toEqual(['board', 'bot', 'discord-log', 'error-persistence', 'maintenance', 'migrate', 'postgres', 'redis']);
+    expect(Object.keys(services).sort()).toEqual([
+      'board',
+      'bot',
+      'discord-log',
+      'error-persistence',
+      'maintenance',
+      'migrate',
+      'postgres',
+      'redis',
+    ]);
     const long = moddy.filter(([name]) => name !== 'migrate');
     expect(long).toHaveLength(5);
     for (const [, service] of long) {
@@ -80,7 +89,13 @@ describe('docker-compose.yml', () => {
 
   it('rotates the logs of every service', () => {
     for (const [name, service] of Object.entries(services)) {
-      expect({ name, logging: service.logging }).toEqual({ name, logging: { driver: 'json-file', options: { 'max-size': expect.stringMatching(/^\d+[km]$/), 'max-file': expect.stringMatching(/^\d+$/) } } });
+      expect({ name, logging: service.logging }).toEqual({
+        name,
+        logging: {
+          driver: 'json-file',
+          options: { 'max-size': expect.stringMatching(/^\d+[km]$/), 'max-file': expect.stringMatching(/^\d+$/) },
+        },
+      });
     }
   });
 
@@ -88,7 +103,8 @@ describe('docker-compose.yml', () => {
     for (const [name, service] of moddy) {
       expect({ name, init: service.init }).toEqual({ name, init: true });
       expect(service.user).toBeUndefined(); // the image's USER (node) applies
-      if (name !== 'migrate') expect({ name, graceAboveDrain: seconds(service.stop_grace_period) > 15 }).toEqual({ name, graceAboveDrain: true });
+      if (name !== 'migrate')
+        expect({ name, graceAboveDrain: seconds(service.stop_grace_period) > 15 }).toEqual({ name, graceAboveDrain: true });
     }
   });
 
@@ -101,7 +117,13 @@ describe('docker-compose.yml', () => {
     }
     const dockerfile = readFileSync(join(root, 'Dockerfile'), 'utf8');
     expect(dockerfile).toMatch(/chown node:node var/);
-    expect(dockerfile.trim().split('\n').filter((line) => line.startsWith('USER ')).pop()).toBe('USER node');
+    expect(
+      dockerfile
+        .trim()
+        .split('\n')
+        .filter((line) => line.startsWith('USER '))
+        .pop(),
+    ).toBe('USER node');
   });
 
   it('starts only entry points that the build produces', () => {

@@ -31,7 +31,14 @@ function loadApps(argv: string[], shell: Record<string, string> = {}): App[] {
   }
 }
 
-const DISCORD_SETTINGS = ['DISCORD_API_URL', 'DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'TOTAL_SHARDS', 'SHARDS_PER_CLUSTER', 'CLUSTER_SPAWN_DELAY_MS'];
+const DISCORD_SETTINGS = [
+  'DISCORD_API_URL',
+  'DISCORD_TOKEN',
+  'DISCORD_APPLICATION_ID',
+  'TOTAL_SHARDS',
+  'SHARDS_PER_CLUSTER',
+  'CLUSTER_SPAWN_DELAY_MS',
+];
 
 describe('ecosystem.config.js (pm2)', () => {
   it('runs the simulator, the bot, the three workers and the board, from built entry points', () => {
@@ -73,7 +80,10 @@ describe('ecosystem.config.js (pm2)', () => {
   });
 
   it('lets the shell win over the development defaults', () => {
-    const apps = loadApps(['node', 'pm2', 'start', 'ecosystem.config.js'], { DISCORD_API_URL: 'https://discord.com/api', TOTAL_SHARDS: '16' });
+    const apps = loadApps(['node', 'pm2', 'start', 'ecosystem.config.js'], {
+      DISCORD_API_URL: 'https://discord.com/api',
+      TOTAL_SHARDS: '16',
+    });
     const bot = apps.find((app) => app.name === 'moddy-bot');
     expect(bot?.env?.DISCORD_API_URL).toBeUndefined();
     expect(bot?.env?.TOTAL_SHARDS).toBeUndefined();

@@ -36,15 +36,22 @@ describe('pm2 with ecosystem.config.js --env production', () => {
   let portBase: number;
   const prefix = testPrefix('pm2');
 
-  const pm2 = async (...args: string[]): Promise<string> => (await run(process.execPath, [PM2, ...args], { cwd: ROOT, env, timeout: 120_000 })).stdout;
+  const pm2 = async (...args: string[]): Promise<string> =>
+    (await run(process.execPath, [PM2, ...args], { cwd: ROOT, env, timeout: 120_000 })).stdout;
   const list = async (): Promise<Pm2Process[]> => JSON.parse(await pm2('jlist')) as Pm2Process[];
-  const online = async (name: string): Promise<Pm2Process[]> => (await list()).filter((proc) => proc.name === name && proc.pm2_env.status === 'online');
-  const healthy = async (port: number): Promise<boolean> => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
+  const online = async (name: string): Promise<Pm2Process[]> =>
+    (await list()).filter((proc) => proc.name === name && proc.pm2_env.status === 'online');
+  const healthy = async (port: number): Promise<boolean> =>
+    (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
 
   beforeAll(async () => {
     await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
     database = await createTestDatabase();
-    simulator = new DiscordSimulator({ logger: pino({ level: 'silent' }), guilds: [{ id: '1200000000000000001', name: 'Guild', ownerId: '1200000000000000002' }], users: [{ id: '1200000000000000002', username: 'owner' }] });
+    simulator = new DiscordSimulator({
+      logger: pino({ level: 'silent' }),
+      guilds: [{ id: '1200000000000000001', name: 'Guild', ownerId: '1200000000000000002' }],
+      users: [{ id: '1200000000000000002', username: 'owner' }],
+    });
     await simulator.start();
     home = await mkdtemp(path.join(tmpdir(), 'moddy-pm2-'));
     // Ten ports per role from a random base: scaled workers take base+10, +11, …
@@ -129,7 +136,10 @@ describe('pm2 with ecosystem.config.js --env production', () => {
     await simulator.waitForShards(TOTAL_SHARDS, 30_000);
     // The old manager gave each cluster up as the new one's came up, before pm2 stopped it.
     const log = await readFile(path.join(home, 'logs', 'moddy-bot.out.log'), 'utf8');
-    const handedOver = log.split('\n').filter((line) => line.includes('clusters handed over to a newer manager')).map((line) => JSON.parse(line) as { pid: number; clusters: number[] });
+    const handedOver = log
+      .split('\n')
+      .filter((line) => line.includes('clusters handed over to a newer manager'))
+      .map((line) => JSON.parse(line) as { pid: number; clusters: number[] });
     expect(handedOver.map((entry) => entry.pid)).toEqual([before?.pid, before?.pid]);
     expect(handedOver.flatMap((entry) => entry.clusters).sort()).toEqual([0, 1]);
   }, 120_000);

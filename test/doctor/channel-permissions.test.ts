@@ -10,7 +10,10 @@ const VIEW = PermissionFlagsBits.ViewChannel;
 const inputs = (overrides: Partial<PermissionInputs>): PermissionInputs => ({
   guildId: GUILD,
   ownerId: '9',
-  roles: [{ id: GUILD, permissions: String(VIEW | SEND) }, { id: ROLE, permissions: '0' }],
+  roles: [
+    { id: GUILD, permissions: String(VIEW | SEND) },
+    { id: ROLE, permissions: '0' },
+  ],
   member: { userId: BOT, roles: [ROLE] },
   overwrites: [],
   ...overrides,
@@ -33,7 +36,13 @@ describe('channelPermissions (as Discord computes them)', () => {
 
   it('gives administrators and the owner everything, whatever the overwrites', () => {
     const deny = [{ id: GUILD, type: 0, allow: '0', deny: String(SEND | VIEW) }];
-    const admin = inputs({ roles: [{ id: GUILD, permissions: '0' }, { id: ROLE, permissions: String(PermissionFlagsBits.Administrator) }], overwrites: deny });
+    const admin = inputs({
+      roles: [
+        { id: GUILD, permissions: '0' },
+        { id: ROLE, permissions: String(PermissionFlagsBits.Administrator) },
+      ],
+      overwrites: deny,
+    });
     expect(has(channelPermissions(admin), SEND | VIEW)).toBe(true);
     expect(has(channelPermissions(inputs({ ownerId: BOT, overwrites: deny })), SEND | VIEW)).toBe(true);
   });

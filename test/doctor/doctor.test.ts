@@ -47,14 +47,16 @@ describe('npm run doctor', () => {
       logger: pino({ level: 'silent' }),
       recommendedShards: 2,
       users: [{ id: OWNER, username: 'owner' }],
-      guilds: [{
-        id: GUILD,
-        name: 'HQ',
-        ownerId: OWNER,
-        channels: [{ id: LOG_CHANNEL, name: 'error-log' }],
-        roles: [{ id: BOT_ROLE, name: 'Moddy', permissions: SEND_AND_EMBED }],
-        members: [{ userId: OWNER }, { userId: BOT_ID, roles: [BOT_ROLE] }],
-      }],
+      guilds: [
+        {
+          id: GUILD,
+          name: 'HQ',
+          ownerId: OWNER,
+          channels: [{ id: LOG_CHANNEL, name: 'error-log' }],
+          roles: [{ id: BOT_ROLE, name: 'Moddy', permissions: SEND_AND_EMBED }],
+          members: [{ userId: OWNER }, { userId: BOT_ID, roles: [BOT_ROLE] }],
+        },
+      ],
     });
     await simulator.start();
   }, 60_000);
@@ -141,7 +143,9 @@ describe('npm run doctor', () => {
       TOTAL_SHARDS: '1',
     });
     expect(code).toBe(1);
-    const failed = marks(output).filter(([mark]) => mark === '✘').map(([, name]) => name);
+    const failed = marks(output)
+      .filter(([mark]) => mark === '✘')
+      .map(([, name]) => name);
     expect(failed).toEqual(['NODE_ENV', 'Redis persistence', 'Discord application ID', 'Discord shards', 'error-log channel']);
     expect(output).toContain(`→ fix: set DISCORD_APPLICATION_ID=${BOT_ID}`);
     expect(output).toContain('→ fix: set TOTAL_SHARDS=auto or at least 2');

@@ -9,12 +9,27 @@ import type { RunningWorker } from '../../workers/runtime';
 import { RedisProcess } from '../cache/redis-process';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL } from '../helpers/services';
-import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually, openTracker, temporarySpool, type TrackerFixture } from './pipeline-fixture';
+import {
+  RecordingLogger,
+  asLogger,
+  codeSequence,
+  countErrors,
+  deletePrefix,
+  eventually,
+  openTracker,
+  temporarySpool,
+  type TrackerFixture,
+} from './pipeline-fixture';
 
 /** A distinct valid code per call. */
 const nextCode = codeSequence('H');
 
-const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({ errorCode: nextCode(), errorType: 'Error', message: 'hostile', ...overrides });
+const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({
+  errorCode: nextCode(),
+  errorType: 'Error',
+  message: 'hostile',
+  ...overrides,
+});
 
 /** Every code stored, with how many rows each has (a duplicate would show as a second row under another code). */
 async function storedCodes(pg: TestPostgresDatabase): Promise<string[]> {
@@ -51,7 +66,9 @@ describe('the error pipeline against hostile input and faults', () => {
     await pg.cleanup();
   });
 
-  async function tracker(options: Parameters<typeof openTracker>[1] & { db?: Parameters<typeof openTracker>[0] } = {}): Promise<TrackerFixture> {
+  async function tracker(
+    options: Parameters<typeof openTracker>[1] & { db?: Parameters<typeof openTracker>[0] } = {},
+  ): Promise<TrackerFixture> {
     const fixture = await openTracker(options.db ?? pg.db, options);
     cleanups.push(async () => {
       await fixture.close();
@@ -62,7 +79,13 @@ describe('the error pipeline against hostile input and faults', () => {
   }
 
   async function worker(prefix: string, redis = TEST_REDIS_URL): Promise<RunningWorker> {
-    const running = await startErrorPersistenceWorker({ db: pg.db, prefix, redis, logger: asLogger(new RecordingLogger()), concurrency: 50 });
+    const running = await startErrorPersistenceWorker({
+      db: pg.db,
+      prefix,
+      redis,
+      logger: asLogger(new RecordingLogger()),
+      concurrency: 50,
+    });
     cleanups.push(() => running.close());
     return running;
   }
@@ -75,7 +98,17 @@ describe('the error pipeline against hostile input and faults', () => {
       ['an array context', record({ context: [1, 2] as never })],
       ['a cyclic context', record({ context: cyclic as never })],
       ['a BigInt context', record({ context: { n: 10n } as never })],
-      ['a context whose getter throws', record({ context: Object.defineProperty({}, 'boom', { enumerable: true, get: () => { throw new Error('no'); } }) as never })],
+      [
+        'a context whose getter throws',
+        record({
+          context: Object.defineProperty({}, 'boom', {
+            enumerable: true,
+            get: () => {
+              throw new Error('no');
+            },
+          }) as never,
+        }),
+      ],
       ['a context whose toJSON gives a string', record({ context: { toJSON: () => 'text' } as never })],
       ['an invalid date', record({ timestamp: new Date('yesterday') })],
       ['a date as text', record({ timestamp: '2024-01-01' as never })],
@@ -129,7 +162,11 @@ describe('the error pipeline against hostile input and faults', () => {
     const withBadStack = new Error('stack \u0000');
     withBadStack.stack = `Error: \uD800\u0000\n    at nowhere (/x.js:1:1)`;
     const unreadable = new Error('unreadable');
-    Object.defineProperty(unreadable, 'message', { get: () => { throw new Error('getter'); } });
+    Object.defineProperty(unreadable, 'message', {
+      get: () => {
+        throw new Error('getter');
+      },
+    });
     const captures: [unknown, Parameters<typeof fixture.tracker.capture>[1]][] = [
       [new Error('nul \u0000 and lone \uD800'), { command: '/config prefix \u0000\uDFFF' }],
       [withBadStack, { context: { ['k\u0000\uD800']: 'v\u0000' } }],
@@ -152,7 +189,9 @@ describe('the error pipeline against hostile input and faults', () => {
     const fixture = await tracker();
     const good = Array.from({ length: 20 }, () => record({ message: 'good' }));
     const poison = Array.from({ length: 6 }, () => record({ message: 'poison pill' }));
-    await fixture.queues.errorPersistence.addBulk([...good, ...poison].map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: errorJobId(r.errorCode) } })));
+    await fixture.queues.errorPersistence.addBulk(
+      [...good, ...poison].map((r) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: errorJobId(r.errorCode) } })),
+    );
     await worker(fixture.prefix);
     await eventually(async () => (await countErrors(pg.db)) === good.length);
     const failedOnce = async () => Promise.all(poison.map((r) => fixture.queues.errorPersistence.getJob(errorJobId(r.errorCode))));
@@ -173,7 +212,13 @@ describe('the error pipeline against hostile input and faults', () => {
   it('the spool replay quarantines entries that keep failing and delivers the rest', async () => {
     const { spool, remove } = temporarySpool();
     cleanups.push(async () => remove());
-    const entry = (r: NewErrorRecord, overrides: Partial<SpoolEntry> = {}): SpoolEntry => ({ record: toErrorJobData(r), captureId: `c-${r.errorCode}`, reserved: true, persisted: false, ...overrides });
+    const entry = (r: NewErrorRecord, overrides: Partial<SpoolEntry> = {}): SpoolEntry => ({
+      record: toErrorJobData(r),
+      captureId: `c-${r.errorCode}`,
+      reserved: true,
+      persisted: false,
+      ...overrides,
+    });
     const good = Array.from({ length: 5 }, () => record({ message: 'good' }));
     const invalid = entry(record());
     invalid.record.timestamp = 'not a date';
@@ -188,7 +233,11 @@ describe('the error pipeline against hostile input and faults', () => {
     for (let replay = 0; replay < 3; replay += 1) await fixture.tracker.replaySpool();
     // …and quarantined once it has failed on its own three times.
     expect(spool.pending()).toBe(0);
-    const quarantined = fs.readFileSync(spool.quarantineFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SpoolEntry & { reason: string });
+    const quarantined = fs
+      .readFileSync(spool.quarantineFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as SpoolEntry & { reason: string });
     expect(quarantined.map((q) => q.record.errorCode).sort()).toEqual([invalid.record.errorCode, poison.record.errorCode].sort());
     expect(quarantined.find((q) => q.record.errorCode === poison.record.errorCode)?.reason).toContain('poison row refused');
     expect(fixture.logger.messages('error').filter((message) => message.includes('quarantined'))).toHaveLength(2);
@@ -203,7 +252,9 @@ describe('the error pipeline against hostile input and faults', () => {
     const flakyDatabase = {
       recordError: (r: NewErrorRecord) => pg.db.recordError(r),
       recordErrors: (records: readonly NewErrorRecord[]) =>
-        down ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })) : pg.db.recordErrors(records),
+        down
+          ? Promise.reject(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }))
+          : pg.db.recordErrors(records),
       getError: (code: string) => pg.db.getError(code),
     };
     const fixture = await tracker({ spool, db: flakyDatabase });
@@ -229,7 +280,9 @@ describe('the error pipeline against hostile input and faults', () => {
     const fixture = await tracker({ redisTimeoutMs: 1, databaseTimeoutMs: 10_000, codePoolSize: 1024, db: slowDirectInserts });
     await worker(fixture.prefix);
     const captures = 600;
-    const codes = await Promise.all(Array.from({ length: captures }, (_, i) => fixture.tracker.capture(new Error(`burst ${i}`), { command: 'burst' })));
+    const codes = await Promise.all(
+      Array.from({ length: captures }, (_, i) => fixture.tracker.capture(new Error(`burst ${i}`), { command: 'burst' })),
+    );
     await fixture.tracker.drain();
     // Some deliveries took the PostgreSQL path (the deadline fired); their jobs landed too.
     expect(fixture.logger.messages('warn').some((message) => message.includes('Redis unavailable'))).toBe(true);

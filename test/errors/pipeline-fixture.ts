@@ -35,13 +35,18 @@ export class RecordingLogger {
 export const asLogger = (logger: RecordingLogger): pino.Logger => logger as unknown as pino.Logger;
 
 /** The error pipeline's effects land within seconds: a longer default deadline than the shared helper's. */
-export const eventually = <T>(read: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> =>
-  poll(read, timeoutMs);
+export const eventually = <T>(
+  read: () => Promise<T | null | undefined | false> | T | null | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> => poll(read, timeoutMs);
 
 /** A spool file in a temporary directory of this test's own. */
 export function temporarySpool(): { spool: ErrorSpool; remove(): void } {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'moddy-spool-'));
-  return { spool: new ErrorSpool(path.join(directory, 'errors.ndjson')), remove: () => fs.rmSync(directory, { recursive: true, force: true }) };
+  return {
+    spool: new ErrorSpool(path.join(directory, 'errors.ndjson')),
+    remove: () => fs.rmSync(directory, { recursive: true, force: true }),
+  };
 }
 
 /** Deletes every key under a test prefix (and its hash-tagged form, BullMQ's on a cluster). */
@@ -76,7 +81,10 @@ export async function openTracker(
   const queues = createQueues({ connection: redis, prefix });
   const { spool, remove } = options.spool ? { spool: options.spool, remove: () => undefined } : temporarySpool();
   const logger = new RecordingLogger();
-  const tracker = createErrorTracker({ redis, queues, db, spool, logger: asLogger(logger) }, { prefix, retentionDays: 30, replayIntervalMs: 0, ...options });
+  const tracker = createErrorTracker(
+    { redis, queues, db, spool, logger: asLogger(logger) },
+    { prefix, retentionDays: 30, replayIntervalMs: 0, ...options },
+  );
   return {
     prefix,
     redis,

@@ -76,7 +76,11 @@ describe('buildErrorRecord', () => {
   it('fills every column of errors', () => {
     const error = new CommandFailedError('Could not load Bearer abcdefghijklmnopqrstuvwxyz');
     const now = new Date('2024-05-06T07:08:09Z');
-    const record = buildErrorRecord(error, { userId: '123456789012345678', guildId: '223456789012345678', command: 'dev error', context: { option: 1 } }, { projectRoot: ROOT, contextMaxBytes: 4096, now });
+    const record = buildErrorRecord(
+      error,
+      { userId: '123456789012345678', guildId: '223456789012345678', command: 'dev error', context: { option: 1 } },
+      { projectRoot: ROOT, contextMaxBytes: 4096, now },
+    );
     expect(record).toEqual({
       errorType: 'CommandFailedError',
       message: `Could not load Bearer ${REDACTED}`,
@@ -94,6 +98,13 @@ describe('buildErrorRecord', () => {
 
   it('stores a thrown non-Error and moves malformed IDs into the context', () => {
     const record = buildErrorRecord({ reason: 'nope' }, { userId: 'not-a-snowflake' }, { projectRoot: ROOT, contextMaxBytes: 4096 });
-    expect(record).toMatchObject({ errorType: 'thrown object', message: '{"reason":"nope"}', userId: null, traceback: null, fileSource: null, context: { invalid_userId: 'not-a-snowflake' } });
+    expect(record).toMatchObject({
+      errorType: 'thrown object',
+      message: '{"reason":"nope"}',
+      userId: null,
+      traceback: null,
+      fileSource: null,
+      context: { invalid_userId: 'not-a-snowflake' },
+    });
   });
 });

@@ -12,7 +12,10 @@ describe('the redactor of stored errors and logs', () => {
     ['redis://:hunter2@cache:6379/0', `redis://:${REDACTED}@cache:6379/0`],
     ['connect redis://default:p@ss@w0rd@cache:6379 failed', `connect redis://default:${REDACTED}@cache:6379 failed`],
     ['postgres://moddy:s3cret@db:5432/moddy', `postgres://moddy:${REDACTED}@db:5432/moddy`],
-    ['POST https://discord.com/api/webhooks/123456789012345678/AbC-dEf_ghI.jk failed', `POST https://discord.com/api/webhooks/123456789012345678/${REDACTED} failed`],
+    [
+      'POST https://discord.com/api/webhooks/123456789012345678/AbC-dEf_ghI.jk failed',
+      `POST https://discord.com/api/webhooks/123456789012345678/${REDACTED} failed`,
+    ],
     ['/api/v10/interactions/123456789012345678/aW50ZXJhY3Rpb24/callback', `/api/v10/interactions/123456789012345678/${REDACTED}/callback`],
     ['GET /login?user=bob&password=hunter2&x=1', `GET /login?user=bob&password=${REDACTED}&x=1`],
     ['https://api.example/v1?token=abc123', `https://api.example/v1?token=${REDACTED}`],
@@ -32,7 +35,23 @@ describe('the redactor of stored errors and logs', () => {
   });
 
   it('recognises secret keys whatever their case and style, and not words that merely contain them', () => {
-    for (const key of ['pwd', 'PASS', 'pass', 'auth', 'Authorization', 'cookie', 'Set-Cookie', 'token', 'accessToken', 'secret', 'clientSecret', 'apiKey', 'API_KEY', 'x-auth-token', 'DB_PASSWORD']) {
+    for (const key of [
+      'pwd',
+      'PASS',
+      'pass',
+      'auth',
+      'Authorization',
+      'cookie',
+      'Set-Cookie',
+      'token',
+      'accessToken',
+      'secret',
+      'clientSecret',
+      'apiKey',
+      'API_KEY',
+      'x-auth-token',
+      'DB_PASSWORD',
+    ]) {
       expect([key, isSecretKey(key)]).toEqual([key, true]);
     }
     for (const key of ['author', 'passengers', 'bypassed', 'keyboard', 'username', 'guildId']) {
@@ -66,8 +85,15 @@ describe('the redactor of stored errors and logs', () => {
       },
     });
     const logger = pino({ level: 'info', ...logRedaction() }, sink);
-    const failure = new Error('connect redis://:hunter2@cache:6379 refused', { cause: new Error('token=abc at /api/webhooks/123456789012345678/tok3n') });
-    const fields = { err: failure, password: 'hunter2', options: { token: 'abc', deeper: { Pwd: 'pw1', API_KEY: 'pw2' } }, url: 'redis://:pw3@cache' };
+    const failure = new Error('connect redis://:hunter2@cache:6379 refused', {
+      cause: new Error('token=abc at /api/webhooks/123456789012345678/tok3n'),
+    });
+    const fields = {
+      err: failure,
+      password: 'hunter2',
+      options: { token: 'abc', deeper: { Pwd: 'pw1', API_KEY: 'pw2' } },
+      url: 'redis://:pw3@cache',
+    };
     logger.error(fields, 'cannot reach postgres://moddy:s3cret@db/moddy');
     const output = lines.join('');
     for (const secret of ['hunter2', 's3cret', 'tok3n', '"abc"', 'pw1', 'pw2', 'pw3']) expect(output).not.toContain(secret);
@@ -77,7 +103,9 @@ describe('the redactor of stored errors and logs', () => {
     expect(line.msg).toBe(`cannot reach postgres://moddy:${REDACTED}@db/moddy`);
     expect(line.password).toBe(REDACTED);
     expect(line.options.token).toBe(REDACTED);
-    expect(line.err.message).toBe(`connect redis://:${REDACTED}@cache:6379 refused: token=${REDACTED} at /api/webhooks/123456789012345678/${REDACTED}`);
+    expect(line.err.message).toBe(
+      `connect redis://:${REDACTED}@cache:6379 refused: token=${REDACTED} at /api/webhooks/123456789012345678/${REDACTED}`,
+    );
   });
 });
 
@@ -104,7 +132,9 @@ describe('storable text', () => {
   });
 
   it('reaches keys and nested values', () => {
-    expect(storableJson({ 'k\u0000': ['\uD800', { deep: 'a\u0000' }] })).toEqual({ [`k${REPLACEMENT}`]: [REPLACEMENT, { deep: `a${REPLACEMENT}` }] });
+    expect(storableJson({ 'k\u0000': ['\uD800', { deep: 'a\u0000' }] })).toEqual({
+      [`k${REPLACEMENT}`]: [REPLACEMENT, { deep: `a${REPLACEMENT}` }],
+    });
   });
 
   it('keeps a context over the cap full of emoji storable (strings shortened on pair boundaries)', () => {

@@ -32,7 +32,9 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     fixture = await openTracker(pg.db);
     const logger = asLogger(new RecordingLogger());
     workers.push(await startErrorPersistenceWorker({ db: pg.db, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }));
-    workers.push(await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }));
+    workers.push(
+      await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }),
+    );
   });
 
   afterAll(async () => {
@@ -76,26 +78,50 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     expect(post?.channelId).toBe(CHANNEL);
     expect(post?.authorization).toBe('Bot test-token');
     const fields = Object.fromEntries(posted.embed.fields.map((field) => [field.name, field.value]));
-    expect(fields).toMatchObject({ Code: `\`${code}\``, Type: 'PingFailedError', Command: '`/ping`', User: `<@${USER}> (${USER})`, Guild: GUILD, Message: 'latency probe failed' });
+    expect(fields).toMatchObject({
+      Code: `\`${code}\``,
+      Type: 'PingFailedError',
+      Command: '`/ping`',
+      User: `<@${USER}> (${USER})`,
+      Guild: GUILD,
+      Message: 'latency probe failed',
+    });
     expect(fields.Time).toMatch(/^<t:\d+:F>$/);
     expect(posted.embed.description).toContain('latency probe failed');
   });
 
   it('never hands out a code twice, even when the generator repeats itself', async () => {
-    const repeating = await openTracker(pg.db, { prefix: fixture.prefix, codePoolSize: 0, generateCode: scripted('AAAAAAAA', 'AAAAAAAA', 'BBBBBBBB') });
+    const repeating = await openTracker(pg.db, {
+      prefix: fixture.prefix,
+      codePoolSize: 0,
+      generateCode: scripted('AAAAAAAA', 'AAAAAAAA', 'BBBBBBBB'),
+    });
     let pooled: TrackerFixture | undefined;
     try {
       const first = await repeating.tracker.capture(new Error('first'));
       const second = await repeating.tracker.capture(new Error('second'));
       expect([first, second]).toEqual(['AAAAAAAA', 'BBBBBBBB']);
       // A pool filled from a generator that repeats taken codes and itself keeps only the free ones.
-      pooled = await openTracker(pg.db, { prefix: fixture.prefix, codePoolSize: 4, generateCode: scripted('AAAAAAAA', 'CCCCCCCC', 'CCCCCCCC', 'BBBBBBBB', 'DDDDDDDD', 'EEEEEEEE') });
+      pooled = await openTracker(pg.db, {
+        prefix: fixture.prefix,
+        codePoolSize: 4,
+        generateCode: scripted('AAAAAAAA', 'CCCCCCCC', 'CCCCCCCC', 'BBBBBBBB', 'DDDDDDDD', 'EEEEEEEE'),
+      });
       const pool = pooled;
-      await eventually(async () => (await Promise.all(['CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE'].map((c) => fixture.redis.exists(`${fixture.prefix}:errors:code:${c}`)))).every((n) => n === 1));
+      await eventually(async () =>
+        (
+          await Promise.all(['CCCCCCCC', 'DDDDDDDD', 'EEEEEEEE'].map((c) => fixture.redis.exists(`${fixture.prefix}:errors:code:${c}`)))
+        ).every((n) => n === 1),
+      );
       const third = await pool.tracker.capture(new Error('third'));
       const fourth = await pool.tracker.capture(new Error('fourth'));
       expect(new Set([first, second, third, fourth]).size).toBe(4);
-      for (const [code, message] of [[first, 'first'], [second, 'second'], [third, 'third'], [fourth, 'fourth']] as const) {
+      for (const [code, message] of [
+        [first, 'first'],
+        [second, 'second'],
+        [third, 'third'],
+        [fourth, 'fourth'],
+      ] as const) {
         await eventually(async () => (await pg.db.getError(code)) !== null);
         expect((await pg.db.getError(code))?.message).toBe(message);
       }

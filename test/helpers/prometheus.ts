@@ -38,7 +38,11 @@ export function parseExposition(text: string): Exposition {
     }
   }
   const familyOf = (name: string): string | undefined =>
-    types.has(name) ? name : SUFFIXES.filter((suffix) => name.endsWith(suffix)).map((suffix) => name.slice(0, -suffix.length)).find((base) => types.get(base) === 'histogram');
+    types.has(name)
+      ? name
+      : SUFFIXES.filter((suffix) => name.endsWith(suffix))
+          .map((suffix) => name.slice(0, -suffix.length))
+          .find((base) => types.get(base) === 'histogram');
   for (const sample of samples) {
     if (familyOf(sample.name) === undefined) throw new Error(`${sample.name} has no # TYPE`);
   }
@@ -46,6 +50,8 @@ export function parseExposition(text: string): Exposition {
     types,
     samples,
     find: (family, labels = {}) =>
-      samples.filter((sample) => familyOf(sample.name) === family && Object.entries(labels).every(([name, value]) => sample.labels[name] === value)),
+      samples.filter(
+        (sample) => familyOf(sample.name) === family && Object.entries(labels).every(([name, value]) => sample.labels[name] === value),
+      ),
   };
 }

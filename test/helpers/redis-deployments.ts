@@ -79,13 +79,24 @@ export class ClusterDeployment extends Deployment<ClusterTarget> {
       for (const port of ports) {
         await deployment.serve('redis-server', port, [
           ...dataNodeArgs(port),
-          '--dir', deployment.dir,
-          '--cluster-enabled', 'yes',
-          '--cluster-config-file', path.join(deployment.dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout', '2000',
+          '--dir',
+          deployment.dir,
+          '--cluster-enabled',
+          'yes',
+          '--cluster-config-file',
+          path.join(deployment.dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          '2000',
         ]);
       }
-      await run('redis-cli', ['--cluster', 'create', ...ports.map((port) => `127.0.0.1:${port}`), '--cluster-replicas', '0', '--cluster-yes']);
+      await run('redis-cli', [
+        '--cluster',
+        'create',
+        ...ports.map((port) => `127.0.0.1:${port}`),
+        '--cluster-replicas',
+        '0',
+        '--cluster-yes',
+      ]);
       await deployment.waitHealthy();
       return deployment;
     } catch (error) {

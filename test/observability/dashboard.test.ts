@@ -9,7 +9,12 @@ const HISTOGRAM_SUFFIXES = /_(bucket|sum|count)$/;
 async function registeredFamilies(): Promise<Map<string, string>> {
   const metrics = new MetricsRegistry('contract');
   metrics.interactions();
-  metrics.cache(() => ({ enabled: true, local: { hits: 0, misses: 0, loads: 0, invalidations: 0, errors: 0 }, redis: { hits: 0, misses: 0, loads: 0, invalidations: 0, errors: 0 }, database: { loads: 0 } }));
+  metrics.cache(() => ({
+    enabled: true,
+    local: { hits: 0, misses: 0, loads: 0, invalidations: 0, errors: 0 },
+    redis: { hits: 0, misses: 0, loads: 0, invalidations: 0, errors: 0 },
+    database: { loads: 0 },
+  }));
   metrics.queues(async () => ({}));
   metrics.jobs();
   metrics.errorsCaptured();

@@ -21,7 +21,12 @@ describe('health and metrics endpoint', () => {
     await dataSource.initialize();
     redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
     // Port 1 never answers: stands for a Redis that is down.
-    deadRedis = new Redis('redis://127.0.0.1:1', { maxRetriesPerRequest: 0, enableOfflineQueue: false, lazyConnect: true, retryStrategy: () => null });
+    deadRedis = new Redis('redis://127.0.0.1:1', {
+      maxRetriesPerRequest: 0,
+      enableOfflineQueue: false,
+      lazyConnect: true,
+      retryStrategy: () => null,
+    });
   });
 
   afterAll(async () => {
@@ -57,7 +62,8 @@ describe('health and metrics endpoint', () => {
     expect(scrape.headers.get('content-type')).toContain('text/plain');
     const exposition = parseExposition(await scrape.text());
     expect(exposition.find('moddy_interactions_total', { command: 'guild', outcome: 'ok', role: 'test' })[0]?.value).toBe(3);
-    for (const field of ['hits', 'misses', 'loads', 'invalidations', 'errors']) expect(exposition.types.get(`moddy_cache_${field}_total`)).toBe('counter');
+    for (const field of ['hits', 'misses', 'loads', 'invalidations', 'errors'])
+      expect(exposition.types.get(`moddy_cache_${field}_total`)).toBe('counter');
     expect(exposition.types.get('moddy_database_loads_total')).toBe('counter');
     expect(exposition.find('moddy_cache_hits_total', { tier: 'local', role: 'test' })[0]?.value).toBe(7);
     expect(exposition.find('moddy_cache_invalidations_total', { tier: 'redis', role: 'test' })[0]?.value).toBe(2);
@@ -86,7 +92,7 @@ describe('health and metrics endpoint', () => {
     expect((await fetch(`${server.url}/nope`)).status).toBe(404);
   });
 
-  it('serves the clusters\' series under one family each, labelled by cluster, beside its own', async () => {
+  it("serves the clusters' series under one family each, labelled by cluster, beside its own", async () => {
     // Registries as the clusters make them (process metrics on), read as the manager reads them over IPC.
     const cluster = async (id: string) => {
       const registry = new MetricsRegistry('bot');

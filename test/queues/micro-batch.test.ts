@@ -47,7 +47,12 @@ describe('MicroBatcher (no services)', () => {
   it('drain waits for the batches in flight, and a failed batch fails only its own adds', async () => {
     const { batches, settle, flush } = controlledFlush();
     const batcher = new MicroBatcher(flush, { maxSize: 2, maxWaitMs: 60_000 });
-    const failing = [batcher.add(1), batcher.add(2)].map((p) => p.then(() => 'ok', (error: Error) => error.message));
+    const failing = [batcher.add(1), batcher.add(2)].map((p) =>
+      p.then(
+        () => 'ok',
+        (error: Error) => error.message,
+      ),
+    );
     const passing = batcher.add(3).then(() => 'ok');
     let drained = false;
     const draining = batcher.drain().then(() => (drained = true));

@@ -5,7 +5,16 @@ import { masterNodes, type RedisTarget } from '../../src/redis';
 import { startErrorPersistenceWorker } from '../../workers/error-persistence';
 import type { RunningWorker } from '../../workers/runtime';
 import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../cache/cache-fixture';
-import { asLogger, countErrors, deletePrefix, eventually, openTracker, RecordingLogger, storedErrors, type TrackerFixture } from '../errors/pipeline-fixture';
+import {
+  asLogger,
+  countErrors,
+  deletePrefix,
+  eventually,
+  openTracker,
+  RecordingLogger,
+  storedErrors,
+  type TrackerFixture,
+} from '../errors/pipeline-fixture';
 import { ClusterDeployment, SentinelDeployment } from '../helpers/redis-deployments';
 
 /** What a mode's suite shares with its mode-specific tests. */
@@ -34,7 +43,12 @@ function modeSuite(name: string, start: () => Promise<ClusterDeployment | Sentin
       ctx.b = await ctx.cache.open({ cache: { probeIntervalMs: 50 } });
       ctx.tracker = await openTracker(ctx.a.inner, { redis: target, redisTimeoutMs: 500 });
       await eventually(() => ctx.tracker.redis.status === 'ready');
-      ctx.worker = await startErrorPersistenceWorker({ db: ctx.a.inner, prefix: ctx.tracker.prefix, redis: target, logger: asLogger(new RecordingLogger()) });
+      ctx.worker = await startErrorPersistenceWorker({
+        db: ctx.a.inner,
+        prefix: ctx.tracker.prefix,
+        redis: target,
+        logger: asLogger(new RecordingLogger()),
+      });
     }, 60_000);
 
     afterAll(async () => {
@@ -107,86 +121,98 @@ function modeSuite(name: string, start: () => Promise<ClusterDeployment | Sentin
   });
 }
 
-modeSuite('cluster', () => ClusterDeployment.start(), (ctx) => {
-  it('survives a master restarted empty: reads stay correct meanwhile, then the namespace is flushed and Redis used again', async () => {
-    const deployment = ctx.deployment as ClusterDeployment;
-    const users = Array.from({ length: 30 }, () => freshId());
-    for (const user of users) expect(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED')).toBe(false);
+modeSuite(
+  'cluster',
+  () => ClusterDeployment.start(),
+  (ctx) => {
+    it('survives a master restarted empty: reads stay correct meanwhile, then the namespace is flushed and Redis used again', async () => {
+      const deployment = ctx.deployment as ClusterDeployment;
+      const users = Array.from({ length: 30 }, () => freshId());
+      for (const user of users) expect(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED')).toBe(false);
 
-    const flushes = (): number => [ctx.a, ctx.b].flatMap((x) => [...x.logger.warnings, ...x.logger.infos]).filter((line) => line.includes('entries flushed')).length;
-    const flushesBefore = flushes();
-    const victim = deployment.masters[0];
-    if (!victim) throw new Error('no master');
-    await victim.kill();
-    for (const user of users) await ctx.a.db.setAttribute('user', user, 'BLACKLISTED', true, DEV, 'during the outage');
-    // The entries on the dead master cannot be invalidated there, but no read returns the old value for long.
-    await eventually(async () => {
-      for (const user of users) if (!(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED'))) return false;
-      return true;
-    }, 10_000);
+      const flushes = (): number =>
+        [ctx.a, ctx.b].flatMap((x) => [...x.logger.warnings, ...x.logger.infos]).filter((line) => line.includes('entries flushed')).length;
+      const flushesBefore = flushes();
+      const victim = deployment.masters[0];
+      if (!victim) throw new Error('no master');
+      await victim.kill();
+      for (const user of users) await ctx.a.db.setAttribute('user', user, 'BLACKLISTED', true, DEV, 'during the outage');
+      // The entries on the dead master cannot be invalidated there, but no read returns the old value for long.
+      await eventually(async () => {
+        for (const user of users) if (!(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED'))) return false;
+        return true;
+      }, 10_000);
 
-    await victim.start();
-    await deployment.waitHealthy();
-    // The restarted master lost its entries and the invalidations it missed: one process flushed the namespace before Redis was used again.
-    await eventually(() => flushes() > flushesBefore && ctx.a.db.redisUp && ctx.b.db.redisUp, 20_000);
-    for (const user of users) expect(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED')).toBe(true);
+      await victim.start();
+      await deployment.waitHealthy();
+      // The restarted master lost its entries and the invalidations it missed: one process flushed the namespace before Redis was used again.
+      await eventually(() => flushes() > flushesBefore && ctx.a.db.redisUp && ctx.b.db.redisUp, 20_000);
+      for (const user of users) expect(await ctx.b.db.hasAttribute('user', user, 'BLACKLISTED')).toBe(true);
 
-    const after = freshId();
-    expect(await ctx.b.db.hasAttribute('user', after, 'BLACKLISTED')).toBe(false);
-    await ctx.a.db.setAttribute('user', after, 'BLACKLISTED', true, DEV, 'after');
-    await waitFor(() => ctx.b.db.hasAttribute('user', after, 'BLACKLISTED'), 2000);
-  }, 60_000);
-});
-
-modeSuite('sentinel', () => SentinelDeployment.start(), (ctx) => {
-  it('keeps serving through SENTINEL FAILOVER under load: no captured error lost, no stale entry outlives it', async () => {
-    const deployment = ctx.deployment as SentinelDeployment;
-    const users = Array.from({ length: 20 }, () => freshId());
-    for (const user of users) await ctx.a.db.ensureUser(user);
-    for (const user of users) await ctx.b.db.getUser(user);
-
-    const captured = new Map<string, string>();
-    let stop = false;
-    let round = 0;
-    // Writes through one process, reads through the other, errors captured: none of them may throw.
-    const load = (async () => {
-      while (!stop) {
-        round += 1;
-        const user = users[round % users.length] ?? '';
-        await ctx.a.db.updateUserData(user, 'round', round);
-        await ctx.b.db.getUser(user);
-        const message = `failover error ${round}`;
-        captured.set(await ctx.tracker.tracker.capture(new Error(message)), message);
-      }
-    })();
-    load.catch(() => (stop = true));
-
-    const { from, to } = await deployment.failover();
-    expect(to).not.toBe(from);
-    // Both cache processes came back on the new master (after flushing: its copy may miss invalidations).
-    await eventually(() => ctx.a.db.redisUp && ctx.b.db.redisUp, 20_000);
-    await eventually(() => [...ctx.a.logger.infos, ...ctx.b.logger.infos].some((line) => line.includes('Redis cache tier is back')), 20_000);
-    const roundsAtRecovery = round;
-    await eventually(() => round > roundsAtRecovery + 20, 20_000);
-    stop = true;
-    await load;
-
-    // Every value read now is the last one written (no stale entry survived the failover).
-    const expected = await Promise.all(users.map(async (user) => (await ctx.a.inner.getUser(user))?.data.round));
-    await eventually(async () => {
-      for (const [i, user] of users.entries()) {
-        if ((await ctx.b.db.getUser(user))?.data.round !== expected[i]) return false;
-      }
-      return true;
-    }, 5000);
-    expect([...ctx.a.logger.warnings, ...ctx.b.logger.warnings].some((line) => line.includes('Redis restarted'))).toBe(true);
-
-    // The queues resumed on the new master and every error captured during the failover is stored.
-    await ctx.tracker.tracker.drain();
-    await ctx.tracker.tracker.replaySpool();
-    await eventually(async () => {
-      const stored = await storedErrors(ctx.a.inner);
-      return [...captured].every(([code, message]) => stored.get(code)?.message === message);
+      const after = freshId();
+      expect(await ctx.b.db.hasAttribute('user', after, 'BLACKLISTED')).toBe(false);
+      await ctx.a.db.setAttribute('user', after, 'BLACKLISTED', true, DEV, 'after');
+      await waitFor(() => ctx.b.db.hasAttribute('user', after, 'BLACKLISTED'), 2000);
     }, 60_000);
-  }, 90_000);
-});
+  },
+);
+
+modeSuite(
+  'sentinel',
+  () => SentinelDeployment.start(),
+  (ctx) => {
+    it('keeps serving through SENTINEL FAILOVER under load: no captured error lost, no stale entry outlives it', async () => {
+      const deployment = ctx.deployment as SentinelDeployment;
+      const users = Array.from({ length: 20 }, () => freshId());
+      for (const user of users) await ctx.a.db.ensureUser(user);
+      for (const user of users) await ctx.b.db.getUser(user);
+
+      const captured = new Map<string, string>();
+      let stop = false;
+      let round = 0;
+      // Writes through one process, reads through the other, errors captured: none of them may throw.
+      const load = (async () => {
+        while (!stop) {
+          round += 1;
+          const user = users[round % users.length] ?? '';
+          await ctx.a.db.updateUserData(user, 'round', round);
+          await ctx.b.db.getUser(user);
+          const message = `failover error ${round}`;
+          captured.set(await ctx.tracker.tracker.capture(new Error(message)), message);
+        }
+      })();
+      load.catch(() => (stop = true));
+
+      const { from, to } = await deployment.failover();
+      expect(to).not.toBe(from);
+      // Both cache processes came back on the new master (after flushing: its copy may miss invalidations).
+      await eventually(() => ctx.a.db.redisUp && ctx.b.db.redisUp, 20_000);
+      await eventually(
+        () => [...ctx.a.logger.infos, ...ctx.b.logger.infos].some((line) => line.includes('Redis cache tier is back')),
+        20_000,
+      );
+      const roundsAtRecovery = round;
+      await eventually(() => round > roundsAtRecovery + 20, 20_000);
+      stop = true;
+      await load;
+
+      // Every value read now is the last one written (no stale entry survived the failover).
+      const expected = await Promise.all(users.map(async (user) => (await ctx.a.inner.getUser(user))?.data.round));
+      await eventually(async () => {
+        for (const [i, user] of users.entries()) {
+          if ((await ctx.b.db.getUser(user))?.data.round !== expected[i]) return false;
+        }
+        return true;
+      }, 5000);
+      expect([...ctx.a.logger.warnings, ...ctx.b.logger.warnings].some((line) => line.includes('Redis restarted'))).toBe(true);
+
+      // The queues resumed on the new master and every error captured during the failover is stored.
+      await ctx.tracker.tracker.drain();
+      await ctx.tracker.tracker.replaySpool();
+      await eventually(async () => {
+        const stored = await storedErrors(ctx.a.inner);
+        return [...captured].every(([code, message]) => stored.get(code)?.message === message);
+      }, 60_000);
+    }, 90_000);
+  },
+);

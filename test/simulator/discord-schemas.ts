@@ -8,7 +8,12 @@ import type { ZodMiniType } from 'zod/mini';
  * description is a deliberate upgrade) for every route the simulator serves, by `METHOD /path` with `:id`/`:token`
  * as the simulator's rate limiter names routes. A 204 has no schema.
  */
-const channel = z.union([spec.GuildChannelResponseSchema, spec.PrivateChannelResponseSchema, spec.PrivateGroupChannelResponseSchema, spec.ThreadResponseSchema]);
+const channel = z.union([
+  spec.GuildChannelResponseSchema,
+  spec.PrivateChannelResponseSchema,
+  spec.PrivateGroupChannelResponseSchema,
+  spec.ThreadResponseSchema,
+]);
 
 export const SUCCESS_SCHEMAS: Record<string, ZodMiniType> = {
   'GET /gateway': spec.GatewayResponseSchema,

@@ -17,14 +17,19 @@ async function handle(interaction: ChatInputCommandInteraction): Promise<void> {
   seen.push(interaction);
   switch (interaction.commandName) {
     case 'ping':
-      await interaction.reply({ content: `pong ${interaction.options.getString('text') ?? ''}`.trim(), embeds: [{ title: 'Latency', description: 'fine' }] });
+      await interaction.reply({
+        content: `pong ${interaction.options.getString('text') ?? ''}`.trim(),
+        embeds: [{ title: 'Latency', description: 'fine' }],
+      });
       return;
     case 'slow':
       await interaction.deferReply({ flags: 64 });
       await interaction.editReply({ content: 'done after a while' });
       return;
     case 'config':
-      await interaction.reply({ content: `${interaction.options.getSubcommandGroup()}/${interaction.options.getSubcommand()}=${interaction.options.getInteger('value')}` });
+      await interaction.reply({
+        content: `${interaction.options.getSubcommandGroup()}/${interaction.options.getSubcommand()}=${interaction.options.getInteger('value')}`,
+      });
       await interaction.followUp({ content: 'saved' });
       return;
     default:
@@ -37,7 +42,12 @@ function waitForEvent<T>(register: (resolve: (value: T) => void) => void): Promi
 }
 
 beforeAll(async () => {
-  simulator = new DiscordSimulator({ guilds: world.guilds, users: world.users, heartbeatIntervalMs: 1000, logger: pino({ level: 'silent' }) });
+  simulator = new DiscordSimulator({
+    guilds: world.guilds,
+    users: world.users,
+    heartbeatIntervalMs: 1000,
+    logger: pino({ level: 'silent' }),
+  });
   await simulator.start();
   client = new Client({ intents: [GatewayIntentBits.Guilds], rest: { api: simulator.apiUrl }, shards: [0, 1], shardCount: 2 });
   client.on(Events.InteractionCreate, (interaction) => {
@@ -55,7 +65,10 @@ afterAll(async () => {
 
 describe('discord.js client against the simulator', () => {
   it('connects both shards and gives each exactly the guilds routed to it', () => {
-    expect(simulator.connectedShards()).toEqual([[0, 2], [1, 2]]);
+    expect(simulator.connectedShards()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
     expect([...client.guilds.cache.keys()].sort()).toEqual(joined.map((guild) => guild.id).sort());
     for (const guild of client.guilds.cache.values()) expect(guild.shardId).toBe(shardForGuild(guild.id, 2));
     for (const session of simulator.sessions()) {
@@ -69,7 +82,14 @@ describe('discord.js client against the simulator', () => {
 
   it('delivers an interaction and returns the reply through response()', async () => {
     const guild = joined[3]!;
-    const handle = simulator.sendInteraction({ user: user.id, guildId: guild.id, command: 'ping', options: { text: 'hello' }, permissions: MANAGE_GUILD, locale: 'fr' });
+    const handle = simulator.sendInteraction({
+      user: user.id,
+      guildId: guild.id,
+      command: 'ping',
+      options: { text: 'hello' },
+      permissions: MANAGE_GUILD,
+      locale: 'fr',
+    });
     const reply = await handle.response();
     expect(reply.type).toBe(4);
     expect(reply.message?.content).toBe('pong hello');
@@ -95,7 +115,13 @@ describe('discord.js client against the simulator', () => {
   });
 
   it('nests subcommand groups and records follow-ups; DMs go to shard 0', async () => {
-    const handle = simulator.sendInteraction({ user: user.id, command: 'config', subcommandGroup: 'limits', subcommand: 'set', options: { value: 7 } });
+    const handle = simulator.sendInteraction({
+      user: user.id,
+      command: 'config',
+      subcommandGroup: 'limits',
+      subcommand: 'set',
+      options: { value: 7 },
+    });
     const reply = await handle.response();
     expect(reply.message?.content).toBe('limits/set=7');
     const [followUp] = await handle.waitForFollowUps(1);
@@ -103,9 +129,11 @@ describe('discord.js client against the simulator', () => {
     const received = seen.find((interaction) => interaction.id === handle.id)!;
     expect(received.guildId).toBeNull();
     expect(received.inGuild()).toBe(false);
-    const carriedBy = simulator.sessions().filter((session) =>
-      session.history.some((event) => event.t === 'INTERACTION_CREATE' && (event.d as { id: string }).id === handle.id),
-    );
+    const carriedBy = simulator
+      .sessions()
+      .filter((session) =>
+        session.history.some((event) => event.t === 'INTERACTION_CREATE' && (event.d as { id: string }).id === handle.id),
+      );
     expect(carriedBy.map((session) => session.shardId)).toEqual([0]);
   });
 
@@ -151,7 +179,9 @@ describe('discord.js client against the simulator', () => {
     const sessionCount = simulator.sessions().length;
     let id = 1300000000000000000n;
     while (shardForGuild(id.toString(), 2) !== 0) id += 1n << 22n;
-    const created = waitForEvent<Guild>((resolve) => client.on(Events.GuildCreate, (guild) => guild.id === id.toString() && resolve(guild)));
+    const created = waitForEvent<Guild>((resolve) =>
+      client.on(Events.GuildCreate, (guild) => guild.id === id.toString() && resolve(guild)),
+    );
     const resumed = waitForEvent<void>((resolve) => client.once(Events.ShardResume, () => resolve()));
     expect(simulator.disconnectShard(0)).toBe(true);
     // Dispatched while the socket is closing: only a replay on RESUME can deliver it.

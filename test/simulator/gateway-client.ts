@@ -14,7 +14,10 @@ export class GatewayTestClient {
   private readonly waiters = new Set<() => void>();
   private heartbeat: NodeJS.Timeout | null = null;
 
-  private constructor(private readonly socket: WebSocket, heartbeats: boolean) {
+  private constructor(
+    private readonly socket: WebSocket,
+    heartbeats: boolean,
+  ) {
     socket.on('message', (raw) => {
       const frame = JSON.parse(raw.toString()) as Frame;
       this.frames.push(frame);
@@ -76,7 +79,11 @@ export class GatewayTestClient {
       };
       const timer = setTimeout(() => {
         this.waiters.delete(wake);
-        reject(new Error(`gateway wait timed out; frames: ${JSON.stringify(this.frames.map((frame) => [frame.op, frame.t]))}, close: ${this.closeCode}`));
+        reject(
+          new Error(
+            `gateway wait timed out; frames: ${JSON.stringify(this.frames.map((frame) => [frame.op, frame.t]))}, close: ${this.closeCode}`,
+          ),
+        );
       }, timeoutMs);
       this.waiters.add(wake);
       wake();

@@ -11,7 +11,15 @@ const clients: GatewayTestClient[] = [];
 
 async function simulatorWith(options: DiscordSimulatorOptions = {}): Promise<DiscordSimulator> {
   // A short interval, but a timeout no event-loop stall on a busy machine reaches, except where the timeout is the subject.
-  const simulator = new DiscordSimulator({ guilds: [GUILD], users: [USER], heartbeatIntervalMs: 200, heartbeatTimeoutMs: 30_000, identifyWindowMs: 0, logger: pino({ level: 'silent' }), ...options });
+  const simulator = new DiscordSimulator({
+    guilds: [GUILD],
+    users: [USER],
+    heartbeatIntervalMs: 200,
+    heartbeatTimeoutMs: 30_000,
+    identifyWindowMs: 0,
+    logger: pino({ level: 'silent' }),
+    ...options,
+  });
   await simulator.start();
   started.push(simulator);
   return simulator;
@@ -124,7 +132,8 @@ describe('simulator gateway lifecycle', () => {
     const simulator = await simulatorWith({ maxConcurrency: 2, identifyWindowMs: 60_000, sessionStartLimit: 3 });
     const gatewayBot = async () => {
       const response = await fetch(`${simulator.apiUrl}/v10/gateway/bot`, { headers: { authorization: `Bot ${simulator.options.token}` } });
-      return ((await response.json()) as { session_start_limit: { remaining: number; total: number; max_concurrency: number } }).session_start_limit;
+      return ((await response.json()) as { session_start_limit: { remaining: number; total: number; max_concurrency: number } })
+        .session_start_limit;
     };
     expect(await gatewayBot()).toMatchObject({ total: 3, remaining: 3, max_concurrency: 2 });
     // Shards 0 and 1 are in different buckets: both identify at once. Shard 2 shares shard 0's bucket.
@@ -133,7 +142,13 @@ describe('simulator gateway lifecycle', () => {
     await one!.identify(simulator.options.token, [1, 4]);
     identifyWith(two!, simulator, Intent.Guilds, [2, 4]);
     await received(two!, 9, false);
-    expect(simulator.identifyLog()).toMatchObject({ refused: [{ shardId: 2, bucket: 0 }], starts: [{ shardId: 0, bucket: 0 }, { shardId: 1, bucket: 1 }] });
+    expect(simulator.identifyLog()).toMatchObject({
+      refused: [{ shardId: 2, bucket: 0 }],
+      starts: [
+        { shardId: 0, bucket: 0 },
+        { shardId: 1, bucket: 1 },
+      ],
+    });
     expect(await gatewayBot()).toMatchObject({ remaining: 1 });
 
     const exhausting = await simulatorWith({ sessionStartLimit: 1 });

@@ -3,7 +3,10 @@ import { DiscordSimulator, shardForGuild } from '../../src/simulator';
 import { GatewayTestClient } from './gateway-client';
 
 /** The gateway protocol, frame by frame, with a bare WebSocket client. */
-const GUILDS = ['1200000000000000000', '1210000000000000000', '1220000000000000000', '1230000000000000000'].map((id, index) => ({ id, name: `Guild ${index}` }));
+const GUILDS = ['1200000000000000000', '1210000000000000000', '1220000000000000000', '1230000000000000000'].map((id, index) => ({
+  id,
+  name: `Guild ${index}`,
+}));
 
 let simulator: DiscordSimulator;
 const clients: GatewayTestClient[] = [];
@@ -16,7 +19,13 @@ async function connect(): Promise<GatewayTestClient> {
 
 beforeAll(async () => {
   // Shards re-identify from test to test: identify pacing is tested on its own (gateway-lifecycle.test.ts).
-  simulator = new DiscordSimulator({ guilds: GUILDS, heartbeatIntervalMs: 250, heartbeatTimeoutMs: 30_000, identifyWindowMs: 0, logger: pino({ level: 'silent' }) });
+  simulator = new DiscordSimulator({
+    guilds: GUILDS,
+    heartbeatIntervalMs: 250,
+    heartbeatTimeoutMs: 30_000,
+    identifyWindowMs: 0,
+    logger: pino({ level: 'silent' }),
+  });
   await simulator.start();
 });
 
@@ -54,7 +63,10 @@ describe('simulator gateway', () => {
       const ready = await client.identify(simulator.options.token, [shardId, 2]);
       const routed = GUILDS.filter((guild) => shardForGuild(guild.id, 2) === shardId).map((guild) => guild.id);
       expect(routed.length).toBeGreaterThan(0);
-      expect(ready).toMatchObject({ s: 1, d: { v: 10, shard: [shardId, 2], application: { id: simulator.options.applicationId }, user: { id: simulator.options.botUser.id } } });
+      expect(ready).toMatchObject({
+        s: 1,
+        d: { v: 10, shard: [shardId, 2], application: { id: simulator.options.applicationId }, user: { id: simulator.options.botUser.id } },
+      });
       const data = ready.d as { guilds: { id: string; unavailable: boolean }[]; session_id: string; resume_gateway_url: string };
       expect(data.guilds).toEqual(routed.map((id) => ({ id, unavailable: true })));
       expect(data.resume_gateway_url).toBe(simulator.gatewayUrl);
@@ -65,7 +77,10 @@ describe('simulator gateway', () => {
       expect(creates.map((frame) => (frame.d as { id: string }).id)).toEqual(routed);
       expect(creates.map((frame) => frame.s)).toEqual(routed.map((_, index) => index + 2));
     }
-    expect(simulator.connectedShards()).toEqual([[0, 2], [1, 2]]);
+    expect(simulator.connectedShards()).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
   });
 
   it('replays missed dispatches on RESUME, then sends RESUMED; refuses an unknown session', async () => {
@@ -76,14 +91,20 @@ describe('simulator gateway', () => {
     const lastSeq = Math.max(...first.frames.map((frame) => frame.s ?? 0));
     first.close();
     await first.waitForClose();
-    await simulator.store.changes.waitFor(() => (simulator.connectedShards().some(([, count]) => count === 1) ? undefined : true), 5000, 'the socket to be gone');
+    await simulator.store.changes.waitFor(
+      () => (simulator.connectedShards().some(([, count]) => count === 1) ? undefined : true),
+      5000,
+      'the socket to be gone',
+    );
 
     simulator.updateGuild(GUILDS[0]!.id, { name: 'Renamed while away' });
     const second = await connect();
     second.send(6, { token: simulator.options.token, session_id: sessionId, seq: lastSeq });
     const resumed = await second.waitForDispatch('RESUMED');
     const replayed = second.frames.filter((frame) => frame.op === 0 && frame.t !== 'RESUMED');
-    expect(replayed).toEqual([expect.objectContaining({ t: 'GUILD_UPDATE', s: lastSeq + 1, d: expect.objectContaining({ name: 'Renamed while away' }) })]);
+    expect(replayed).toEqual([
+      expect.objectContaining({ t: 'GUILD_UPDATE', s: lastSeq + 1, d: expect.objectContaining({ name: 'Renamed while away' }) }),
+    ]);
     expect(resumed.s).toBe(lastSeq + 2);
 
     const stranger = await connect();

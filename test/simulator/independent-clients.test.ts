@@ -1,4 +1,9 @@
-import { Client as CoreClient, GatewayDispatchEvents, GatewayIntentBits, type APIChatInputApplicationCommandInteraction } from '@discordjs/core';
+import {
+  Client as CoreClient,
+  GatewayDispatchEvents,
+  GatewayIntentBits,
+  type APIChatInputApplicationCommandInteraction,
+} from '@discordjs/core';
 import { REST } from '@discordjs/rest';
 import { WebSocketManager, WebSocketShardEvents } from '@discordjs/ws';
 import { Client as OceanicClient, CommandInteraction } from 'oceanic.js';
@@ -45,7 +50,9 @@ describe('@discordjs/core with @discordjs/ws', () => {
       const interaction = data as APIChatInputApplicationCommandInteraction;
       const text = interaction.data.options?.find((option) => option.name === 'text');
       // A failed reply fails the test through the reply it never sees.
-      void api.interactions.reply(interaction.id, interaction.token, { content: `core: ${text && 'value' in text ? String(text.value) : ''}` }).catch(() => undefined);
+      void api.interactions
+        .reply(interaction.id, interaction.token, { content: `core: ${text && 'value' in text ? String(text.value) : ''}` })
+        .catch(() => undefined);
     });
     const ready = new Promise<{ user: { id: string } }>((resolve) => client.once(GatewayDispatchEvents.Ready, ({ data }) => resolve(data)));
     await gateway.connect();
@@ -74,12 +81,17 @@ describe('oceanic.js', () => {
   });
 
   it('connects, gets READY, replies to an interaction, and resumes after a drop', async () => {
-    client = new OceanicClient({ auth: `Bot ${simulator.options.token}`, gateway: { intents: ['GUILDS'] }, rest: { baseURL: `${simulator.apiUrl}/v10` } });
+    client = new OceanicClient({
+      auth: `Bot ${simulator.options.token}`,
+      gateway: { intents: ['GUILDS'] },
+      rest: { baseURL: `${simulator.apiUrl}/v10` },
+    });
     // oceanic.js reports every close it did not ask for as an error, then reconnects.
     const errors: Error[] = [];
     client.on('error', (error) => errors.push(error as Error));
     client.on('interactionCreate', (interaction) => {
-      if (interaction instanceof CommandInteraction) void interaction.createMessage({ content: `oceanic: ${interaction.data.options.getString('text') ?? ''}` });
+      if (interaction instanceof CommandInteraction)
+        void interaction.createMessage({ content: `oceanic: ${interaction.data.options.getString('text') ?? ''}` });
     });
     const ready = new Promise<void>((resolve) => client.once('ready', () => resolve()));
     await client.connect();

@@ -63,16 +63,24 @@ describe('simulator rate limits', () => {
     const simulator = await simulatorWith({ global: { limit: 10, windowMs: 60_000 }, defaultRoute: null });
     const statuses = [];
     for (let index = 0; index < 11; index++) {
-      statuses.push((await fetch(`${simulator.apiUrl}/v10/users/${USER.id}`, { headers: { authorization: `Bot ${simulator.options.token}` } })).status);
+      statuses.push(
+        (await fetch(`${simulator.apiUrl}/v10/users/${USER.id}`, { headers: { authorization: `Bot ${simulator.options.token}` } })).status,
+      );
     }
     expect(statuses).toEqual([...Array(10).fill(200), 429]);
-    const refused = await fetch(`${simulator.apiUrl}/v10/guilds/${GUILDS[0]!.id}`, { headers: { authorization: `Bot ${simulator.options.token}` } });
+    const refused = await fetch(`${simulator.apiUrl}/v10/guilds/${GUILDS[0]!.id}`, {
+      headers: { authorization: `Bot ${simulator.options.token}` },
+    });
     expect(refused.status).toBe(429);
     expect(refused.headers.get('x-ratelimit-global')).toBe('true');
     expect(refused.headers.get('x-ratelimit-scope')).toBe('global');
     expect(await refused.json()).toMatchObject({ global: true });
     // Interaction endpoints are outside the global limit: a bad token still gets its real answer.
-    const callback = await fetch(`${simulator.apiUrl}/v10/interactions/1/token/callback`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"type":1}' });
+    const callback = await fetch(`${simulator.apiUrl}/v10/interactions/1/token/callback`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"type":1}',
+    });
     expect(callback.status).toBe(404);
   });
 
@@ -90,7 +98,9 @@ describe('simulator rate limits', () => {
   it('gives injected 429s Discord’s body and headers', async () => {
     const simulator = await simulatorWith(false);
     simulator.failRequests({ method: 'GET', path: `/users/${USER.id}`, status: 429, retryAfterMs: 2500 });
-    const answer = await fetch(`${simulator.apiUrl}/v10/users/${USER.id}`, { headers: { authorization: `Bot ${simulator.options.token}` } });
+    const answer = await fetch(`${simulator.apiUrl}/v10/users/${USER.id}`, {
+      headers: { authorization: `Bot ${simulator.options.token}` },
+    });
     expect(answer.status).toBe(429);
     expect(answer.headers.get('retry-after')).toBe('3');
     expect(answer.headers.get('x-ratelimit-scope')).toBe('user');
@@ -100,7 +110,9 @@ describe('simulator rate limits', () => {
   it('makes @discordjs/rest wait out the bucket instead of flooding', async () => {
     const simulator = await simulatorWith({ routes: { 'POST /channels/:id/messages': { limit: 2, windowMs: 1000 } } });
     const rest = new REST({ api: simulator.apiUrl, retries: 0 }).setToken(simulator.options.token);
-    await Promise.all(Array.from({ length: 6 }, (_, index) => rest.post(`/channels/${CHANNEL_A}/messages`, { body: { content: `m${index}` } })));
+    await Promise.all(
+      Array.from({ length: 6 }, (_, index) => rest.post(`/channels/${CHANNEL_A}/messages`, { body: { content: `m${index}` } })),
+    );
     expect(simulator.messages(CHANNEL_A)).toHaveLength(6);
     const posts = simulator.requests().filter((request) => request.method === 'POST');
     // It learns the bucket from the headers: at most the one request that discovers the limit is refused.

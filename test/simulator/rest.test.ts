@@ -4,19 +4,40 @@ import type { GatewayTestClient } from './gateway-client';
 
 /** The REST routes, called the way discord.js calls them (plain fetch, so every status is visible). */
 const BOT_ID = '1100000000000000001';
-const PUBLIC_GUILD = { id: '1200000000000000001', name: 'Public Lounge', discoverable: true, botInGuild: false, features: ['COMMUNITY', 'DISCOVERABLE'], memberCount: 5000 };
+const PUBLIC_GUILD = {
+  id: '1200000000000000001',
+  name: 'Public Lounge',
+  discoverable: true,
+  botInGuild: false,
+  features: ['COMMUNITY', 'DISCOVERABLE'],
+  memberCount: 5000,
+};
 const PRIVATE_GUILD = { id: '1200000000000000002', name: 'Private Den', botInGuild: false, memberCount: 12 };
-const HOME_GUILD = { id: '1200000000000000003', name: 'Home', memberCount: 321, presenceCount: 100, channels: [{ id: '1200000000000000004', name: 'mod-log' }] };
+const HOME_GUILD = {
+  id: '1200000000000000003',
+  name: 'Home',
+  memberCount: 321,
+  presenceCount: 100,
+  channels: [{ id: '1200000000000000004', name: 'mod-log' }],
+};
 const USER = { id: '1200000000000000010', username: 'ada' };
 
 let simulator: DiscordSimulator;
 let gateway: GatewayTestClient;
 let connected: ConnectedSimulator | undefined;
 
-async function call(method: string, path: string, options: { body?: unknown; auth?: boolean } = {}): Promise<{ status: number; body: unknown }> {
+async function call(
+  method: string,
+  path: string,
+  options: { body?: unknown; auth?: boolean } = {},
+): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (options.auth !== false) headers.authorization = `Bot ${simulator.options.token}`;
-  const response = await fetch(`${simulator.apiUrl}/v10${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
+  const response = await fetch(`${simulator.apiUrl}/v10${path}`, {
+    method,
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+  });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
@@ -45,7 +66,10 @@ describe('simulator REST API', () => {
 
   it('serves users and answers Unknown User', async () => {
     expect(await call('GET', '/users/@me')).toMatchObject({ status: 200, body: { id: BOT_ID, bot: true } });
-    expect(await call('GET', `/users/${USER.id}`)).toMatchObject({ status: 200, body: { id: USER.id, username: 'ada', discriminator: '0' } });
+    expect(await call('GET', `/users/${USER.id}`)).toMatchObject({
+      status: 200,
+      body: { id: USER.id, username: 'ada', discriminator: '0' },
+    });
     expect(await call('GET', '/users/1200000000000000099')).toEqual({ status: 404, body: { message: 'Unknown User', code: 10013 } });
   });
 
@@ -53,14 +77,22 @@ describe('simulator REST API', () => {
     const plain = await call('GET', `/guilds/${HOME_GUILD.id}`);
     expect(plain).toMatchObject({ status: 200, body: { id: HOME_GUILD.id, name: 'Home' } });
     expect(plain.body).not.toHaveProperty('approximate_member_count');
-    expect(await call('GET', `/guilds/${HOME_GUILD.id}?with_counts=true`)).toMatchObject({ body: { approximate_member_count: 321, approximate_presence_count: 100 } });
+    expect(await call('GET', `/guilds/${HOME_GUILD.id}?with_counts=true`)).toMatchObject({
+      body: { approximate_member_count: 321, approximate_presence_count: 100 },
+    });
     expect(await call('GET', '/guilds/1200000000000000099')).toEqual({ status: 404, body: { message: 'Unknown Guild', code: 10004 } });
     expect(await call('GET', `/guilds/${PRIVATE_GUILD.id}`)).toEqual({ status: 403, body: { message: 'Missing Access', code: 50001 } });
   });
 
   it('serves the preview of a public guild the bot is not in, not of a private one', async () => {
-    expect(await call('GET', `/guilds/${PUBLIC_GUILD.id}/preview`)).toMatchObject({ status: 200, body: { id: PUBLIC_GUILD.id, approximate_member_count: 5000, features: ['COMMUNITY', 'DISCOVERABLE'] } });
-    expect(await call('GET', `/guilds/${PRIVATE_GUILD.id}/preview`)).toEqual({ status: 404, body: { message: 'Unknown Guild', code: 10004 } });
+    expect(await call('GET', `/guilds/${PUBLIC_GUILD.id}/preview`)).toMatchObject({
+      status: 200,
+      body: { id: PUBLIC_GUILD.id, approximate_member_count: 5000, features: ['COMMUNITY', 'DISCOVERABLE'] },
+    });
+    expect(await call('GET', `/guilds/${PRIVATE_GUILD.id}/preview`)).toEqual({
+      status: 404,
+      body: { message: 'Unknown Guild', code: 10004 },
+    });
   });
 
   it('serves members and answers Unknown Member', async () => {
@@ -70,11 +102,16 @@ describe('simulator REST API', () => {
 
   it('stores channel messages with their embeds and refuses empty or misplaced ones', async () => {
     const channelId = HOME_GUILD.channels[0]!.id;
-    const posted = await call('POST', `/channels/${channelId}/messages`, { body: { embeds: [{ title: 'Boom', fields: [{ name: 'code', value: 'E42' }] }] } });
+    const posted = await call('POST', `/channels/${channelId}/messages`, {
+      body: { embeds: [{ title: 'Boom', fields: [{ name: 'code', value: 'E42' }] }] },
+    });
     expect(posted).toMatchObject({ status: 200, body: { channel_id: channelId, author: { id: BOT_ID }, embeds: [{ title: 'Boom' }] } });
     expect(simulator.messages(channelId)).toEqual([posted.body]);
     expect(await call('POST', `/channels/${channelId}/messages`, { body: {} })).toMatchObject({ status: 400, body: { code: 50006 } });
-    expect(await call('POST', '/channels/1200000000000000099/messages', { body: { content: 'x' } })).toMatchObject({ status: 404, body: { code: 10003 } });
+    expect(await call('POST', '/channels/1200000000000000099/messages', { body: { content: 'x' } })).toMatchObject({
+      status: 404,
+      body: { code: 10003 },
+    });
   });
 
   it('reads message content from multipart payload_json, as discord.js sends files', async () => {
@@ -82,18 +119,29 @@ describe('simulator REST API', () => {
     const form = new FormData();
     form.append('payload_json', JSON.stringify({ content: 'with a file' }));
     form.append('files[0]', new Blob(['stack trace']), 'trace.txt');
-    const response = await fetch(`${simulator.apiUrl}/v10/channels/${channelId}/messages`, { method: 'POST', headers: { authorization: `Bot ${simulator.options.token}` }, body: form });
+    const response = await fetch(`${simulator.apiUrl}/v10/channels/${channelId}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bot ${simulator.options.token}` },
+      body: form,
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toMatchObject({ content: 'with a file', attachments: [{ filename: 'trace.txt', size: 11 }] });
   });
 
   it('stores command registrations, keeping IDs across overwrites', async () => {
-    const commands = [{ name: 'ping', description: 'Ping' }, { name: 'config', description: 'Configure', options: [] }];
+    const commands = [
+      { name: 'ping', description: 'Ping' },
+      { name: 'config', description: 'Configure', options: [] },
+    ];
     const first = await call('PUT', `/applications/${BOT_ID}/commands`, { body: commands });
     expect(first.status).toBe(200);
     const again = await call('PUT', `/applications/${BOT_ID}/commands`, { body: commands });
-    expect((again.body as { id: string }[]).map((command) => command.id)).toEqual((first.body as { id: string }[]).map((command) => command.id));
-    const guild = await call('PUT', `/applications/${BOT_ID}/guilds/${HOME_GUILD.id}/commands`, { body: [{ name: 'debug', description: 'Dev only' }] });
+    expect((again.body as { id: string }[]).map((command) => command.id)).toEqual(
+      (first.body as { id: string }[]).map((command) => command.id),
+    );
+    const guild = await call('PUT', `/applications/${BOT_ID}/guilds/${HOME_GUILD.id}/commands`, {
+      body: [{ name: 'debug', description: 'Dev only' }],
+    });
     expect(guild.body).toMatchObject([{ name: 'debug', guild_id: HOME_GUILD.id, application_id: BOT_ID }]);
     expect(simulator.registeredCommands().global.map((command) => command.name)).toEqual(['ping', 'config']);
     expect(simulator.registeredCommands().guilds[HOME_GUILD.id]?.map((command) => command.name)).toEqual(['debug']);
@@ -103,23 +151,44 @@ describe('simulator REST API', () => {
   });
 
   it('records unknown routes so a test can see what the bot called', async () => {
-    expect(await call('GET', '/guilds/1200000000000000003/audit-logs')).toEqual({ status: 404, body: { message: '404: Not Found', code: 0 } });
-    expect(simulator.unknownRequests().map((request) => `${request.method} ${request.path}`)).toContain('GET /api/v10/guilds/1200000000000000003/audit-logs');
+    expect(await call('GET', '/guilds/1200000000000000003/audit-logs')).toEqual({
+      status: 404,
+      body: { message: '404: Not Found', code: 0 },
+    });
+    expect(simulator.unknownRequests().map((request) => `${request.method} ${request.path}`)).toContain(
+      'GET /api/v10/guilds/1200000000000000003/audit-logs',
+    );
   });
 
   it('enforces interaction callback rules: no auth needed, one callback, follow-ups after it', async () => {
     const handle = simulator.sendInteraction({ user: USER.id, guildId: HOME_GUILD.id, command: 'ping' });
     await gateway.waitForDispatch('INTERACTION_CREATE', (d) => (d as { id: string }).id === handle.id);
     const callback = `/interactions/${handle.id}/${handle.token}/callback`;
-    expect(await call('POST', `/webhooks/${BOT_ID}/${handle.token}?wait=true`, { auth: false, body: { content: 'too early' } })).toMatchObject({ status: 404, body: { code: 10015 } });
-    expect(await call('POST', `/interactions/${handle.id}/wrong-token/callback`, { auth: false, body: { type: 4, data: { content: 'x' } } })).toMatchObject({ status: 404, body: { code: 10062 } });
-    const answered = await call('POST', `${callback}?with_response=true`, { auth: false, body: { type: 4, data: { content: 'hi', flags: 64 } } });
-    expect(answered).toMatchObject({ status: 200, body: { interaction: { id: handle.id, response_message_ephemeral: true }, resource: { type: 4, message: { content: 'hi' } } } });
-    expect(await call('POST', callback, { auth: false, body: { type: 4, data: { content: 'again' } } })).toMatchObject({ status: 400, body: { code: 40060 } });
+    expect(
+      await call('POST', `/webhooks/${BOT_ID}/${handle.token}?wait=true`, { auth: false, body: { content: 'too early' } }),
+    ).toMatchObject({ status: 404, body: { code: 10015 } });
+    expect(
+      await call('POST', `/interactions/${handle.id}/wrong-token/callback`, { auth: false, body: { type: 4, data: { content: 'x' } } }),
+    ).toMatchObject({ status: 404, body: { code: 10062 } });
+    const answered = await call('POST', `${callback}?with_response=true`, {
+      auth: false,
+      body: { type: 4, data: { content: 'hi', flags: 64 } },
+    });
+    expect(answered).toMatchObject({
+      status: 200,
+      body: { interaction: { id: handle.id, response_message_ephemeral: true }, resource: { type: 4, message: { content: 'hi' } } },
+    });
+    expect(await call('POST', callback, { auth: false, body: { type: 4, data: { content: 'again' } } })).toMatchObject({
+      status: 400,
+      body: { code: 40060 },
+    });
     expect(await handle.response()).toMatchObject({ type: 4, ephemeral: true, message: { content: 'hi' } });
     const followUp = await call('POST', `/webhooks/${BOT_ID}/${handle.token}?wait=true`, { auth: false, body: { content: 'more' } });
     expect(followUp).toMatchObject({ status: 200, body: { content: 'more', webhook_id: BOT_ID } });
-    expect(await call('GET', `/webhooks/${BOT_ID}/${handle.token}/messages/@original`, { auth: false })).toMatchObject({ status: 200, body: { content: 'hi' } });
+    expect(await call('GET', `/webhooks/${BOT_ID}/${handle.token}/messages/@original`, { auth: false })).toMatchObject({
+      status: 200,
+      body: { content: 'hi' },
+    });
     // Ephemeral answers are not in the channel's history.
     expect(simulator.messages(HOME_GUILD.channels[0]!.id).some((message) => message.content === 'hi')).toBe(false);
   });

@@ -9,7 +9,13 @@ import type { GatewayTestClient } from './gateway-client';
  * payload that drifts from Discord's shapes fails here. Also the HTTP details other clients rely on.
  */
 const BOT_ID = '1100000000000000001';
-const HOME = { id: '1200000000000000003', name: 'Home', memberCount: 321, features: ['COMMUNITY'], channels: [{ id: '1200000000000000004', name: 'general' }] };
+const HOME = {
+  id: '1200000000000000003',
+  name: 'Home',
+  memberCount: 321,
+  features: ['COMMUNITY'],
+  channels: [{ id: '1200000000000000004', name: 'general' }],
+};
 const PUBLIC = { id: '1200000000000000001', name: 'Public', discoverable: true, botInGuild: false, features: ['DISCOVERABLE'] };
 const PRIVATE = { id: '1200000000000000002', name: 'Private', botInGuild: false };
 const USER = { id: '1200000000000000010', username: 'ada' };
@@ -48,7 +54,11 @@ beforeAll(async () => {
     guilds: [HOME, PUBLIC, PRIVATE],
     users: [USER],
     // Generous, except one route that the test drives into a 429.
-    rateLimits: { global: { limit: 1000, windowMs: 1000 }, defaultRoute: { limit: 100, windowMs: 1000 }, routes: { 'POST /channels/:id/messages': null, 'GET /users/:id': { limit: 3, windowMs: 60_000 } } },
+    rateLimits: {
+      global: { limit: 1000, windowMs: 1000 },
+      defaultRoute: { limit: 100, windowMs: 1000 },
+      routes: { 'POST /channels/:id/messages': null, 'GET /users/:id': { limit: 3, windowMs: 60_000 } },
+    },
   });
   ({ simulator, gateway } = connected);
 });
@@ -61,7 +71,10 @@ afterAll(async () => {
 async function interaction(type: number, guildId?: string): Promise<{ id: string; token: string }> {
   const handle = simulator.sendInteraction({ user: USER.id, guildId, command: 'ping' });
   await gateway.waitForDispatch('INTERACTION_CREATE', (d) => (d as { id: string }).id === handle.id);
-  await call('POST', `/interactions/${handle.id}/${handle.token}/callback?with_response=true`, { auth: false, body: { type, data: type === 4 ? { content: `hi <@${USER.id}>`, embeds: [{ title: 'E' }] } : {} } });
+  await call('POST', `/interactions/${handle.id}/${handle.token}/callback?with_response=true`, {
+    auth: false,
+    body: { type, data: type === 4 ? { content: `hi <@${USER.id}>`, embeds: [{ title: 'E' }] } : {} },
+  });
   return handle;
 }
 
@@ -86,7 +99,9 @@ describe('simulator responses against Discord’s published schemas', () => {
     await call('GET', `/guilds/${HOME.id}/members/1200000000000000099`);
     await call('GET', `/channels/${CHANNEL}`);
     await call('GET', '/channels/1200000000000000099');
-    await call('POST', `/channels/${CHANNEL}/messages`, { body: { content: `hello <@${USER.id}>`, embeds: [{ title: 'Boom', fields: [{ name: 'a', value: 'b' }] }] } });
+    await call('POST', `/channels/${CHANNEL}/messages`, {
+      body: { content: `hello <@${USER.id}>`, embeds: [{ title: 'Boom', fields: [{ name: 'a', value: 'b' }] }] },
+    });
     await call('POST', `/channels/${CHANNEL}/messages`, { body: {} });
     await call('POST', `/channels/${CHANNEL}/messages`, { body: { content: 'x'.repeat(2001) } });
     await call('POST', `/channels/${CHANNEL}/messages`, { raw: '{"content": ' });
@@ -112,7 +127,10 @@ describe('simulator responses against Discord’s published schemas', () => {
     await call('DELETE', `${webhook}/messages/${followUpId}`, { auth: false });
     await call('DELETE', `${webhook}/messages/%40original`, { auth: false });
     await call('GET', `${webhook}/messages/%40original`, { auth: false });
-    await call('POST', `/interactions/${replied.id}/${replied.token}/callback`, { auth: false, body: { type: 4, data: { content: 'again' } } });
+    await call('POST', `/interactions/${replied.id}/${replied.token}/callback`, {
+      auth: false,
+      body: { type: 4, data: { content: 'again' } },
+    });
     await interaction(5, HOME.id);
     await interaction(4);
 
@@ -129,7 +147,15 @@ describe('simulator responses against Discord’s published schemas', () => {
       const schema = schemaFor(response.route, response.status, response.body);
       if (!schema) return [{ ...response, problem: 'no schema for this route' }];
       const result = schema.safeParse(response.body);
-      return result.success ? [] : [{ route: response.route, status: response.status, problem: result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ') }];
+      return result.success
+        ? []
+        : [
+            {
+              route: response.route,
+              status: response.status,
+              problem: result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; '),
+            },
+          ];
     });
     expect(failures).toEqual([]);
     const statuses = new Set(responses.map((response) => response.status));
@@ -139,16 +165,43 @@ describe('simulator responses against Discord’s published schemas', () => {
   });
 
   it('answers like Discord where other clients look closely', async () => {
-    expect(await call('GET', '/gateway/', { auth: false })).toMatchObject({ status: 200, contentType: 'application/json', body: { url: simulator.gatewayUrl } });
-    const posted = await call('POST', `/channels/${CHANNEL}/messages`, { body: { content: `hey <@${USER.id}> <@&${HOME.id}>`, embeds: [{ title: 'T', fields: [{ name: 'a', value: 'b' }] }] } });
-    expect(posted.body).toMatchObject({ mentions: [{ id: USER.id }], mention_roles: [HOME.id], embeds: [{ type: 'rich', fields: [{ inline: false }] }] });
+    expect(await call('GET', '/gateway/', { auth: false })).toMatchObject({
+      status: 200,
+      contentType: 'application/json',
+      body: { url: simulator.gatewayUrl },
+    });
+    const posted = await call('POST', `/channels/${CHANNEL}/messages`, {
+      body: { content: `hey <@${USER.id}> <@&${HOME.id}>`, embeds: [{ title: 'T', fields: [{ name: 'a', value: 'b' }] }] },
+    });
+    expect(posted.body).toMatchObject({
+      mentions: [{ id: USER.id }],
+      mention_roles: [HOME.id],
+      embeds: [{ type: 'rich', fields: [{ inline: false }] }],
+    });
     expect(await call('POST', `/channels/${CHANNEL}/messages`, { raw: '{' })).toMatchObject({ status: 400, body: { code: 50109 } });
     expect(await call('POST', `/channels/${CHANNEL}/messages`, { body: { content: 'x'.repeat(2001) } })).toMatchObject({
       status: 400,
       body: { code: 50035, message: 'Invalid Form Body', errors: { content: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } },
     });
-    const invalid = await call('PUT', `/applications/${BOT_ID}/commands`, { body: [{ name: 'ok', description: 'ok', options: [{ type: 3, name: 'a', description: 'a' }, { type: 3, name: 'b', description: 'b', required: true }] }] });
-    expect(invalid).toMatchObject({ status: 400, body: { code: 50035, errors: { 0: { options: { 1: { required: { _errors: [{ code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID' }] } } } } } } });
+    const invalid = await call('PUT', `/applications/${BOT_ID}/commands`, {
+      body: [
+        {
+          name: 'ok',
+          description: 'ok',
+          options: [
+            { type: 3, name: 'a', description: 'a' },
+            { type: 3, name: 'b', description: 'b', required: true },
+          ],
+        },
+      ],
+    });
+    expect(invalid).toMatchObject({
+      status: 400,
+      body: {
+        code: 50035,
+        errors: { 0: { options: { 1: { required: { _errors: [{ code: 'APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID' }] } } } } },
+      },
+    });
     await call('POST', `/channels/${CHANNEL}/messages`, { body: { content: 'newest' } });
     const page = await call('GET', `/channels/${CHANNEL}/messages?limit=2`);
     expect((page.body as { content: string }[]).map((message) => message.content)).toEqual(['newest', expect.stringContaining('hey')]);
@@ -158,7 +211,12 @@ describe('simulator responses against Discord’s published schemas', () => {
     expect(await call('POST', `/webhooks/${BOT_ID}/some-token/unknown`, { auth: false })).toMatchObject({ status: 404 });
 
     const replied = await interaction(4, HOME.id);
-    expect(await call('DELETE', `/webhooks/${BOT_ID}/${replied.token}/messages/%40original`, { auth: false })).toMatchObject({ status: 204 });
-    expect(await call('GET', `/webhooks/${BOT_ID}/${replied.token}/messages/@original`, { auth: false })).toMatchObject({ status: 404, body: { code: 10008 } });
+    expect(await call('DELETE', `/webhooks/${BOT_ID}/${replied.token}/messages/%40original`, { auth: false })).toMatchObject({
+      status: 204,
+    });
+    expect(await call('GET', `/webhooks/${BOT_ID}/${replied.token}/messages/@original`, { auth: false })).toMatchObject({
+      status: 404,
+      body: { code: 10008 },
+    });
   });
 });

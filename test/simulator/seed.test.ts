@@ -10,7 +10,11 @@ describe('seedWorld', () => {
   });
 
   it('makes unique, valid snowflakes with realistic creation dates', () => {
-    const ids = [...world.guilds.map((guild) => guild.id), ...world.users.map((user) => user.id), ...world.guilds.flatMap((guild) => guild.channels!.map((channel) => channel.id))];
+    const ids = [
+      ...world.guilds.map((guild) => guild.id),
+      ...world.users.map((user) => user.id),
+      ...world.guilds.flatMap((guild) => guild.channels!.map((channel) => channel.id)),
+    ];
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[1-9][0-9]{16,19}$/);
     for (const guild of world.guilds) {

@@ -11,7 +11,14 @@ import { DiscordStub } from './discord-stub';
 const CHANNEL = '100000000000000100';
 
 const data = (code: string, message = 'x is undefined') =>
-  toErrorJobData({ errorCode: code, errorType: 'TypeError', message, traceback: `TypeError: ${message}\n    at run (src/bot/x.ts:1:1)`, command: 'ping', timestamp: new Date('2024-03-04T05:06:07Z') });
+  toErrorJobData({
+    errorCode: code,
+    errorType: 'TypeError',
+    message,
+    traceback: `TypeError: ${message}\n    at run (src/bot/x.ts:1:1)`,
+    command: 'ping',
+    timestamp: new Date('2024-03-04T05:06:07Z'),
+  });
 const codes = (prefix: string, count: number) => Array.from({ length: count }, (_, index) => `${prefix}${String(index).padStart(4, '0')}`);
 /** Short windows so a test sees batching and the dedupe follow-up within seconds. */
 const windows = { batchWindowMs: 300, dedupeWindowMs: 1500 };
@@ -24,7 +31,11 @@ describe('discord-log batches', () => {
     expect(chunkEmbeds(small).map((message) => message.length)).toEqual([10, 10, 3]);
     const large = codes('JJJJ', 5).map((code) => embed(code, 2500));
     const messages = chunkEmbeds(large);
-    expect(messages.every((message) => message.reduce((sum, entry) => sum + embedCharacters(entry.embed), 0) <= MAX_EMBED_CHARACTERS_PER_MESSAGE)).toBe(true);
+    expect(
+      messages.every(
+        (message) => message.reduce((sum, entry) => sum + embedCharacters(entry.embed), 0) <= MAX_EMBED_CHARACTERS_PER_MESSAGE,
+      ),
+    ).toBe(true);
     expect(messages.flat().map((entry) => entry.embed.title)).toEqual(large.map((entry) => entry.embed.title));
   });
 
@@ -57,7 +68,14 @@ describe('discord-log worker', () => {
 
   it('retries a failing post with backoff, then leaves the job in the failed set', async () => {
     stub.failWith = 500;
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
+    const worker = await startDiscordLogWorker({
+      rest: stub.rest(),
+      channelId: CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      ...windows,
+    });
     try {
       await queues.discordLog.add('log', data('AAAA0001'), { jobId: 'AAAA0001', attempts: 3, backoff: { type: 'exponential', delay: 50 } });
       await eventually(async () => (await queues.discordLog.getJobState('AAAA0001')) === 'failed');
@@ -77,9 +95,17 @@ describe('discord-log worker', () => {
 
   it('skips the jobs with a single warning when no log channel is configured', async () => {
     const logger = new RecordingLogger();
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: null, prefix, redis: TEST_REDIS_URL, logger: asLogger(logger) });
+    const worker = await startDiscordLogWorker({
+      rest: stub.rest(),
+      channelId: null,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(logger),
+    });
     try {
-      await queues.discordLog.addBulk(['BBBB0001', 'BBBB0002', 'BBBB0003'].map((code) => ({ name: 'log', data: data(code), opts: { jobId: code } })));
+      await queues.discordLog.addBulk(
+        ['BBBB0001', 'BBBB0002', 'BBBB0003'].map((code) => ({ name: 'log', data: data(code), opts: { jobId: code } })),
+      );
       await eventually(async () => (await queues.discordLog.getCompletedCount()) === 3);
       const job = await queues.discordLog.getJob('BBBB0002');
       expect(job?.returnvalue).toEqual({ posted: false, reason: 'no-log-channel' });
@@ -94,7 +120,14 @@ describe('discord-log worker', () => {
     stub.failWith = 403;
     stub.failBody = { message: 'Missing Access', code: 50001 };
     const logger = new RecordingLogger();
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(logger), ...windows });
+    const worker = await startDiscordLogWorker({
+      rest: stub.rest(),
+      channelId: CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(logger),
+      ...windows,
+    });
     try {
       const refused = codes('CCCC', 6);
       await queues.discordLog.addBulk(refused.map((code) => ({ name: 'log', data: data(code, `refused ${code}`), opts: { jobId: code } })));
@@ -110,7 +143,10 @@ describe('discord-log worker', () => {
       expect(refusalLines()[0]).toContain('403 Missing Access');
       // The worker's /ready reports it: error logs are failing for good.
       const refused403 = await worker.checks?.discord?.();
-      expect(refused403).toMatchObject({ ok: false, detail: { refusals: [{ channelId: CHANNEL, status: 403, message: 'Missing Access' }] } });
+      expect(refused403).toMatchObject({
+        ok: false,
+        detail: { refusals: [{ channelId: CHANNEL, status: 403, message: 'Missing Access' }] },
+      });
 
       stub.failWith = undefined;
       await queues.discordLog.add('log', data('CCCC9999', 'accepted again'), { jobId: 'CCCC9999' });
@@ -124,8 +160,19 @@ describe('discord-log worker', () => {
   });
 
   it("waits out a 429's retry_after, then posts once, without a queue retry", async () => {
-    stub.answers.push({ status: 429, body: { message: 'You are being rate limited.', retry_after: 1, global: false }, headers: { 'retry-after': '1', 'x-ratelimit-scope': 'user' } });
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
+    stub.answers.push({
+      status: 429,
+      body: { message: 'You are being rate limited.', retry_after: 1, global: false },
+      headers: { 'retry-after': '1', 'x-ratelimit-scope': 'user' },
+    });
+    const worker = await startDiscordLogWorker({
+      rest: stub.rest(),
+      channelId: CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      ...windows,
+    });
     try {
       await queues.discordLog.add('log', data('DDDD0001'), { jobId: 'DDDD0001', attempts: 3, backoff: { type: 'fixed', delay: 60_000 } });
       await eventually(async () => (await queues.discordLog.getJobState('DDDD0001')) === 'completed');
@@ -142,7 +189,15 @@ describe('discord-log worker', () => {
 
   it('posts identical errors once with a count, then one follow-up post counting those within the window', async () => {
     // A long window, closed by hand below (the follow-up is a delayed job): no race with a slow machine.
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), batchWindowMs: 300, dedupeWindowMs: 10 * 60_000 });
+    const worker = await startDiscordLogWorker({
+      rest: stub.rest(),
+      channelId: CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      batchWindowMs: 300,
+      dedupeWindowMs: 10 * 60_000,
+    });
     try {
       const burst = codes('EEEE', 20);
       await queues.discordLog.addBulk(burst.map((code) => ({ name: 'log', data: data(code, 'same failure'), opts: { jobId: code } })));
@@ -164,7 +219,11 @@ describe('discord-log worker', () => {
       expect(first).not.toBeNull();
       expect(repeated).not.toBeNull();
       expect(Number(first?.[1] ?? 1) + Number(repeated?.[1])).toBe(burst.length + later.length);
-      const results = await Promise.all([...burst, ...later].map(async (code) => (await queues.discordLog.getJob(code))?.returnvalue as { posted: boolean; reason?: string }));
+      const results = await Promise.all(
+        [...burst, ...later].map(
+          async (code) => (await queues.discordLog.getJob(code))?.returnvalue as { posted: boolean; reason?: string },
+        ),
+      );
       expect(results.filter((result) => result.posted)).toHaveLength(Number(first?.[1] ?? 1));
       expect(results.filter((result) => result.reason === 'repeat')).toHaveLength(Number(repeated?.[1]));
     } finally {
@@ -173,10 +232,19 @@ describe('discord-log worker', () => {
   });
 
   it('posts many distinct errors up to 10 embeds a message, and loses none', async () => {
-    const worker = await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...windows });
+    const worker = await startDiscordLogWorker({
+      rest: stub.rest(),
+      channelId: CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      ...windows,
+    });
     try {
       const distinct = codes('GGGG', 25);
-      await queues.discordLog.addBulk(distinct.map((code) => ({ name: 'log', data: data(code, `failure ${code}`), opts: { jobId: code } })));
+      await queues.discordLog.addBulk(
+        distinct.map((code) => ({ name: 'log', data: data(code, `failure ${code}`), opts: { jobId: code } })),
+      );
       await eventually(async () => (await queues.discordLog.getCompletedCount()) === distinct.length);
       const titles = stub.posts.flatMap((post) => post.body.embeds.map((embed) => embed.title));
       expect(titles.sort()).toEqual(distinct.map((code) => `Error ${code}`).sort());

@@ -45,9 +45,15 @@ export class DiscordStub {
           response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
           return;
         }
-        this.posts.push({ channelId: match[1] ?? '', authorization: request.headers.authorization, body: JSON.parse(body) as PostedMessage['body'] });
+        this.posts.push({
+          channelId: match[1] ?? '',
+          authorization: request.headers.authorization,
+          body: JSON.parse(body) as PostedMessage['body'],
+        });
         this.nextId += 1n;
-        response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: String(900000000000000000n + this.nextId) }));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ id: String(900000000000000000n + this.nextId) }));
       });
     });
     await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

@@ -18,7 +18,12 @@ const ROOT = path.resolve(__dirname, '../..');
 /** A distinct valid code per call. */
 const nextCode = codeSequence('W');
 
-const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({ errorCode: nextCode(), errorType: 'Error', message: 'persist me', ...overrides });
+const record = (overrides: Partial<NewErrorRecord> = {}): NewErrorRecord => ({
+  errorCode: nextCode(),
+  errorType: 'Error',
+  message: 'persist me',
+  ...overrides,
+});
 
 /** The job the tracker would queue for this error. */
 const persistJob = (r: NewErrorRecord) => ({ name: 'persist', data: toErrorJobData(r), opts: { jobId: errorJobId(r.errorCode) } });
@@ -81,7 +86,9 @@ describe('error-persistence worker', () => {
 
       // Redelivery of already stored errors (new job ids: the jobs were removed on completion).
       await queues.errorPersistence.addBulk(records.slice(0, 50).map(persistJob));
-      await eventually(async () => (await queues.errorPersistence.getCompletedCount()) === 0 && (await queues.errorPersistence.count()) === 0);
+      await eventually(
+        async () => (await queues.errorPersistence.getCompletedCount()) === 0 && (await queues.errorPersistence.count()) === 0,
+      );
       expect(await countErrors(db)).toBe(1000);
     } finally {
       await worker.close();
@@ -129,17 +136,34 @@ describe('error-persistence worker', () => {
     const total = 10_000;
     const records = Array.from({ length: total }, () => record());
     await queues.errorPersistence.addBulk(records.map(persistJob));
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, HEALTH_PORT: '0', LOG_LEVEL: 'silent', WORKER_CONCURRENCY: '50' },
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: database.url,
+          REDIS_URL: TEST_REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          HEALTH_PORT: '0',
+          LOG_LEVEL: 'silent',
+          WORKER_CONCURRENCY: '50',
+        },
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     await eventually(async () => (await countErrors(db)) > 0, 30_000);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
 
-    const { active = -1, wait = -1, failed = -1, delayed = -1 } = await queues.errorPersistence.getJobCounts('active', 'wait', 'failed', 'delayed');
+    const {
+      active = -1,
+      wait = -1,
+      failed = -1,
+      delayed = -1,
+    } = await queues.errorPersistence.getJobCounts('active', 'wait', 'failed', 'delayed');
     expect({ active, failed, delayed }).toEqual({ active: 0, failed: 0, delayed: 0 });
     // Every job is either stored (completed) or still waiting for the next worker.
     expect((await countErrors(db)) + wait).toBe(total);

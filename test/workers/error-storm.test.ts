@@ -57,7 +57,9 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     await simulator.start();
     queues = createQueues({ connection: producer, prefix });
     board = await new Promise<Server>((resolve) => {
-      const listening = createBoardApp({ host: '127.0.0.1', queues: queues.all(), readOnly: true }).listen(0, '127.0.0.1', () => resolve(listening));
+      const listening = createBoardApp({ host: '127.0.0.1', queues: queues.all(), readOnly: true }).listen(0, '127.0.0.1', () =>
+        resolve(listening),
+      );
     });
     boardUrl = `http://127.0.0.1:${(board.address() as AddressInfo).port}`;
   });
@@ -96,7 +98,15 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     const jobId = (index: number) => `${label}-${code(index)}`;
     // The worker's own REST client, as in production (no request retries: the queue retries).
     const rest = new REST({ api: simulator.apiUrl, retries: 0, timeout: 10_000 }).setToken(DEV_TOKEN);
-    const worker = await startDiscordLogWorker({ rest, channelId: LOG_CHANNEL, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), batchWindowMs: 500, ...(dedupeWindowMs ? { dedupeWindowMs } : {}) });
+    const worker = await startDiscordLogWorker({
+      rest,
+      channelId: LOG_CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      batchWindowMs: 500,
+      ...(dedupeWindowMs ? { dedupeWindowMs } : {}),
+    });
     try {
       const depths: number[] = [];
       const perSecond = STORM_ERRORS / STORM_SECONDS;
@@ -110,7 +120,11 @@ describe('error storm through the Discord-log worker, against the simulator', ()
       // The storm shows on the board while it drains, then the queue is empty (follow-ups included).
       expect(Math.max(...depths)).toBeGreaterThan(0);
       // One atomic read of every unfinished state: a delayed follow-up cannot slip between two reads.
-      const unfinished = async () => Object.values(await queues.discordLog.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')).reduce((sum, count) => sum + count, 0);
+      const unfinished = async () =>
+        Object.values(await queues.discordLog.getJobCounts('waiting', 'active', 'delayed', 'prioritized', 'waiting-children')).reduce(
+          (sum, count) => sum + count,
+          0,
+        );
       await eventually(async () => (await unfinished()) === 0, 60_000);
       expect(await boardDepth()).toBe(0);
       expect(await queues.discordLog.getFailedCount()).toBe(0);
@@ -120,11 +134,16 @@ describe('error storm through the Discord-log worker, against the simulator', ()
       const messages = simulator.messages(LOG_CHANNEL).slice(messagesBefore);
       expect(messages.every((message) => (message.embeds ?? []).length <= 10)).toBe(true);
       // No 429 loop: the REST client learned the bucket from the headers and waited.
-      const posts = simulator.requests().slice(requestsBefore).filter((request) => request.method === 'POST' && request.path === `/channels/${LOG_CHANNEL}/messages`);
+      const posts = simulator
+        .requests()
+        .slice(requestsBefore)
+        .filter((request) => request.method === 'POST' && request.path === `/channels/${LOG_CHANNEL}/messages`);
       const refused = totalRefused() - refusedBefore;
       expect(refused).toBeLessThanOrEqual(2);
       expect(posts.length).toBe(messages.length + refused);
-      process.stdout.write(`error storm (${label}): ${STORM_ERRORS} errors in ${STORM_SECONDS} s, ${messages.length} messages posted, ${refused} 429 answers, max board depth ${Math.max(...depths)}\n`);
+      process.stdout.write(
+        `error storm (${label}): ${STORM_ERRORS} errors in ${STORM_SECONDS} s, ${messages.length} messages posted, ${refused} 429 answers, max board depth ${Math.max(...depths)}\n`,
+      );
       return { messages, depths, refused };
     } finally {
       await worker.close();
@@ -133,12 +152,15 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     }
   };
   const totalRefused = () => Object.values(simulator.rateLimitRefusals()).reduce((sum, count) => sum + count, 0);
-  const embedTexts = (messages: StormResult['messages']) => messages.flatMap((message) => (message.embeds ?? []).map((embed) => JSON.stringify(embed)));
+  const embedTexts = (messages: StormResult['messages']) =>
+    messages.flatMap((message) => (message.embeds ?? []).map((embed) => JSON.stringify(embed)));
 
   it(`posts ${STORM_ERRORS} distinct errors raised in ${STORM_SECONDS} s, losing none, without a 429 loop`, async () => {
     const { messages } = await storm('distinct', (index) => stormError(index));
     const posted = embedTexts(messages);
-    const missing = Array.from({ length: STORM_ERRORS }, (_, index) => code(index)).filter((errorCode) => !posted.some((text) => text.includes(errorCode)));
+    const missing = Array.from({ length: STORM_ERRORS }, (_, index) => code(index)).filter(
+      (errorCode) => !posted.some((text) => text.includes(errorCode)),
+    );
     expect(missing).toEqual([]);
     // Batched: about a tenth as many messages as errors.
     expect(messages.length).toBeLessThanOrEqual(STORM_ERRORS / 10 + STORM_SECONDS * 2);
@@ -149,7 +171,9 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     // 50 failures, each raised once a second: dedupe windows of 3 s open and close for all of them together.
     const { messages } = await storm('repeated', (index) => stormError(index % failures, code(index), 'repeated'), 3000);
     // Every occurrence is counted once: in a posted embed (×N) or in a follow-up (repeated ×N).
-    const counted = messages.flatMap((message) => message.embeds ?? []).reduce((sum, embed) => sum + Number(/×(\d+)$/.exec(embed.title ?? '')?.[1] ?? 1), 0);
+    const counted = messages
+      .flatMap((message) => message.embeds ?? [])
+      .reduce((sum, embed) => sum + Number(/×(\d+)$/.exec(embed.title ?? '')?.[1] ?? 1), 0);
     expect(counted).toBe(STORM_ERRORS);
     // The follow-ups of windows closing together share messages: far fewer than one post per window.
     expect(messages.length).toBeLessThanOrEqual(STORM_ERRORS / 10 + STORM_SECONDS * 2);

@@ -30,11 +30,23 @@ describe('worker process health endpoint', () => {
 
   it('answers /health (liveness), /ready with PostgreSQL and Redis, /metrics with its queue and jobs, and stops on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')], {
-      cwd: ROOT,
-      env: { ...process.env, DATABASE_URL: database.url, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: prefix, CACHE_PREFIX: prefix, HEALTH_PORT: String(port), LOG_LEVEL: 'silent' },
-      stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          DATABASE_URL: database.url,
+          REDIS_URL: TEST_REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          CACHE_PREFIX: prefix,
+          HEALTH_PORT: String(port),
+          LOG_LEVEL: 'silent',
+        },
+        stdio: 'ignore',
+      },
+    );
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     const queues = createQueues({ connection: producer, prefix });
     try {
@@ -45,7 +57,9 @@ describe('worker process health endpoint', () => {
       expect(readiness.ok).toBe(true);
       expect(Object.keys(readiness.checks).sort()).toEqual(['postgres', 'redis']);
 
-      await queues.errorPersistence.add('persist', toErrorJobData({ errorCode: 'MTRC0001', errorType: 'Error', message: 'counted' }), { jobId: 'err-MTRC0001' });
+      await queues.errorPersistence.add('persist', toErrorJobData({ errorCode: 'MTRC0001', errorType: 'Error', message: 'counted' }), {
+        jobId: 'err-MTRC0001',
+      });
 
       const scrape = async () => parseExposition(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text());
       const metrics = await eventually(async () => {
@@ -57,7 +71,9 @@ describe('worker process health endpoint', () => {
       expect(metrics.types.get('moddy_jobs_failed_total')).toBe('counter');
       expect(metrics.types.get('moddy_job_duration_seconds')).toBe('histogram');
       expect(metrics.types.get('moddy_process_resident_memory_bytes')).toBe('gauge');
-      expect(metrics.find('moddy_queue_jobs', { role: 'error-persistence', queue: QUEUE_NAMES.errorPersistence, state: 'waiting' })[0]?.value).toBe(0);
+      expect(
+        metrics.find('moddy_queue_jobs', { role: 'error-persistence', queue: QUEUE_NAMES.errorPersistence, state: 'waiting' })[0]?.value,
+      ).toBe(0);
       const durations = metrics.find('moddy_job_duration_seconds', { queue: QUEUE_NAMES.errorPersistence, outcome: 'completed' });
       expect(durations.find((sample) => sample.name === 'moddy_job_duration_seconds_count')?.value).toBe(1);
     } finally {

@@ -33,10 +33,12 @@ describe('maintenance worker', () => {
   });
 
   const start = (options: Partial<Parameters<typeof startMaintenanceWorker>[0]>) =>
-    startMaintenanceWorker({ db: pg.db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...options }).then((worker) => {
-      workers.push(worker);
-      return worker;
-    });
+    startMaintenanceWorker({ db: pg.db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...options }).then(
+      (worker) => {
+        workers.push(worker);
+        return worker;
+      },
+    );
 
   it('runs each tick exactly once, with three workers registering the same schedule', async () => {
     const runs: number[] = [];

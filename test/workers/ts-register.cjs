@@ -7,7 +7,11 @@ addHook(
   (code, filename) =>
     transformSync(code, {
       filename,
-      jsc: { target: 'es2022', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } },
+      jsc: {
+        target: 'es2022',
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+      },
       module: { type: 'commonjs' },
       sourceMaps: 'inline',
     }).code,

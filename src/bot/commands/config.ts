@@ -28,10 +28,18 @@ export const configCommand: Command = {
         .setDescription('Set the prefix of text commands')
         .setDescriptionLocalizations({ fr: 'Définit le préfixe des commandes texte' })
         .addStringOption((option) =>
-          option.setName('value').setDescription('1 to 5 characters').setDescriptionLocalizations({ fr: '1 à 5 caractères' }).setRequired(true).setMinLength(1).setMaxLength(PREFIX_MAX_LENGTH),
+          option
+            .setName('value')
+            .setDescription('1 to 5 characters')
+            .setDescriptionLocalizations({ fr: '1 à 5 caractères' })
+            .setRequired(true)
+            .setMinLength(1)
+            .setMaxLength(PREFIX_MAX_LENGTH),
         ),
     )
-    .addSubcommand((sub) => sub.setName('show').setDescription('Show the configuration').setDescriptionLocalizations({ fr: 'Affiche la configuration' })),
+    .addSubcommand((sub) =>
+      sub.setName('show').setDescription('Show the configuration').setDescriptionLocalizations({ fr: 'Affiche la configuration' }),
+    ),
   permission: 'manageGuild',
 
   async run(ctx) {
@@ -45,6 +53,8 @@ export const configCommand: Command = {
     const guild = await ctx.db.getGuild(guildId);
     const config = guild?.data.config;
     const prefix = config && typeof config === 'object' && !Array.isArray(config) ? config.prefix : undefined;
-    await ctx.reply(ctx.t('config.show', { prefix: typeof prefix === 'string' ? `\`${prefix}\`` : ctx.t('config.prefix.unset') }), { ephemeral: true });
+    await ctx.reply(ctx.t('config.show', { prefix: typeof prefix === 'string' ? `\`${prefix}\`` : ctx.t('config.prefix.unset') }), {
+      ephemeral: true,
+    });
   },
 };

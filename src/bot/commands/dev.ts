@@ -11,16 +11,30 @@ const TARGET_CHOICES = ENTITY_TYPES.map((type) => ({ name: type, value: type }))
 
 function withTarget(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
   return sub
-    .addStringOption((o) => o.setName('target').setDescription('user or guild').setRequired(true).addChoices(...TARGET_CHOICES))
+    .addStringOption((o) =>
+      o
+        .setName('target')
+        .setDescription('user or guild')
+        .setRequired(true)
+        .addChoices(...TARGET_CHOICES),
+    )
     .addStringOption((o) => o.setName('id').setDescription('User or server ID').setRequired(true));
 }
 
 function withName(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
-  return sub.addStringOption((o) => o.setName('name').setDescription('Attribute').setRequired(true).addChoices(...ATTRIBUTE_CHOICES));
+  return sub.addStringOption((o) =>
+    o
+      .setName('name')
+      .setDescription('Attribute')
+      .setRequired(true)
+      .addChoices(...ATTRIBUTE_CHOICES),
+  );
 }
 
 function withReason(sub: SlashCommandSubcommandBuilder): SlashCommandSubcommandBuilder {
-  return sub.addStringOption((o) => o.setName('reason').setDescription('Why (kept in the audit trail)').setRequired(true).setMaxLength(500));
+  return sub.addStringOption((o) =>
+    o.setName('reason').setDescription('Why (kept in the audit trail)').setRequired(true).setMaxLength(500),
+  );
 }
 
 function show(value: AttributeValue | null, ctx: CommandContext): string {
@@ -45,7 +59,8 @@ async function changeAttribute(ctx: CommandContext, value: AttributeValue | null
   const reason = ctx.interaction.options.getString('reason', true);
   const result = await ctx.db.setAttribute(entityType, id, attribute, value, ctx.interaction.user.id, reason);
   const base = { entity, id, attribute, old: show(result.oldValue, ctx) };
-  if (!result.changed) return ctx.reply(ctx.t('dev.attribute.unchanged', { entity, id, attribute, value: show(result.newValue, ctx) }), { ephemeral: true });
+  if (!result.changed)
+    return ctx.reply(ctx.t('dev.attribute.unchanged', { entity, id, attribute, value: show(result.newValue, ctx) }), { ephemeral: true });
   if (result.newValue === null) return ctx.reply(ctx.t('dev.attribute.removed', base), { ephemeral: true });
   await ctx.reply(ctx.t('dev.attribute.set', { ...base, value: show(result.newValue, ctx) }), { ephemeral: true });
 }
@@ -60,7 +75,13 @@ async function fleetText(ctx: CommandContext): Promise<string> {
   const { shards, hosts } = view;
   const total = view.totalShards ?? shards.connected + shards.disconnected + shards.unowned;
   const lines = [
-    ctx.t('dev.stats.fleet', { alive: hosts.filter((host) => host.alive).length, hosts: hosts.length, connected: shards.connected, total, unowned: shards.unowned }),
+    ctx.t('dev.stats.fleet', {
+      alive: hosts.filter((host) => host.alive).length,
+      hosts: hosts.length,
+      connected: shards.connected,
+      total,
+      unowned: shards.unowned,
+    }),
     ...hosts.map((host) =>
       host.alive
         ? ctx.t('dev.stats.host', {
@@ -91,15 +112,22 @@ const handlers: Record<string, (ctx: CommandContext) => Promise<void>> = {
 
   async 'attribute list'(ctx) {
     const { entityType, id, entity } = target(ctx);
-    const attributes = Object.entries(await ctx.db.getAttributes(entityType, id)).map(([name, value]) => (value === true ? name : `${name}=${value}`));
-    await ctx.reply(ctx.t('dev.attribute.list', { entity, id, attributes: attributes.length > 0 ? attributes.join(', ') : ctx.t('common.none') }), { ephemeral: true });
+    const attributes = Object.entries(await ctx.db.getAttributes(entityType, id)).map(([name, value]) =>
+      value === true ? name : `${name}=${value}`,
+    );
+    await ctx.reply(
+      ctx.t('dev.attribute.list', { entity, id, attributes: attributes.length > 0 ? attributes.join(', ') : ctx.t('common.none') }),
+      { ephemeral: true },
+    );
   },
 
   async error(ctx) {
     const code = ctx.interaction.options.getString('code', true);
     const error = await ctx.db.getError(code);
     if (!error) return ctx.reply(ctx.t('dev.error.notFound', { code }), { ephemeral: true });
-    const where = error.fileSource ? `${error.fileSource}${error.lineNumber === null ? '' : `:${error.lineNumber}`}` : ctx.t('common.unknown');
+    const where = error.fileSource
+      ? `${error.fileSource}${error.lineNumber === null ? '' : `:${error.lineNumber}`}`
+      : ctx.t('common.unknown');
     await ctx.reply(
       ctx.t('dev.error.found', {
         code: error.errorCode,
@@ -159,8 +187,9 @@ export const devCommand: Command = {
         .setName('attribute')
         .setDescription('Attributes of users and servers')
         .addSubcommand((sub) =>
-          withReason(withName(withTarget(sub.setName('set').setDescription('Set an attribute'))))
-            .addStringOption((o) => o.setName('value').setDescription('Value of a valued attribute (LANG: FR or EN)')),
+          withReason(withName(withTarget(sub.setName('set').setDescription('Set an attribute')))).addStringOption((o) =>
+            o.setName('value').setDescription('Value of a valued attribute (LANG: FR or EN)'),
+          ),
         )
         .addSubcommand((sub) => withReason(withName(withTarget(sub.setName('remove').setDescription('Remove an attribute')))))
         .addSubcommand((sub) => withName(withTarget(sub.setName('get').setDescription('Read an attribute'))))

@@ -14,7 +14,9 @@ export const guildCommand: Command = {
         .setName('lookup')
         .setDescription('Show what Discord tells about a server')
         .setDescriptionLocalizations({ fr: 'Affiche ce que Discord dit d’un serveur' })
-        .addStringOption((option) => option.setName('id').setDescription('Server ID').setDescriptionLocalizations({ fr: 'ID du serveur' }).setRequired(true)),
+        .addStringOption((option) =>
+          option.setName('id').setDescription('Server ID').setDescriptionLocalizations({ fr: 'ID du serveur' }).setRequired(true),
+        ),
     ),
   permission: 'everyone',
 

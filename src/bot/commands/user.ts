@@ -14,7 +14,9 @@ export const userCommand: Command = {
         .setName('lookup')
         .setDescription('Show what Discord tells about a user')
         .setDescriptionLocalizations({ fr: 'Affiche ce que Discord dit d’un utilisateur' })
-        .addStringOption((option) => option.setName('id').setDescription('User ID').setDescriptionLocalizations({ fr: 'ID de l’utilisateur' }).setRequired(true)),
+        .addStringOption((option) =>
+          option.setName('id').setDescription('User ID').setDescriptionLocalizations({ fr: 'ID de l’utilisateur' }).setRequired(true),
+        ),
     ),
   permission: 'everyone',
 

@@ -7,7 +7,9 @@ export type MessageKey = keyof typeof en;
 export type Catalogue = Record<MessageKey, string>;
 
 /** The `{names}` a template uses, read from its literal type (`{name:plural:…}` counts as `name`). */
-type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}` ? PlaceholderName<Name> | Placeholders<Rest> : never;
+type Placeholders<S extends string> = S extends `${string}{${infer Name}}${infer Rest}`
+  ? PlaceholderName<Name> | Placeholders<Rest>
+  : never;
 type PlaceholderName<S extends string> = S extends `${infer Name}:plural:${string}` ? Name : S;
 
 export type MessageParams<K extends MessageKey> = Record<Placeholders<(typeof en)[K]>, string | number>;

@@ -37,7 +37,7 @@ export const fr: Catalogue = {
   'guild.origin.scheduled': 'une mise à jour planifiée',
 
   'user.lookup.result': "**{name}** (`{id}`)\nNom d'utilisateur : {username}\nBot : {bot}\nCompte créé le : {created}\nSource : {source}",
-  'user.lookup.notFound': "Discord ne connaît aucun utilisateur `{id}`.",
+  'user.lookup.notFound': 'Discord ne connaît aucun utilisateur `{id}`.',
   'user.source.cache': 'Discord, via le cache des recherches (récupéré {age})',
   'user.source.discord': 'Discord (récupéré {age})',
 

@@ -3,5 +3,9 @@ import { defineListener, type Listener } from './listener';
 
 /** Every interaction goes to the dispatcher (which answers its own errors). */
 export function interactionCreateListener(dispatch: (interaction: Interaction) => Promise<void>): Listener {
-  return defineListener(Events.InteractionCreate, async (_deps, interaction) => dispatch(interaction), (interaction) => interaction.guildId);
+  return defineListener(
+    Events.InteractionCreate,
+    async (_deps, interaction) => dispatch(interaction),
+    (interaction) => interaction.guildId,
+  );
 }

@@ -39,7 +39,8 @@ export async function lookupGuild(id: string, deps: GuildLookupDeps): Promise<Gu
   const row = await deps.db.getGuild(guildId);
   // One deadline for Discord's part of the lookup (both calls, 429 waits included), not for the database's.
   const deadline = Date.now() + (deps.deadlineMs ?? DEFAULT_LOOKUP_DEADLINE_MS);
-  const ask = <T>(call: (signal: AbortSignal) => Promise<unknown>) => fetchVisible(() => withinDeadline(Math.max(1, deadline - Date.now()), call) as Promise<T>);
+  const ask = <T>(call: (signal: AbortSignal) => Promise<unknown>) =>
+    fetchVisible(() => withinDeadline(Math.max(1, deadline - Date.now()), call) as Promise<T>);
   if (row && row.deactivatedAt === null) {
     const query = new URLSearchParams({ with_counts: 'true' });
     const guild = await ask<APIGuild>((signal) => deps.rest.get(Routes.guild(guildId), { query, signal }));

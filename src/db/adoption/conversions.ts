@@ -85,7 +85,11 @@ export const TABLE_COPIES: Record<OriginalTable, readonly ColumnCopy[]> = {
       expression: 'COALESCE(changed_at, now())',
       conversions: [{ rule: 'NULL → the adoption time', when: 'changed_at IS NULL' }],
     },
-    { column: 'reason', expression: `COALESCE(reason, '')`, conversions: [{ rule: `NULL → '' (no reason given)`, when: 'reason IS NULL' }] },
+    {
+      column: 'reason',
+      expression: `COALESCE(reason, '')`,
+      conversions: [{ rule: `NULL → '' (no reason given)`, when: 'reason IS NULL' }],
+    },
   ],
   errors: [
     {

@@ -62,8 +62,7 @@ export class AttributeRepository {
       );
       const oldValue = current?.value ?? null;
       if (oldValue === change.value) return { changed: false, oldValue, newValue: change.value };
-      const newAttributes =
-        change.value === null ? `attributes - $2::text` : `attributes || jsonb_build_object($2::text, $3::jsonb)`;
+      const newAttributes = change.value === null ? `attributes - $2::text` : `attributes || jsonb_build_object($2::text, $3::jsonb)`;
       await manager.query(
         `WITH updated AS (
            UPDATE ${table} SET attributes = ${newAttributes}, updated_at = now() WHERE ${key} = $1 RETURNING 1
@@ -86,12 +85,14 @@ export class AttributeRepository {
   }
 
   /** Active entities holding the attribute (or that exact value): served by the GIN index. */
-  idsWithAttributeQuery(entityType: EntityType, name: AttributeName, value: AttributeValue | undefined): { sql: string; params: unknown[] } {
+  idsWithAttributeQuery(
+    entityType: EntityType,
+    name: AttributeName,
+    value: AttributeValue | undefined,
+  ): { sql: string; params: unknown[] } {
     const { table, key } = ENTITY_TABLES[entityType];
     const [condition, param] =
-      value === undefined || value === true
-        ? ['attributes ? $1', name]
-        : ['attributes @> $1::jsonb', JSON.stringify({ [name]: value })];
+      value === undefined || value === true ? ['attributes ? $1', name] : ['attributes @> $1::jsonb', JSON.stringify({ [name]: value })];
     return {
       sql: `SELECT ${key}::text AS id FROM ${table} WHERE ${condition} AND deactivated_at IS NULL ORDER BY ${key}`,
       params: [param],

@@ -26,6 +26,13 @@ export class CacheInvalidationRepository {
   }
 
   async deleteOlderThan(maxAgeMs: number, batchSize: number): Promise<number> {
-    return deleteInBatches(this.dataSource, 'cache_invalidations', 'id', 'created_at < now() - make_interval(secs => $1::double precision / 1000)', [maxAgeMs], batchSize);
+    return deleteInBatches(
+      this.dataSource,
+      'cache_invalidations',
+      'id',
+      'created_at < now() - make_interval(secs => $1::double precision / 1000)',
+      [maxAgeMs],
+      batchSize,
+    );
   }
 }

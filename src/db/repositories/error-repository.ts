@@ -81,7 +81,8 @@ export function validateErrorRecords(records: unknown): NewErrorRecord[] {
 }
 
 function validateErrorRecord(input: unknown): NewErrorRecord {
-  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new InvalidArgumentError('an error record must be an object');
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new InvalidArgumentError('an error record must be an object');
   const record = input as Partial<Record<keyof NewErrorRecord, unknown>>;
   const timestamp = record.timestamp ?? new Date();
   if (!(timestamp instanceof Date) || Number.isNaN(timestamp.getTime())) throw new InvalidArgumentError('timestamp must be a valid Date');
@@ -122,7 +123,8 @@ function storableContext(context: unknown): JsonObject {
     throw new InvalidArgumentError(`context is not JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
   const parsed = json === undefined ? undefined : (JSON.parse(json) as JsonValue);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new InvalidArgumentError('context must serialise to a JSON object');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new InvalidArgumentError('context must serialise to a JSON object');
   const bytes = Buffer.byteLength(json ?? '');
   if (bytes > MAX_ERROR_CONTEXT_BYTES) throw new DataValueTooLargeError(bytes, MAX_ERROR_CONTEXT_BYTES);
   return storableJson(parsed) as JsonObject;

@@ -16,7 +16,11 @@ export class GatewayConnection {
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private sent = { count: 0, resetAt: 0 };
 
-  constructor(readonly ws: WebSocket, readonly resumeUrl: string, private readonly limits: ConnectionLimits) {
+  constructor(
+    readonly ws: WebSocket,
+    readonly resumeUrl: string,
+    private readonly limits: ConnectionLimits,
+  ) {
     this.heartbeatReceived();
   }
 

@@ -32,7 +32,10 @@ export class IdentifyPacer {
   /** IDENTIFYs refused for coming too fast in their bucket, with how long after the bucket's last one. */
   readonly refused: (SessionStart & { sinceLastMs: number })[] = [];
 
-  constructor(private readonly options: IdentifyPacerOptions, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly options: IdentifyPacerOptions,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Admits (and counts) an IDENTIFY of `shardId`, or says why not. */
   admit(shardId: number): 'ok' | 'too-fast' | 'exhausted' {

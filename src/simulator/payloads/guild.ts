@@ -70,7 +70,16 @@ export function dmChannelPayload(id: string, recipient: APIUser) {
 /** A guild in `GET /users/@me/guilds` (counts with `with_counts`). */
 export function partialGuildPayload(guild: GuildRecord, withCounts: boolean) {
   const counts = withCounts ? { approximate_member_count: guild.memberCount, approximate_presence_count: guild.presenceCount } : {};
-  return { id: guild.id, name: guild.name, icon: guild.icon, banner: null, owner: false, permissions: '0', features: guild.features, ...counts };
+  return {
+    id: guild.id,
+    name: guild.name,
+    icon: guild.icon,
+    banner: null,
+    owner: false,
+    permissions: '0',
+    features: guild.features,
+    ...counts,
+  };
 }
 
 /** Fields Discord sends (its OpenAPI description requires them) that discord-api-types leaves out. */

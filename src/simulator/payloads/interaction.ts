@@ -5,7 +5,17 @@ import { channelPayload, rolePayload } from './guild';
 import { memberPayload, userPayload } from './user';
 
 /** Application command option types (Discord's numeric `type`). */
-const OptionType = { Subcommand: 1, SubcommandGroup: 2, String: 3, Integer: 4, Boolean: 5, User: 6, Channel: 7, Role: 8, Number: 10 } as const;
+const OptionType = {
+  Subcommand: 1,
+  SubcommandGroup: 2,
+  String: 3,
+  Integer: 4,
+  Boolean: 5,
+  User: 6,
+  Channel: 7,
+  Role: 8,
+  Number: 10,
+} as const;
 
 /**
  * A command option value. Plain values infer their type (string, integer, number, boolean); user,
@@ -57,7 +67,12 @@ function memberPermissions(guild: GuildRecord, userId: string, roles: string[]):
 
 type Resolved = NonNullable<APIChatInputApplicationCommandInteraction['data']['resolved']>;
 
-function leafOption(name: string, value: OptionValue, context: InteractionContext, resolved: Resolved): APIApplicationCommandInteractionDataOption {
+function leafOption(
+  name: string,
+  value: OptionValue,
+  context: InteractionContext,
+  resolved: Resolved,
+): APIApplicationCommandInteractionDataOption {
   if (typeof value === 'string') return { name, type: OptionType.String, value };
   if (typeof value === 'boolean') return { name, type: OptionType.Boolean, value };
   if (typeof value === 'number') return { name, type: Number.isInteger(value) ? OptionType.Integer : OptionType.Number, value };
@@ -99,9 +114,19 @@ function commandOptions(context: InteractionContext, resolved: Resolved): APIApp
   const leaves = Object.entries(context.options).map(([name, value]) => leafOption(name, value, context, resolved));
   if (context.subcommandGroup && !context.subcommand) throw new SimulatorInputError('a subcommand group needs a subcommand');
   if (!context.subcommand) return leaves;
-  const subcommand = { name: context.subcommand, type: OptionType.Subcommand, options: leaves } as APIApplicationCommandInteractionDataOption;
+  const subcommand = {
+    name: context.subcommand,
+    type: OptionType.Subcommand,
+    options: leaves,
+  } as APIApplicationCommandInteractionDataOption;
   if (!context.subcommandGroup) return [subcommand];
-  return [{ name: context.subcommandGroup, type: OptionType.SubcommandGroup, options: [subcommand] } as APIApplicationCommandInteractionDataOption];
+  return [
+    {
+      name: context.subcommandGroup,
+      type: OptionType.SubcommandGroup,
+      options: [subcommand],
+    } as APIApplicationCommandInteractionDataOption,
+  ];
 }
 
 /** A CHAT_INPUT INTERACTION_CREATE payload as Discord sends it (guild or bot DM context). */
@@ -148,11 +173,16 @@ export function chatInputInteractionPayload(context: InteractionContext): APICha
     guild: { id: guild.id, locale: guild.preferredLocale, features: guild.features },
     guild_locale: context.guildLocale ?? guild.preferredLocale,
     member: {
-      ...memberPayload({ userId: user.id, roles, joinedAt: membership?.joinedAt ?? new Date().toISOString(), nick: membership?.nick ?? null }, user),
+      ...memberPayload(
+        { userId: user.id, roles, joinedAt: membership?.joinedAt ?? new Date().toISOString(), nick: membership?.nick ?? null },
+        user,
+      ),
       permissions: context.permissions ?? memberPermissions(guild, user.id, roles),
       unusual_dm_activity_until: null,
     },
-    channel: guildChannel ? { ...channelPayload(guildChannel, guild.id), permissions: ALL_PERMISSIONS } : { id: context.channel.id, type: 0 },
+    channel: guildChannel
+      ? { ...channelPayload(guildChannel, guild.id), permissions: ALL_PERMISSIONS }
+      : { id: context.channel.id, type: 0 },
     authorizing_integration_owners: { '0': guild.id },
     context: 0,
   } as unknown as APIChatInputApplicationCommandInteraction;

@@ -67,8 +67,7 @@ export function readMessageBody(raw: unknown, options: { requireContent: boolean
     problems.push({ path: 'embeds', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_EMBEDS} or fewer in length.` });
   }
   if (problems.length > 0) throw apiErrors.invalidFormBody(...problems);
-  const empty =
-    !body.content && !(body.embeds?.length) && !(body.components?.length) && !(options.files?.length);
+  const empty = !body.content && !body.embeds?.length && !body.components?.length && !options.files?.length;
   if (options.requireContent && empty) throw new DiscordApiError(400, 50006, 'Cannot send an empty message');
   return body;
 }

@@ -31,7 +31,11 @@ export function bucketHeaders(bucket: string, limit: number, remaining: number, 
 }
 
 /** A 429 as Discord answers it: `Retry-After` (whole seconds, rounded up), scope header, JSON body. */
-export function tooManyRequests(retryAfterMs: number, scope: RateLimitScope, headers: Record<string, string> = {}): { headers: Record<string, string>; refusal: { status: 429; body: RateLimitBody } } {
+export function tooManyRequests(
+  retryAfterMs: number,
+  scope: RateLimitScope,
+  headers: Record<string, string> = {},
+): { headers: Record<string, string>; refusal: { status: 429; body: RateLimitBody } } {
   const global = scope === 'global';
   return {
     headers: {
@@ -40,7 +44,10 @@ export function tooManyRequests(retryAfterMs: number, scope: RateLimitScope, hea
       'X-RateLimit-Scope': scope,
       ...(global ? { 'X-RateLimit-Global': 'true' } : {}),
     },
-    refusal: { status: 429, body: { message: 'You are being rate limited.', retry_after: seconds(Math.max(1, retryAfterMs)), global, code: 0 } },
+    refusal: {
+      status: 429,
+      body: { message: 'You are being rate limited.', retry_after: seconds(Math.max(1, retryAfterMs)), global, code: 0 },
+    },
   };
 }
 

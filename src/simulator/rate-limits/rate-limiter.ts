@@ -26,7 +26,10 @@ export class RateLimiter {
   /** Requests refused with 429 so far, by scope (tests and the demo read it). */
   readonly refused: Record<RateLimitScope | 'banned', number> = { user: 0, global: 0, shared: 0, banned: 0 };
 
-  constructor(private readonly limits: ResolvedRateLimits, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly limits: ResolvedRateLimits,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Decides a request before it is routed: the headers to send, and a 429 if it must be refused. */
   check(request: LimitedRequest): RateLimitAnswer {

@@ -25,7 +25,10 @@ async function grants(throttlers: RedisIdentifyThrottler[], shards: number[]): P
 function smallestGap(granted: Map<number, number>, maxConcurrency: number): number {
   let smallest = Number.POSITIVE_INFINITY;
   for (let bucket = 0; bucket < maxConcurrency; bucket += 1) {
-    const times = [...granted].filter(([shard]) => shard % maxConcurrency === bucket).map(([, at]) => at).sort((a, b) => a - b);
+    const times = [...granted]
+      .filter(([shard]) => shard % maxConcurrency === bucket)
+      .map(([, at]) => at)
+      .sort((a, b) => a - b);
     for (let i = 1; i < times.length; i += 1) smallest = Math.min(smallest, times[i]! - times[i - 1]!);
   }
   return smallest;
@@ -47,15 +50,29 @@ describe('RedisIdentifyThrottler', () => {
   });
 
   it('paces the shards of two hosts together: one IDENTIFY per bucket per window', async () => {
-    const hosts = [0, 1].map(() => new RedisIdentifyThrottler({ redis: connect(), prefix, maxConcurrency: 2, windowMs: WINDOW_MS, logger: silent }));
+    const hosts = [0, 1].map(
+      () => new RedisIdentifyThrottler({ redis: connect(), prefix, maxConcurrency: 2, windowMs: WINDOW_MS, logger: silent }),
+    );
     const granted = await grants(hosts, [0, 1, 2, 3, 4, 5]);
     expect([...granted.keys()].sort()).toEqual([0, 1, 2, 3, 4, 5]);
     expect(smallestGap(granted, 2)).toBeGreaterThanOrEqual(MIN_GAP_MS - 5);
   });
 
   it('waits for a connection that is not up yet instead of letting every shard through', async () => {
-    const early = new RedisIdentifyThrottler({ redis: connect(), prefix: `${prefix}:early`, maxConcurrency: 1, windowMs: WINDOW_MS, logger: silent });
-    const other = new RedisIdentifyThrottler({ redis: connect(), prefix: `${prefix}:early`, maxConcurrency: 1, windowMs: WINDOW_MS, logger: silent });
+    const early = new RedisIdentifyThrottler({
+      redis: connect(),
+      prefix: `${prefix}:early`,
+      maxConcurrency: 1,
+      windowMs: WINDOW_MS,
+      logger: silent,
+    });
+    const other = new RedisIdentifyThrottler({
+      redis: connect(),
+      prefix: `${prefix}:early`,
+      maxConcurrency: 1,
+      windowMs: WINDOW_MS,
+      logger: silent,
+    });
     const granted = await grants([early, other], [0, 1, 2]);
     expect(smallestGap(granted, 1)).toBeGreaterThanOrEqual(MIN_GAP_MS - 5);
   });
@@ -76,7 +93,13 @@ describe('RedisIdentifyThrottler', () => {
   });
 
   it('gives up waiting when the shard is destroyed (the signal aborts)', async () => {
-    const throttler = new RedisIdentifyThrottler({ redis: connect(), prefix: `${prefix}:abort`, maxConcurrency: 1, windowMs: 5000, logger: silent });
+    const throttler = new RedisIdentifyThrottler({
+      redis: connect(),
+      prefix: `${prefix}:abort`,
+      maxConcurrency: 1,
+      windowMs: 5000,
+      logger: silent,
+    });
     const never = new AbortController();
     await throttler.waitForIdentify(0, never.signal); // holds the bucket for 5 s
     const controller = new AbortController();
