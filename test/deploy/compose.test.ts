@@ -20,6 +20,7 @@ interface Service {
   healthcheck?: unknown;
   depends_on?: Record<string, { condition: string }>;
   command?: string[];
+  profiles?: string[];
 }
 
 function compose(args: string[], env: Record<string, string> = SECRETS) {
@@ -57,6 +58,17 @@ describe('docker-compose.yml', () => {
       'migrate',
       'postgres',
       'redis',
+      'redis-replica',
+      'redis-sentinel',
+    ]);
+    // Only with `--profile sentinel` (docs/redis.md); every other service always runs.
+    expect(
+      Object.entries(services)
+        .filter(([, service]) => service.profiles !== undefined)
+        .map(([name, service]) => [name, service.profiles]),
+    ).toEqual([
+      ['redis-replica', ['sentinel']],
+      ['redis-sentinel', ['sentinel']],
     ]);
     const long = moddy.filter(([name]) => name !== 'migrate');
     expect(long).toHaveLength(5);
