@@ -3,7 +3,7 @@ import { MAX_EMBED_CHARACTERS_PER_MESSAGE, chunkEmbeds, embedCharacters, errorFi
 import { toErrorJobData } from '../../src/queues/job-data';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
-import { startDiscordLogWorker } from '../../workers/discord-log';
+import { startDiscordLogWorker, type StartDiscordLogOptions } from '../../workers/discord-log';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, deletePrefix, eventually } from '../errors/pipeline-fixture';
 import { DiscordStub } from './discord-stub';
@@ -66,16 +66,21 @@ describe('discord-log worker', () => {
 
   afterAll(() => producer.disconnect());
 
-  it('retries a failing post with backoff, then leaves the job in the failed set', async () => {
-    stub.failWith = 500;
-    const worker = await startDiscordLogWorker({
+  /** The worker on this test's stub, prefix and Redis, with short windows; `overrides` replace any option. */
+  const startWorker = (overrides: Partial<StartDiscordLogOptions> = {}): ReturnType<typeof startDiscordLogWorker> =>
+    startDiscordLogWorker({
       rest: stub.rest(),
       channelId: CHANNEL,
       prefix,
       redis: TEST_REDIS_URL,
       logger: asLogger(new RecordingLogger()),
       ...windows,
+      ...overrides,
     });
+
+  it('retries a failing post with backoff, then leaves the job in the failed set', async () => {
+    stub.failWith = 500;
+    const worker = await startWorker();
     try {
       await queues.discordLog.add('log', data('AAAA0001'), { jobId: 'AAAA0001', attempts: 3, backoff: { type: 'exponential', delay: 50 } });
       await eventually(async () => (await queues.discordLog.getJobState('AAAA0001')) === 'failed');
@@ -95,13 +100,7 @@ describe('discord-log worker', () => {
 
   it('skips the jobs with a single warning when no log channel is configured', async () => {
     const logger = new RecordingLogger();
-    const worker = await startDiscordLogWorker({
-      rest: stub.rest(),
-      channelId: null,
-      prefix,
-      redis: TEST_REDIS_URL,
-      logger: asLogger(logger),
-    });
+    const worker = await startWorker({ channelId: null, logger: asLogger(logger) });
     try {
       await queues.discordLog.addBulk(
         ['BBBB0001', 'BBBB0002', 'BBBB0003'].map((code) => ({ name: 'log', data: data(code), opts: { jobId: code } })),
@@ -120,14 +119,7 @@ describe('discord-log worker', () => {
     stub.failWith = 403;
     stub.failBody = { message: 'Missing Access', code: 50001 };
     const logger = new RecordingLogger();
-    const worker = await startDiscordLogWorker({
-      rest: stub.rest(),
-      channelId: CHANNEL,
-      prefix,
-      redis: TEST_REDIS_URL,
-      logger: asLogger(logger),
-      ...windows,
-    });
+    const worker = await startWorker({ logger: asLogger(logger) });
     try {
       const refused = codes('CCCC', 6);
       await queues.discordLog.addBulk(refused.map((code) => ({ name: 'log', data: data(code, `refused ${code}`), opts: { jobId: code } })));
@@ -165,14 +157,7 @@ describe('discord-log worker', () => {
       body: { message: 'You are being rate limited.', retry_after: 1, global: false },
       headers: { 'retry-after': '1', 'x-ratelimit-scope': 'user' },
     });
-    const worker = await startDiscordLogWorker({
-      rest: stub.rest(),
-      channelId: CHANNEL,
-      prefix,
-      redis: TEST_REDIS_URL,
-      logger: asLogger(new RecordingLogger()),
-      ...windows,
-    });
+    const worker = await startWorker();
     try {
       await queues.discordLog.add('log', data('DDDD0001'), { jobId: 'DDDD0001', attempts: 3, backoff: { type: 'fixed', delay: 60_000 } });
       await eventually(async () => (await queues.discordLog.getJobState('DDDD0001')) === 'completed');
@@ -189,15 +174,7 @@ describe('discord-log worker', () => {
 
   it('posts identical errors once with a count, then one follow-up post counting those within the window', async () => {
     // A long window, closed by hand below (the follow-up is a delayed job): no race with a slow machine.
-    const worker = await startDiscordLogWorker({
-      rest: stub.rest(),
-      channelId: CHANNEL,
-      prefix,
-      redis: TEST_REDIS_URL,
-      logger: asLogger(new RecordingLogger()),
-      batchWindowMs: 300,
-      dedupeWindowMs: 10 * 60_000,
-    });
+    const worker = await startWorker({ batchWindowMs: 300, dedupeWindowMs: 10 * 60_000 });
     try {
       const burst = codes('EEEE', 20);
       await queues.discordLog.addBulk(burst.map((code) => ({ name: 'log', data: data(code, 'same failure'), opts: { jobId: code } })));
@@ -232,14 +209,7 @@ describe('discord-log worker', () => {
   });
 
   it('posts many distinct errors up to 10 embeds a message, and loses none', async () => {
-    const worker = await startDiscordLogWorker({
-      rest: stub.rest(),
-      channelId: CHANNEL,
-      prefix,
-      redis: TEST_REDIS_URL,
-      logger: asLogger(new RecordingLogger()),
-      ...windows,
-    });
+    const worker = await startWorker();
     try {
       const distinct = codes('GGGG', 25);
       await queues.discordLog.addBulk(
