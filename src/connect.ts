@@ -31,6 +31,7 @@ export async function connectDatabase(options: ConnectOptions = {}): Promise<Mod
     url: options.databaseUrl ?? config.DATABASE_URL,
     poolSize: options.poolSize ?? pool.poolSize,
     timeouts: { ...pool.timeouts, ...options.timeouts },
+    pgbouncer: pool.pgbouncer,
   });
   await dataSource.initialize();
   const database = new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });

@@ -83,6 +83,7 @@ async function main(logger: Logger): Promise<void> {
           host: config.HEALTH_HOST,
           port,
           databaseUrl: config.DATABASE_URL,
+          pgbouncer: config.DATABASE_PGBOUNCER,
           redis,
           gatewayGraceSeconds: config.HEALTH_GATEWAY_GRACE_SECONDS,
           fleet: fleet.membership,

@@ -44,6 +44,12 @@ export const configFields = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * DATABASE_URL goes through PgBouncer in transaction mode: the pools send no session settings
+   * (PgBouncer refuses `statement_timeout` at connect), so the two server-side timeouts above are
+   * then set on the PostgreSQL role instead (README, Scaling out).
+   */
+  DATABASE_PGBOUNCER: bool.default(false),
 
   /** One Redis node. Exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES (unset: REDIS_URL's default); see docs/redis.md. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
