@@ -50,6 +50,7 @@ async function main(logger: Logger): Promise<void> {
     fleet: fleet.membership,
     shardsPerCluster: config.SHARDS_PER_CLUSTER,
     spawnDelayMs: config.CLUSTER_SPAWN_DELAY_MS,
+    sessionStartFloor: config.DISCORD_SESSION_START_FLOOR,
     heartbeat: { intervalMs: config.CLUSTER_HEARTBEAT_INTERVAL_MS, maxMissed: config.CLUSTER_HEARTBEAT_MAX_MISSED },
     reportIntervalMs: config.CLUSTER_REPORT_INTERVAL_MS,
     maxMemoryBytes: config.CLUSTER_MAX_MEMORY_MB * 1024 * 1024,

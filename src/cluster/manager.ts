@@ -11,6 +11,7 @@ import type { FleetMembership } from './fleet';
 import { fetchGatewayBot, type GatewayBotInfo } from './gateway';
 import { HostShareError, formatShardRanges, resolveHostShards, type HostShare } from './host-shards';
 import { ClusterReaper } from './reaper';
+import { assertSessionStartsLeft } from './session-start-floor';
 import { ShardConnectivity } from './shard-connectivity';
 
 export interface ClusterManagerOptions {
@@ -38,6 +39,12 @@ export interface ClusterManagerOptions {
   spawnDelayMs: number;
   /** Identify concurrency; default: `/gateway/bot`'s `max_concurrency`. */
   maxConcurrency?: number;
+  /**
+   * `DISCORD_SESSION_START_FLOOR`: refuse to start (SessionStartLimitError, before any claim or
+   * cluster) when this host's shards would leave fewer of `/gateway/bot`'s
+   * `session_start_limit.remaining`. Default 0: no check.
+   */
+  sessionStartFloor?: number;
   /** Extra environment of every cluster process (DATABASE_URL, REDIS_URL, CACHE_PREFIX, LOG_LEVEL…). */
   env?: Readonly<Record<string, string>>;
   /** The cluster entry script (built JS). Default: `cluster-entry.js` beside this file. */
@@ -124,6 +131,8 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   const share = options.hostShare ?? { kind: 'all' };
   const totalShards = await resolveTotalShards(options.totalShards, share, options.fleet, async () => (await gateway()).shards);
   const shardList = resolveHostShards(share, totalShards);
+  const sessionStartFloor = options.sessionStartFloor ?? 0;
+  if (sessionStartFloor > 0) assertSessionStartsLeft((await gateway()).sessionStarts, shardList.length, sessionStartFloor);
   // Refused here, before the database or any cluster is touched, if another live host holds one.
   await options.fleet?.claim(shardList);
   const maxConcurrency = options.maxConcurrency ?? (await gateway()).maxConcurrency;
