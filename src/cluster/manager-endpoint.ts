@@ -60,6 +60,8 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
       gateway: gatewayCheck(handle.connectivity, options.gatewayGraceSeconds),
       ...(fleet ? { fleet: fleetCheck(fleet) } : {}),
     },
+    // Every host of the bot on /health too: totals (guilds, shards) and a line per host.
+    info: fleet ? { fleet: fleetCheck(fleet) } : {},
   });
   return {
     url: server.url,
@@ -85,7 +87,7 @@ export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: numb
 }
 
 /**
- * The fleet view, for operators reading `/ready`: always ok, since another host being down must not
+ * The fleet view, for operators reading `/ready` and `/health`: always ok, since another host being down must not
  * make this one unready (a load balancer or pm2 would then restart a healthy host).
  */
 export function fleetCheck(fleet: FleetMembership): HealthCheck {

@@ -78,6 +78,8 @@ export interface ClusterManagerHandle {
   readonly connectivity: ShardConnectivity;
   /** IDs of the clusters whose client is ready now. */
   readyClusters(): number[];
+  /** Guilds of this host's running clusters, from their latest reports. */
+  guilds(): number;
   /** Resolves once every cluster has been ready at the same time; rejects after `timeoutMs`. */
   whenReady(timeoutMs?: number): Promise<void>;
   /**
@@ -162,6 +164,8 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const reaper = new ClusterReaper(stopTimeoutMs);
   const connectivity = new ShardConnectivity(shardList);
+  /** Cluster ID → guilds in its latest report; a dead cluster counts none until it reports again. */
+  const guildsByCluster = new Map<number, number>();
   const maxMemoryBytes = options.maxMemoryBytes ?? 0;
   /** Why a cluster is being restarted by the manager itself; absent: hybrid-sharding's respawn. */
   const restartReasons = new Map<number, RestartReason>();
@@ -190,12 +194,14 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     cluster.on('death', () => {
       ready.delete(cluster.id);
       connectivity.clusterDown(cluster.shardList);
+      guildsByCluster.delete(cluster.id);
       logger.warn({ cluster: cluster.id }, 'cluster process exited');
     });
     cluster.on('message', (message: unknown) => {
       const report = readClusterReport(message);
       if (!report) return;
       connectivity.report(report.shards);
+      guildsByCluster.set(cluster.id, report.guilds);
       // Only a ready cluster: one over the ceiling from its start would otherwise restart in a loop.
       if (maxMemoryBytes > 0 && report.rssBytes > maxMemoryBytes && ready.has(cluster.id) && !stopping && !restartReasons.has(cluster.id)) {
         restartReasons.set(cluster.id, 'memory');
@@ -249,6 +255,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     totalClusters,
     connectivity,
     readyClusters,
+    guilds: () => [...guildsByCluster.values()].reduce((sum, count) => sum + count, 0),
     whenReady: (timeoutMs = 60_000) => waitUntilReady(manager, totalClusters, readyClusters, timeoutMs),
     async release(shards) {
       const wanted = new Set(shards);

@@ -252,6 +252,7 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
           connectedShards: [0, 1, 2],
           readyClusters: 2,
           totalClusters: 2,
+          guilds: 1234,
           databaseConnections: 21,
           version: '1.2.3',
           pid: 1,
@@ -264,7 +265,7 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
       expect(stats.ephemeral).toBe(true);
       expect(stats.content).toMatch(/^Users: \d+/);
       expect(stats.content).toContain(
-        `\n${en('dev.stats.fleet', { alive: 1, hosts: 1, connected: 3, total: 8, unowned: 4 })}\n${en('dev.stats.host', { host: 'vps1', shards: '0-3', ready: 2, clusters: 2, connected: 3, version: '1.2.3' })}`,
+        `\n${en('dev.stats.fleet', { alive: 1, hosts: 1, guilds: 1234, connected: 3, total: 8, unowned: 4 })}\n${en('dev.stats.host', { host: 'vps1', shards: '0-3', guilds: 1234, ready: 2, clusters: 2, connected: 3, version: '1.2.3' })}`,
       );
     } finally {
       await host.close();
