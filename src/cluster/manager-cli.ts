@@ -62,7 +62,7 @@ async function main(logger: Logger): Promise<void> {
   });
   await fleet.report(handle, startedAt);
   void fleet.membership.view().then(
-    (view) => reportConnectionBudget(config.DATABASE_URL, view, logger),
+    (view) => reportConnectionBudget(config.DATABASE_URL, view, logger, config.DATABASE_PGBOUNCER),
     (error: unknown) => logger.warn({ err: error }, 'fleet view unavailable'),
   );
   // A newer manager of this host (pm2 reload) takes this one's shards over cluster by cluster.
