@@ -5,13 +5,13 @@ import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
-import { startErrorPersistenceWorker } from '../../workers/error-persistence';
-import type { RunningWorker } from '../../workers/runtime';
+import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import type { TcpProxy } from '../cache/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
+import { TEST_CONFIG } from '../helpers/config';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -72,7 +72,14 @@ describe('error-persistence worker', () => {
   });
 
   const start = (overrides: Partial<Parameters<typeof startErrorPersistenceWorker>[0]> = {}): Promise<RunningWorker> =>
-    startErrorPersistenceWorker({ db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...overrides });
+    startErrorPersistenceWorker({
+      config: TEST_CONFIG,
+      db,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      ...overrides,
+    });
 
   it('inserts many rows per statement, and a redelivered error never makes a second row', async () => {
     const counting = new CountingDatabase(db);
