@@ -2,8 +2,8 @@ import { getConfig, loggerOptions } from './config';
 import { connectDatabase } from './connect';
 import { buildLogger, createLogger, setRootLogger } from './core/logger';
 import { migrate } from './db/migrate';
-import { redactText } from './errors/redact';
-import { generateErrorCode } from './errors/code';
+import { redactText } from './core/redact';
+import { generateErrorCode } from './core/error-code';
 
 /**
  * A short tour of the data API on the configured database: migrates, then walks through the

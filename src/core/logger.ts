@@ -1,5 +1,5 @@
 import pino, { type LevelWithSilent, type Logger, type TransportSingleOptions } from 'pino';
-import { logRedaction } from '../errors/log-redaction';
+import { logRedaction } from './log-redaction';
 
 /** How the process logs; the entry points fill it from `LOG_LEVEL`/`LOG_FORMAT` (`loggerOptions` in src/config). */
 export interface LoggerOptions {

@@ -11,7 +11,7 @@ import { getConfig, loggerOptions } from '../config';
 import { connectDatabase } from '../connect';
 import { buildLogger, createLogger, setRootLogger } from '../core/logger';
 import { migrate } from '../db/migrate';
-import { redactText } from '../errors/redact';
+import { redactText } from '../core/redact';
 import { queuePrefix } from '../queues/config';
 import { redisEnvironment, redisTargetFromConfig } from '../redis';
 import { createProducerConnection } from '../queues/connection';

@@ -1,9 +1,9 @@
 import type { NewErrorRecord } from '../db/api';
 import { isSnowflake } from '../core/snowflake';
 import { sanitiseContext } from './context';
-import { redactText } from './redact';
+import { redactText } from '../core/redact';
 import { firstProjectFrame } from './stack';
-import { clipText, storableText } from './storable';
+import { clipText, storableText } from '../core/storable';
 
 /** What the caller knows about where an error happened. IDs are snowflake strings. */
 export interface CaptureMeta {

@@ -1,4 +1,4 @@
-export { generateErrorCode, normaliseErrorCode, CODE_ALPHABET, CODE_LENGTH } from './code';
+export { generateErrorCode, normaliseErrorCode, CODE_ALPHABET, CODE_LENGTH } from '../core/error-code';
 export { createErrorTracker, type ErrorTracker, type ErrorTrackerDeps, type ErrorTrackerOptions, type TrackerLogger } from './tracker';
 export { createErrorPipeline, type ErrorPipeline } from './from-config';
 export { ErrorSpool, type SpoolEntry } from './spool';

@@ -5,7 +5,7 @@ import type { ErrorRecord, ModdyDatabase, NewErrorRecord } from '../db/api';
 import type { ModdyQueues } from '../queues/queues';
 import { errorJobId, toErrorJobData, type ErrorJobData } from '../queues/job-data';
 import { buildErrorRecord, type BuildRecordOptions, type CaptureMeta } from './build-record';
-import { generateErrorCode } from './code';
+import { generateErrorCode } from '../core/error-code';
 import { CodeReservations } from './code-reservation';
 import { DEFAULT_CONTEXT_MAX_BYTES } from './context';
 import { withDeadline } from './deadline';

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { ValidationError } from '../../src/core/errors';
 import type { NewErrorRecord } from '../../src/db/api';
 import type { SpoolEntry } from '../../src/errors/spool';
-import { REPLACEMENT } from '../../src/errors/storable';
+import { REPLACEMENT } from '../../src/core/storable';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { RedisProcess } from '../cache/redis-process';

@@ -6,7 +6,7 @@ import { globLiteral, scanKeys, unlinkKeys } from '../../src/cache/scan';
 import { createRedisConnection, type RedisConnection, type RedisTargetLike } from '../../src/redis';
 import type { ErrorRecord } from '../../src/db/api';
 import type { PostgresDatabase } from '../../src/db/postgres-database';
-import { CODE_ALPHABET } from '../../src/errors/code';
+import { CODE_ALPHABET } from '../../src/core/error-code';
 import { ErrorSpool } from '../../src/errors/spool';
 import { createErrorTracker, type ErrorTracker, type ErrorTrackerOptions } from '../../src/errors/tracker';
 import { createProducerConnection } from '../../src/queues/connection';

@@ -1,4 +1,4 @@
-import { CODE_ALPHABET } from '../../src/errors/code';
+import { CODE_ALPHABET } from '../../src/core/error-code';
 import { errorJobId } from '../../src/queues/job-data';
 import { startDiscordLogWorker, startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { TEST_REDIS_URL } from '../helpers/services';
