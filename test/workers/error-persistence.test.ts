@@ -1,5 +1,3 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { NewErrorRecord } from '../../src/db/api';
 import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createWorkerConnection } from '../../src/queues/connection';
@@ -12,8 +10,7 @@ import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
 import { TEST_CONFIG } from '../helpers/config';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { spawnWorkerProcess } from '../helpers/worker-process';
 
 /** A distinct valid code per call. */
 const nextCode = codeSequence('W');
@@ -143,27 +140,10 @@ describe('error-persistence worker', () => {
     const total = 10_000;
     const records = Array.from({ length: total }, () => record());
     await queues.errorPersistence.addBulk(records.map(persistJob));
-    const child = spawn(
-      process.execPath,
-      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          DATABASE_URL: database.url,
-          REDIS_URL: TEST_REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          HEALTH_PORT: '0',
-          LOG_LEVEL: 'silent',
-          WORKER_CONCURRENCY: '50',
-        },
-        stdio: 'ignore',
-      },
-    );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const child = spawnWorkerProcess('error-persistence', { databaseUrl: database.url, prefix, env: { WORKER_CONCURRENCY: '50' } });
     await eventually(async () => (await countErrors(db)) > 0, 30_000);
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await child.exited).toBe(0);
 
     const {
       active = -1,
