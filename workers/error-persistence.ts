@@ -1,33 +1,12 @@
-import type { ModdyDatabase } from '../src/db/api';
-import { createErrorPersistenceWorker } from '../src/queues/error-persistence-worker';
-import type { MicroBatchOptions } from '../src/queues/micro-batch';
+import { configuredLogging, getConfig } from '../src/config';
 import { runEntryPoint } from '../src/core/entry-point';
-import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
+import { runWorkerProcess, startErrorPersistenceWorker } from '../src/worker-roles';
 
-export interface StartErrorPersistenceOptions extends StartWorkerOptions {
-  db: Pick<ModdyDatabase, 'recordErrors'>;
-  batch?: Partial<MicroBatchOptions>;
-}
-
-/** The error-persistence worker: batched, idempotent inserts into `errors`. */
-export async function startErrorPersistenceWorker(options: StartErrorPersistenceOptions): Promise<RunningWorker> {
-  const settings = workerSettings(options, 'error-persistence');
-  const handle = createErrorPersistenceWorker({
-    ...settings,
-    db: options.db,
-    concurrency: options.concurrency ?? settings.config.WORKER_CONCURRENCY,
-    batch: options.batch,
-  });
-  await handle.worker.waitUntilReady();
-  return {
-    worker: handle.worker,
-    connection: settings.connection,
-    async close() {
-      await handle.close();
-      await settings.connection.quit();
-    },
-  };
-}
-
-if (require.main === module)
-  runEntryPoint('error-persistence', () => runWorkerProcess('error-persistence', 9101, (db) => startErrorPersistenceWorker({ db })));
+runEntryPoint(
+  'error-persistence',
+  () => {
+    const config = getConfig();
+    return runWorkerProcess(config, 'error-persistence', 9101, (db) => startErrorPersistenceWorker({ config, db }));
+  },
+  configuredLogging,
+);

@@ -1,4 +1,4 @@
-import { getConfig } from '../config';
+import { configuredLogging, getConfig } from '../config';
 import { ConfigError } from '../core/errors';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
@@ -114,4 +114,4 @@ async function main(logger: Logger): Promise<void> {
   );
 }
 
-runEntryPoint('cluster-manager', main);
+runEntryPoint('cluster-manager', main, configuredLogging);

@@ -2,7 +2,7 @@ import { getConfig } from '../config';
 import { loadEnvFile } from '../core/env-file';
 import { ConfigError } from '../core/errors';
 import { describeAdoption } from './adoption/describe';
-import { redactText } from '../errors/redact';
+import { redactText } from '../core/redact';
 import { migrate, planMigration, revertLastMigration } from './migrate';
 
 /**

@@ -7,7 +7,7 @@ import { ModdyError } from '../core/errors';
 import { AdoptionNotRequestedError } from './adoption/errors';
 import { inspectSchema, type SchemaState } from './adoption/inspect';
 import { analyseOriginal, type AdoptionReport } from './adoption/report';
-import { redactText } from '../errors/redact';
+import { redactText } from '../core/redact';
 import { createDataSource } from './data-source';
 
 /** Any fixed 64-bit number: the advisory lock that serialises concurrent `migrate` runs. */

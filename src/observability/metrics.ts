@@ -9,7 +9,7 @@ import {
   type MetricValue,
 } from 'prom-client';
 import type { FleetView } from '../cluster/fleet';
-import type { CacheStats, TierStats } from '../db/api';
+import type { CacheStats, TierStats } from '../cache/stats';
 
 /**
  * The Prometheus metrics of one process. Each process registers only what it serves; the

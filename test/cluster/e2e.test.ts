@@ -18,13 +18,12 @@ import { MetricsRegistry } from '../../src/observability/metrics';
 import { connectDatabase } from '../../src/connect';
 import type { ModdyDatabase } from '../../src/db/api';
 import { DEV_TOKEN, DiscordSimulator, SnowflakeFactory, shardForGuild, type SendInteractionOptions } from '../../src/simulator';
-import { startDiscordLogWorker } from '../../workers/discord-log';
-import { startErrorPersistenceWorker } from '../../workers/error-persistence';
-import type { RunningWorker } from '../../workers/runtime';
+import { startDiscordLogWorker, startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
+import { TEST_CONFIG } from '../helpers/config';
 
 /**
  * The whole bot against the simulator: the cluster manager spawns 2 clusters × 2 shards (built
@@ -116,10 +115,10 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
       stopTimeoutMs: 2000,
       logger: silent,
     });
-    db = await connectDatabase({ databaseUrl: database.url, cache: false, poolSize: 2 });
+    db = await connectDatabase({ config: TEST_CONFIG, databaseUrl: database.url, cache: false, poolSize: 2 });
     workers = [
-      await startErrorPersistenceWorker({ db, redis: TEST_REDIS_URL, prefix, logger: silent }),
-      await startDiscordLogWorker({ redis: TEST_REDIS_URL, prefix, rest, channelId: LOG_CHANNEL, logger: silent }),
+      await startErrorPersistenceWorker({ config: TEST_CONFIG, db, redis: TEST_REDIS_URL, prefix, logger: silent }),
+      await startDiscordLogWorker({ config: TEST_CONFIG, redis: TEST_REDIS_URL, prefix, rest, channelId: LOG_CHANNEL, logger: silent }),
     ];
     await simulator.waitForShards(TOTAL_SHARDS, 30_000);
     await manager.whenReady(30_000);

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { buildErrorRecord } from '../../src/errors/build-record';
 import { sanitiseContext } from '../../src/errors/context';
-import { REDACTED } from '../../src/errors/redact';
+import { REDACTED } from '../../src/core/redact';
 import { toJsonSafe } from '../../src/errors/safe-json';
 import { firstProjectFrame } from '../../src/errors/stack';
 

@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { DataValueTooLargeError, InvalidArgumentError } from '../../core/errors';
 import { assertSnowflake } from '../../core/snowflake';
-import { normaliseErrorCode } from '../../errors/code';
-import { cutText, storableJson, storableText } from '../../errors/storable';
+import { normaliseErrorCode } from '../../core/error-code';
+import { cutText, storableJson, storableText } from '../../core/storable';
 import type { ErrorRecord, JsonObject, JsonValue, NewErrorRecord } from '../api';
 import { deleteInBatches, selectOne } from '../sql';
 import { assertNumberInRange, assertText } from '../validate-input';
