@@ -1,5 +1,5 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { clipText } from '../errors/storable';
+import { clipText } from '../core/storable';
 
 /** Discord refuses a message content longer than this (400), which would leave the user with no answer. */
 const MAX_CONTENT_LENGTH = 2000;

@@ -8,7 +8,7 @@ import {
 } from '../core/errors';
 import { CommandRefusedError, DiscordBusyError, InvalidPrefixError } from './errors';
 import type { Translate } from './i18n';
-import { clipText } from '../errors/storable';
+import { clipText } from '../core/storable';
 
 /** What the user typed, quoted back at most this long (an option may hold 6000 characters). */
 const MAX_ECHO_LENGTH = 100;
