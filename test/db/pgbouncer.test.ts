@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { MIGRATIONS } from '../../migrations';
-import { createDataSource } from '../../src/db/data-source';
+import { parseConfig } from '../../src/config';
+import { createDataSource, poolSettings } from '../../src/db/data-source';
 import { migrate } from '../../src/db/migrate';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { dropDatabase } from '../helpers/database';
@@ -40,9 +41,17 @@ describe('through PgBouncer in transaction mode', () => {
     expect((await migrate(bouncer.url(name))).applied).toEqual([]);
   }, 60_000);
 
-  it('refuses a pool that sends session settings, which is what DATABASE_PGBOUNCER turns off', async () => {
-    const plain = createDataSource({ url: bouncer.url(name), poolSize: 1 });
-    await expect(plain.initialize()).rejects.toThrow(/unsupported startup parameter/);
+  it('connects a pool built from the configuration with DATABASE_PGBOUNCER=true, and is refused the session settings without it', async () => {
+    const settings = (pgbouncer: string) => poolSettings(parseConfig({ DATABASE_URL: bouncer.url(name), DATABASE_PGBOUNCER: pgbouncer }));
+    const plain = createDataSource({ url: bouncer.url(name), ...settings('false'), poolSize: 1 });
+    await expect(plain.initialize()).rejects.toThrow(/unsupported startup parameter: statement_timeout/);
+    const bounced = createDataSource({ url: bouncer.url(name), ...settings('true'), poolSize: 1 });
+    await bounced.initialize();
+    try {
+      expect(await bounced.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    } finally {
+      await bounced.destroy();
+    }
   });
 
   it('serves the data API to 10 clients sharing 3 server connections: attributes, audit, data paths, errors', async () => {
