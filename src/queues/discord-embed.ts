@@ -1,3 +1,4 @@
+import { clipText, cutText } from '../errors/storable';
 import type { ErrorJobData } from './job-data';
 
 /** The subset of Discord's embed object the error log uses. */
@@ -47,15 +48,16 @@ function locationOf(error: ErrorJobData): string {
 }
 
 function shortTraceback(traceback: string): string {
-  return traceback.split('\n').slice(0, TRACEBACK_LINES).join('\n').slice(0, TRACEBACK_MAX);
+  return cutText(traceback.split('\n').slice(0, TRACEBACK_LINES).join('\n'), TRACEBACK_MAX);
 }
 
 function codeBlock(text: string): string {
   return `\`\`\`\n${text.replace(/```/g, 'ˋˋˋ')}\n\`\`\``;
 }
 
+/** `clipText`: an emoji is never cut in two (a lone surrogate is not valid text). */
 function clip(text: string, max = FIELD_MAX): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return clipText(text, max);
 }
 
 /**
