@@ -6,6 +6,7 @@ import type { ModdyDatabase } from '../db/api';
 import { createCommandRegistry, type CommandRegistry } from './commands';
 import { createInteractionHandler } from './dispatcher';
 import { RedisIdentifyThrottler } from './gateway/identify-throttler';
+import type { InFlight } from './in-flight';
 import { KnownUsers } from './known-users';
 import { LISTENERS } from './listeners';
 import { interactionCreateListener } from './listeners/interaction-create';
@@ -42,6 +43,8 @@ export interface BotClientOptions {
   lookupDeadlineMs?: number;
   /** Discord's identify window per bucket, shared through `redis` by every process (`RedisIdentifyThrottler`). Default 5000 ms. */
   identifyWindowMs?: number;
+  /** Tracks the running event handlers (see `InFlight`), for a shutdown to wait for; none: not tracked. */
+  inFlight?: InFlight;
 }
 
 /**
@@ -67,7 +70,12 @@ export function createBotClient(options: BotClientOptions): Client {
     ...(options.shards ? { shards: options.shards } : {}),
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
   });
-  const deps = { db: options.db, tracker: options.tracker, logger: options.logger };
+  const deps = {
+    db: options.db,
+    tracker: options.tracker,
+    logger: options.logger,
+    ...(options.inFlight ? { inFlight: options.inFlight } : {}),
+  };
   const dispatch = createInteractionHandler({
     ...deps,
     commands: options.commands ?? createCommandRegistry(),

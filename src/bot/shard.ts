@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../core/logger';
 import { createErrorPipeline } from '../errors';
 import { MetricsRegistry } from '../observability/metrics';
 import { createBotClient } from './client';
+import { InFlight } from './in-flight';
 import { countCaptures } from './tracker';
 
 export interface ShardOptions {
@@ -20,11 +21,17 @@ export interface Shard {
   client: Client;
   /** Connects to the gateway (resolves when the login is accepted, before `clientReady`). */
   login(): Promise<void>;
-  /** Destroys the client, then closes the error pipeline, Redis and PostgreSQL. Idempotent. */
+  /**
+   * Lets the running event handlers finish (at most `HANDLER_DRAIN_MS`), destroys the client, then
+   * closes the error pipeline, Redis and PostgreSQL. Idempotent.
+   */
   close(): Promise<void>;
   /** Interactions, cache counters, errors captured and process metrics of this shard; the manager's /metrics serves every cluster's, labelled `cluster`. */
   metrics: MetricsRegistry;
 }
+
+/** How long a shutdown waits for running handlers: well inside the cluster's 8 s exit deadline (cluster-entry.ts), which also covers closing the rest. */
+const HANDLER_DRAIN_MS = 4000;
 
 /** A bot client with its collaborators built from configuration: the cached data API, the error tracker, Redis. */
 export async function createShard(options: ShardOptions): Promise<Shard> {
@@ -37,6 +44,7 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
   const metrics = new MetricsRegistry('bot');
   metrics.cache(() => db.getCacheStats());
   const captured = metrics.errorsCaptured();
+  const inFlight = new InFlight();
   const client = createBotClient({
     apiUrl: config.DISCORD_API_URL,
     ...(options.shards ? { shards: options.shards } : {}),
@@ -52,6 +60,7 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
     lookupDeadlineMs: config.LOOKUP_DEADLINE_MS,
     identifyWindowMs: config.DISCORD_IDENTIFY_WINDOW_MS,
     metrics: metrics.interactions(),
+    inFlight,
   });
   let closing: Promise<void> | null = null;
   return {
@@ -62,6 +71,8 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
     },
     close() {
       closing ??= (async () => {
+        if (!(await inFlight.settle(HANDLER_DRAIN_MS)))
+          logger.warn({ drainMs: HANDLER_DRAIN_MS }, 'event handlers still running at shutdown');
         await client.destroy();
         await pipeline.close();
         await db.close();

@@ -1,4 +1,4 @@
-import { clipText } from '../core/storable';
+import { clipText, cutText } from '../core/storable';
 import type { ErrorJobData } from './job-data';
 
 /** The subset of Discord's embed object the error log uses. */
@@ -48,7 +48,7 @@ function locationOf(error: ErrorJobData): string {
 }
 
 function shortTraceback(traceback: string): string {
-  return traceback.split('\n').slice(0, TRACEBACK_LINES).join('\n').slice(0, TRACEBACK_MAX);
+  return cutText(traceback.split('\n').slice(0, TRACEBACK_LINES).join('\n'), TRACEBACK_MAX);
 }
 
 function codeBlock(text: string): string {

@@ -2,8 +2,10 @@ import { Events, MessageFlags, type Client } from 'discord.js';
 import pino from 'pino';
 import { createBotClient } from '../../src/bot/client';
 import { translator } from '../../src/bot/i18n';
+import { InFlight } from '../../src/bot/in-flight';
 import type { ModdyDatabase } from '../../src/db/api';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
+import { eventually } from '../helpers/eventually';
 import { openBotFixture, type BotFixture } from './fixture';
 import { RecordingTracker } from './recording-tracker';
 
@@ -15,7 +17,7 @@ const RESPONSE_WINDOW_MS = 600;
 const AUTO_DEFER_MS = 150;
 
 /** The data API whose interaction read waits until the test releases it: a database that stalls. */
-function stalling(db: ModdyDatabase): { db: ModdyDatabase; release(): void; stalled(): boolean } {
+function stalling(db: ModdyDatabase): { db: ModdyDatabase; release(): void; hold(): void; stalled(): boolean } {
   let waiting: (() => void)[] = [];
   let held = true;
   const proxy = new Proxy(db, {
@@ -33,6 +35,9 @@ function stalling(db: ModdyDatabase): { db: ModdyDatabase; release(): void; stal
   return {
     db: proxy,
     stalled: () => waiting.length > 0,
+    hold() {
+      held = true;
+    },
     release() {
       held = false;
       for (const resume of waiting) resume();
@@ -46,6 +51,7 @@ describe('an interaction slower than Discord allows', () => {
   let simulator: DiscordSimulator;
   let client: Client;
   let stall: ReturnType<typeof stalling>;
+  const inFlight = new InFlight();
 
   beforeAll(async () => {
     fixture = await openBotFixture('bot_slow');
@@ -66,6 +72,7 @@ describe('an interaction slower than Discord allows', () => {
       cachePrefix: fixture.prefix,
       ownerIds: [],
       autoDeferMs: AUTO_DEFER_MS,
+      inFlight,
     });
     const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
     await client.login(DEV_TOKEN);
@@ -97,5 +104,34 @@ describe('an interaction slower than Discord allows', () => {
     expect(reply.ephemeral).toBe(true);
     expect(reply.message?.content).toContain(translator('EN')('config.show', { prefix: '' }).split('\n')[0]);
     expect(((reply.message?.flags ?? 0) & MessageFlags.Ephemeral) !== 0).toBe(true);
+  });
+
+  it('a shutdown waits for a running interaction: it finishes and answers before the client would be destroyed', async () => {
+    stall.hold();
+    const handle = simulator.sendInteraction({
+      guildId: GUILD,
+      user: ADMIN,
+      permissions: MANAGE_GUILD,
+      command: 'config',
+      subcommand: 'show',
+    });
+    await eventually(() => stall.stalled(), 5000, 5);
+    let settled: boolean | undefined;
+    const settling = inFlight.settle(10_000).then((all) => (settled = all));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(settled).toBeUndefined();
+    stall.release();
+    expect(await settling).toBe(true);
+    expect(handle.callbacks().length).toBeGreaterThan(0);
+    expect((await handle.response()).message?.content).toContain(translator('EN')('config.show', { prefix: '' }).split('\n')[0]);
+  });
+
+  it('a shutdown stops waiting for a handler that outlasts its deadline', async () => {
+    stall.hold();
+    simulator.sendInteraction({ guildId: GUILD, user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'show' });
+    await eventually(() => stall.stalled(), 5000, 5);
+    expect(await inFlight.settle(50)).toBe(false);
+    stall.release();
+    expect(await inFlight.settle(10_000)).toBe(true);
   });
 });

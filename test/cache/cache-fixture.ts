@@ -5,6 +5,7 @@ import { createDataSource } from '../../src/db/data-source';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { createRedisConnection, type RedisConnection, type RedisTargetLike } from '../../src/redis';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { eventually } from '../helpers/eventually';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 
 /** Collects the cache's log lines so tests can count outage warnings. */
@@ -94,6 +95,27 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, deadl
     if (await condition()) return performance.now() - start;
     if (performance.now() - start > deadlineMs) throw new Error(`condition not met within ${deadlineMs} ms`);
     await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+/**
+ * Runs `write` and resolves with the ms from its return to `reader` hearing an invalidation, timed
+ * by the subscriber connection's own event (the reader applies it then): not the polling,
+ * scheduling and reloading of a test's reads, which a loaded machine stretches.
+ */
+export async function invalidationDelay(reader: CacheInstance, write: () => Promise<unknown>): Promise<number> {
+  let heardAt: number | undefined;
+  const heard = (): void => {
+    heardAt ??= performance.now();
+  };
+  reader.subscriber.on('message', heard);
+  try {
+    await write();
+    const returnedAt = performance.now();
+    await eventually(() => heardAt !== undefined, 5000, 1);
+    return (heardAt ?? Number.POSITIVE_INFINITY) - returnedAt;
+  } finally {
+    reader.subscriber.off('message', heard);
   }
 }
 

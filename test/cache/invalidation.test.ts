@@ -1,7 +1,6 @@
 import type { Attributes, EntityType } from '../../src/attributes/registry';
 import { PostgresDatabase } from '../../src/db/postgres-database';
-import { eventually } from '../helpers/eventually';
-import { CacheFixture, DEV, freshId, type CacheInstance } from './cache-fixture';
+import { CacheFixture, DEV, freshId, invalidationDelay, type CacheInstance } from './cache-fixture';
 
 /** Holds the next attribute load open after it read PostgreSQL, so a write can land in between. */
 class GatedDatabase extends PostgresDatabase {
@@ -73,20 +72,11 @@ describe('invalidation across processes', () => {
         write: () => a.db.upsertCachedGuild({ guildId: guild, name: 'After', updateSource: 'api_call' }),
       },
     ];
-    // The delay measured is the write's return to b's hearing of it (b applies an invalidation when it
-    // hears it), timestamped by the connection's own event: not the polling, scheduling and reloading of
-    // the test's reads, which a loaded machine stretches without the guarantee being at stake.
-    let heardAt: number | undefined;
-    b.subscriber.on('message', () => (heardAt ??= performance.now()));
     const delays: number[] = [];
     for (const { read, write } of writes) {
       expect(await read()).toBe(false); // cached in b's local tier and in Redis
       expect(await read()).toBe(false);
-      heardAt = undefined;
-      await write();
-      const returnedAt = performance.now();
-      await eventually(() => heardAt);
-      delays.push((heardAt ?? Infinity) - returnedAt);
+      delays.push(await invalidationDelay(b, write));
       expect(await read()).toBe(true); // no polling: the entry is gone from the moment it was heard
     }
     expect(Math.max(...delays)).toBeLessThan(50);

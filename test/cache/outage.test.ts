@@ -1,5 +1,5 @@
 import Redis from 'ioredis';
-import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from './cache-fixture';
+import { CacheFixture, DEV, freshId, invalidationDelay, waitFor, type CacheInstance } from './cache-fixture';
 import { freePort, RedisProcess, TcpProxy } from './redis-process';
 
 let f: CacheFixture;
@@ -36,17 +36,13 @@ describe('Redis on a dead port', () => {
     const dead = await f.open({ redis: `redis://127.0.0.1:${await freePort()}`, startupTimeoutMs: 200 });
     expect(dead.db.redisUp).toBe(false);
     const id = freshId();
-    let slowest = 0;
     for (let i = 0; i < 20; i += 1) {
-      const write = await timed(() => dead.db.setAttribute('user', id, 'BETA', i % 2 === 0, DEV, 'toggle'));
-      const read = await timed(() => dead.db.hasAttribute('user', id, 'BETA'));
-      expect(read.value).toBe(i % 2 === 0);
-      slowest = Math.max(slowest, write.ms, read.ms);
+      await dead.db.setAttribute('user', id, 'BETA', i % 2 === 0, DEV, 'toggle');
+      expect(await dead.db.hasAttribute('user', id, 'BETA')).toBe(i % 2 === 0);
     }
-    const interaction = await timed(() => dead.db.getInteractionAttributes(id, freshId()));
-    expect(interaction.value).toEqual({ user: {}, guild: {} });
-    // A generous bound: what matters is that no call waits for a connect timeout or retries.
-    expect(Math.max(slowest, interaction.ms)).toBeLessThan(500);
+    expect(await dead.db.getInteractionAttributes(id, freshId())).toEqual({ user: {}, guild: {} });
+    // No call waits for a connect timeout or retries: none is even sent to Redis (not a wall-clock bound, which a loaded machine breaks).
+    expect(dead.commands).toEqual([]);
     expect(dead.logger.warnings).toHaveLength(1);
     const stats = dead.db.getCacheStats();
     expect(stats.local.hits).toBe(0); // the local tier is bypassed: invalidations cannot arrive
@@ -85,8 +81,8 @@ describe('a real Redis stopped mid-test', () => {
 
     // Invalidations flow again.
     expect(await b.db.hasAttribute('user', id, 'BETA')).toBe(true);
-    await a.db.setAttribute('user', id, 'BETA', false, DEV, 'after outage');
-    expect(await waitFor(async () => !(await b.db.hasAttribute('user', id, 'BETA')), 50)).toBeLessThan(50);
+    expect(await invalidationDelay(b, () => a.db.setAttribute('user', id, 'BETA', false, DEV, 'after outage'))).toBeLessThan(50);
+    expect(await b.db.hasAttribute('user', id, 'BETA')).toBe(false);
   });
 
   it('a hung Redis costs a call at most its command timeout, then is skipped until it answers again', async () => {

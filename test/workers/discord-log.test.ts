@@ -40,6 +40,15 @@ describe('discord-log batches', () => {
     expect(messages.flat().map((entry) => entry.embed.title)).toEqual(large.map((entry) => entry.embed.title));
   });
 
+  it('never cuts an emoji in two when it clips a long message or traceback (a lone surrogate is not valid text)', () => {
+    const emoji = '😀';
+    const long = { ...data('LLLL0001', `${'m'.repeat(1022)}${emoji.repeat(10)}`), traceback: `${'t'.repeat(1498)}${emoji.repeat(10)}` };
+    const built = buildErrorEmbed(long);
+    const texts = [built.description, ...built.fields.map((field) => field.value)];
+    expect(texts.filter((text) => !text.isWellFormed())).toEqual([]);
+    expect(built.fields.find((field) => field.name === 'Message')?.value).toBe(`${'m'.repeat(1022)}…`);
+  });
+
   it('tells identical errors (type, message, place) from different ones, whatever their code', () => {
     expect(errorFingerprint(data('KKKK0001'))).toBe(errorFingerprint(data('KKKK0002')));
     expect(errorFingerprint(data('KKKK0001'))).not.toBe(errorFingerprint(data('KKKK0001', 'another message')));

@@ -4,6 +4,7 @@ import { assertSnowflake } from '../../core/snowflake';
 import type { Command, CommandContext } from '../command';
 import { commandPath } from '../command';
 import { formatShardRanges } from '../../cluster/host-shards';
+import { clipText } from '../../core/storable';
 import { formatDate } from './format';
 
 const ATTRIBUTE_CHOICES = Object.keys(ATTRIBUTES).map((name) => ({ name, value: name }));
@@ -134,7 +135,7 @@ const handlers: Record<string, (ctx: CommandContext) => Promise<void>> = {
       ctx.t('dev.error.found', {
         code: error.errorCode,
         type: error.errorType,
-        message: error.message.slice(0, 1000),
+        message: clipText(error.message, 1000),
         command: error.command ?? ctx.t('common.none'),
         when: formatDate(error.timestamp, ctx.language),
         where,

@@ -1,12 +1,15 @@
 import type { Client, ClientEvents } from 'discord.js';
 import type { Logger } from '../../core/logger';
 import type { ModdyDatabase } from '../../db/api';
+import type { InFlight } from '../in-flight';
 import type { ErrorCapture } from '../tracker';
 
 export interface ListenerDeps {
   db: ModdyDatabase;
   tracker: ErrorCapture;
   logger: Logger;
+  /** Where running handlers are tracked, so a shutdown waits for them; none: not tracked. */
+  inFlight?: InFlight;
 }
 
 /** One gateway event handled by the bot; `attach` subscribes it, sending any failure to the tracker. */
@@ -25,7 +28,7 @@ export function defineListener<E extends keyof ClientEvents>(
     event,
     attach(client, deps) {
       client.on(event, (...args: ClientEvents[E]) => {
-        run(deps, ...args).catch(async (error: unknown) => {
+        const handled = run(deps, ...args).catch(async (error: unknown) => {
           try {
             const code = await deps.tracker.capture(error, { guildId: guildOf(...args), command: null, context: { event } });
             deps.logger.error({ err: error, event, code }, 'event handler failed');
@@ -33,6 +36,7 @@ export function defineListener<E extends keyof ClientEvents>(
             deps.logger.error({ err: error, captureError, event }, 'event handler failed and the tracker could not record it');
           }
         });
+        deps.inFlight?.track(handled);
       });
     },
   };
