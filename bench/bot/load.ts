@@ -6,6 +6,8 @@ export interface LoadResult {
   answered: number;
   /** Interactions with no reply in time, or a reply other than the expected text. */
   failed: number;
+  /** The first failure's reason, to tell a slow client from a wrong answer. */
+  firstFailure: string | null;
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
@@ -40,6 +42,11 @@ export async function driveInteractions(
   let next = 0;
   let answered = 0;
   let failed = 0;
+  let firstFailure: string | null = null;
+  const fail = (reason: string): void => {
+    failed++;
+    firstFailure ??= reason;
+  };
   const one = async (planned: PlannedInteraction, index: number): Promise<void> => {
     const started = performance.now();
     try {
@@ -47,10 +54,10 @@ export async function driveInteractions(
       const reply = await handle.response(options.timeoutMs ?? 15_000);
       latencies[index] = performance.now() - started;
       if (reply.message?.content === options.expectedReply) answered++;
-      else failed++;
-    } catch {
+      else fail(`unexpected reply ${JSON.stringify(reply.message?.content ?? null)}`);
+    } catch (error) {
       latencies[index] = Number.NaN;
-      failed++;
+      fail(error instanceof Error ? error.message : String(error));
     }
   };
   const start = performance.now();
@@ -61,5 +68,5 @@ export async function driveInteractions(
   );
   const seconds = (performance.now() - start) / 1000;
   const sorted = latencies.filter((value) => !Number.isNaN(value)).sort();
-  return { answered, failed, perSecond: answered / seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
+  return { answered, failed, firstFailure, perSecond: answered / seconds, p50Ms: percentile(sorted, 0.5), p99Ms: percentile(sorted, 0.99) };
 }

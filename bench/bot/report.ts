@@ -66,6 +66,16 @@ export function formatReport(results: readonly WorldResult[], concurrency: numbe
   target('cold', 'throughput', (r) => r.moddy.load.perSecond / r.bare.load.perSecond, 0.6, true);
   target('memory', 'cluster RSS', (r) => rssPerCluster(r.moddy) / rssPerCluster(r.bare), 0.8, false);
   const failures = results.reduce((sum, { bare, moddy }) => sum + bare.load.failed + moddy.load.failed, 0);
-  if (failures > 0) lines.push(`- WARNING: ${fmt(failures)} interaction(s) got no reply or a wrong one: the figures are not comparable`);
+  if (failures > 0) {
+    lines.push(`- WARNING: ${fmt(failures)} interaction(s) got no reply or a wrong one: the figures are not comparable`);
+    for (const { world, bare, moddy } of results) {
+      for (const [client, result] of [
+        ['bare', bare],
+        ['Moddy', moddy],
+      ] as const) {
+        if (result.load.firstFailure) lines.push(`  - ${world.name}, ${client}, first: ${result.load.firstFailure}`);
+      }
+    }
+  }
   return lines.join('\n');
 }

@@ -1,4 +1,4 @@
-import { prng, seedWorld, SnowflakeFactory, type GuildSeed, type UserSeed } from '../../src/simulator';
+import { prng, seedWorld, SnowflakeFactory, type GuildSeed, type SeededWorld, type UserSeed } from '../../src/simulator';
 import type { WorldSize } from './options';
 
 /** One interaction to send: who (an existing user's ID, or a new user) in which guild. */
@@ -24,6 +24,9 @@ const CLUSTERS = 2;
 const COLD_WARMUP = 250;
 /** The warm world's users: every interaction comes from one of these. */
 const WARM_USERS = 500;
+/** The realistic world's users, members of its guilds. */
+const USERS_PER_GUILD = 5;
+const fmt = (n: number): string => n.toLocaleString('en-US');
 
 /** A fresh user nobody has seen yet (the cold path: no row, nothing cached). */
 function newUsers(count: number, seed: number): UserSeed[] {
@@ -42,21 +45,14 @@ function shuffled<T>(items: readonly T[], random: () => number): T[] {
 
 /** Repeated users and guilds: a warm-up touching every guild once, then uniform draws from the same guilds and users. */
 export function warmWorld(size: WorldSize, seed = 12): BenchWorld {
-  const random = prng(seed);
   const world = seedWorld({ seed, guildCount: size.guilds, publicGuildsWithoutBot: 0, userCount: WARM_USERS });
-  const pickUser = (): string => world.users[Math.floor(random() * world.users.length)]!.id;
-  return {
-    name: 'warm',
-    description: `${size.guilds.toLocaleString('en-US')} guilds, warm (${size.interactions.toLocaleString('en-US')} interactions, ${WARM_USERS} users)`,
-    shardCount: 4,
-    clusters: CLUSTERS,
-    ...world,
-    warmup: world.guilds.map((guild) => ({ user: pickUser(), guildId: guild.id })),
-    measured: Array.from({ length: size.interactions }, () => ({
-      user: pickUser(),
-      guildId: world.guilds[Math.floor(random() * world.guilds.length)]!.id,
-    })),
-  };
+  return repeatedWorld(
+    'warm',
+    `${fmt(size.guilds)} guilds, warm (${fmt(size.interactions)} interactions, ${WARM_USERS} users)`,
+    world,
+    size,
+    seed,
+  );
 }
 
 /** Mostly unseen users and guilds: each interaction from a new user, guilds in a shuffled order (each once while there are enough). */
@@ -70,7 +66,7 @@ export function coldWorld(size: WorldSize, seed = 13): BenchWorld {
   const measuredUsers = newUsers(size.interactions, seed + 1);
   return {
     name: 'cold',
-    description: `${size.guilds.toLocaleString('en-US')} guilds, 8 shards, cold (${size.interactions.toLocaleString('en-US')} interactions)`,
+    description: `${fmt(size.guilds)} guilds, 8 shards, cold (${fmt(size.interactions)} interactions)`,
     shardCount: 8,
     clusters: CLUSTERS,
     ...world,
@@ -79,11 +75,32 @@ export function coldWorld(size: WorldSize, seed = 13): BenchWorld {
   };
 }
 
-/** The realistic world for memory: as `warmWorld`, with big guilds' channels, roles and emojis and member lists. */
+/** The realistic world for memory (`seedWorld`'s `realistic`), interactions drawn as in the warm world. */
 export function memoryWorld(size: WorldSize, seed = 14): BenchWorld {
+  const world = seedWorld({
+    seed,
+    guildCount: size.guilds,
+    publicGuildsWithoutBot: 0,
+    userCount: size.guilds * USERS_PER_GUILD,
+    realistic: true,
+  });
+  return repeatedWorld('memory', `${fmt(size.guilds)} guilds, realistic (${fmt(size.interactions)} interactions)`, world, size, seed);
+}
+
+function repeatedWorld(name: BenchWorld['name'], description: string, world: SeededWorld, size: WorldSize, seed: number): BenchWorld {
+  const random = prng(seed);
+  const users = world.users.slice(0, WARM_USERS);
+  const pickUser = (): string => users[Math.floor(random() * users.length)]!.id;
   return {
-    ...warmWorld(size, seed),
-    name: 'memory',
-    description: `${size.guilds.toLocaleString('en-US')} guilds, realistic (${size.interactions.toLocaleString('en-US')} interactions)`,
+    name,
+    description,
+    shardCount: 4,
+    clusters: CLUSTERS,
+    ...world,
+    warmup: world.guilds.map((guild) => ({ user: pickUser(), guildId: guild.id })),
+    measured: Array.from({ length: size.interactions }, () => ({
+      user: pickUser(),
+      guildId: world.guilds[Math.floor(random() * world.guilds.length)]!.id,
+    })),
   };
 }
