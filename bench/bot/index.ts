@@ -4,7 +4,7 @@ import { DiscordSimulator } from '../../src/simulator';
 import { BENCH_IDENTIFY_WINDOW_MS, startBare, startModdy, type Contender, type ContenderOptions } from './contenders';
 import { driveInteractions } from './load';
 import { parseBotBenchOptions, type BotBenchOptions } from './options';
-import { rssBytes } from './processes';
+import { residentMemory } from './processes';
 import { formatReport, type ClientResult, type WorldResult } from './report';
 import { coldWorld, memoryWorld, warmWorld, type BenchWorld } from './worlds';
 
@@ -23,8 +23,7 @@ async function measureClient(
     const options = { concurrency, expectedReply: EXPECTED_REPLY };
     await driveInteractions(simulator, world.warmup, options);
     const load = await driveInteractions(simulator, world.measured, options);
-    const rss = await Promise.all(contender.pids().map(rssBytes));
-    return { load, rssBytes: rss };
+    return { load, memory: await Promise.all(contender.pids().map(residentMemory)) };
   } finally {
     await contender.stop();
   }

@@ -1,12 +1,22 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 
-/** Resident memory of a process (Linux `/proc/<pid>/status` VmRSS), in bytes. */
-export async function rssBytes(pid: number): Promise<number> {
+export interface ResidentMemory {
+  /** Resident now (VmRSS). */
+  rssBytes: number;
+  /** The most it has been resident (VmHWM): start-up's GUILD_CREATE bursts included. */
+  peakBytes: number;
+}
+
+/** Resident memory of a process, from Linux's `/proc/<pid>/status`. */
+export async function residentMemory(pid: number): Promise<ResidentMemory> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match?.[1]) throw new Error(`no VmRSS for process ${pid}`);
-  return Number(match[1]) * 1024;
+  const kB = (field: string): number => {
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+    if (!match?.[1]) throw new Error(`no ${field} for process ${pid}`);
+    return Number(match[1]) * 1024;
+  };
+  return { rssBytes: kB('VmRSS'), peakBytes: kB('VmHWM') };
 }
 
 /** Forks `file` with `env` added and resolves once it sends `'ready'`; rejects if it exits first or after `timeoutMs`. */

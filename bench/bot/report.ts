@@ -1,10 +1,11 @@
 import type { LoadResult } from './load';
+import type { ResidentMemory } from './processes';
 import type { BenchWorld } from './worlds';
 
 export interface ClientResult {
   load: LoadResult;
   /** Resident memory of each cluster process after the measured run. */
-  rssBytes: number[];
+  memory: ResidentMemory[];
 }
 
 export interface WorldResult {
@@ -17,32 +18,37 @@ const MB = 1024 * 1024;
 const fmt = (n: number, digits = 0): string =>
   Number.isFinite(n) ? n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : 'n/a';
 const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
-const rssPerCluster = (result: ClientResult): number => mean(result.rssBytes);
+const rssPerCluster = (result: ClientResult): number => mean(result.memory.map((process) => process.rssBytes));
+const peakPerCluster = (result: ClientResult): number => mean(result.memory.map((process) => process.peakBytes));
 /** All the clusters' memory for every 1,000 guilds of the world. */
 const rssPer1000Guilds = (result: ClientResult, guilds: number): number =>
-  result.rssBytes.reduce((sum, value) => sum + value, 0) / (guilds / 1000);
+  result.memory.reduce((sum, process) => sum + process.rssBytes, 0) / (guilds / 1000);
 
 function clientCells(result: ClientResult): string {
   const { load } = result;
-  return `${fmt(load.perSecond)}/s | ${fmt(load.p50Ms, 1)} ms | ${fmt(load.p99Ms, 1)} ms | ${fmt(rssPerCluster(result) / MB)} MB | ${fmt(load.failed)}`;
+  return `${fmt(load.perSecond)}/s | ${fmt(load.p50Ms, 1)} ms | ${fmt(load.p99Ms, 1)} ms | ${fmt(rssPerCluster(result) / MB)} MB | ${fmt(peakPerCluster(result) / MB)} MB | ${fmt(load.failed)}`;
 }
 
 /** The side-by-side table (Markdown, to paste), the Moddy/bare ratios and each target of issue #12 met or not. */
 export function formatReport(results: readonly WorldResult[], concurrency: number): string {
   const lines = [
-    `Bare discord.js vs Moddy on the same simulator world, /config show at concurrency ${concurrency}, 2 cluster processes each (RSS: mean per cluster after the run)`,
+    `Bare discord.js vs Moddy on the same simulator world, /config show at concurrency ${concurrency}, 2 cluster processes each (RSS: mean per cluster process after the run; peak: its VmHWM)`,
     '',
-    '| world | client | throughput | p50 | p99 | RSS per cluster | failed |',
-    '|---|---|---:|---:|---:|---:|---:|',
+    '| world | client | throughput | p50 | p99 | RSS per cluster | peak RSS | failed |',
+    '|---|---|---:|---:|---:|---:|---:|---:|',
   ];
   for (const { world, bare, moddy } of results) {
     lines.push(`| ${world.description} | bare discord.js | ${clientCells(bare)} |`);
     lines.push(`| | Moddy | ${clientCells(moddy)} |`);
   }
-  lines.push('', '| world | throughput Moddy/bare | p50 Moddy/bare | p99 Moddy/bare | RSS Moddy/bare |', '|---|---:|---:|---:|---:|');
+  lines.push(
+    '',
+    '| world | throughput Moddy/bare | p50 Moddy/bare | p99 Moddy/bare | RSS Moddy/bare | peak RSS Moddy/bare |',
+    '|---|---:|---:|---:|---:|---:|',
+  );
   for (const { world, bare, moddy } of results) {
     lines.push(
-      `| ${world.name} | ${fmt(moddy.load.perSecond / bare.load.perSecond, 2)}× | ${fmt(moddy.load.p50Ms / bare.load.p50Ms, 2)}× | ${fmt(moddy.load.p99Ms / bare.load.p99Ms, 2)}× | ${fmt(rssPerCluster(moddy) / rssPerCluster(bare), 2)}× |`,
+      `| ${world.name} | ${fmt(moddy.load.perSecond / bare.load.perSecond, 2)}× | ${fmt(moddy.load.p50Ms / bare.load.p50Ms, 2)}× | ${fmt(moddy.load.p99Ms / bare.load.p99Ms, 2)}× | ${fmt(rssPerCluster(moddy) / rssPerCluster(bare), 2)}× | ${fmt(peakPerCluster(moddy) / peakPerCluster(bare), 2)}× |`,
     );
   }
   const memory = results.find((result) => result.world.name === 'memory');
