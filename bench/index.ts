@@ -6,8 +6,8 @@ import { run as errorPipeline } from './error-pipeline';
 /**
  * `npm run bench`: runs every default benchmark section in turn (each prepares and drops its own
  * data). `npm run bench -- cache` runs only the named sections. Opt-in sections run only when
- * named; `name=N` sets a section's size (`npm run bench -- adopt=100000`). The `bot` section's
- * sizes come from `BENCH_BOT_*` here, or from `npm run bench:bot -- warm=… cold=… memory=…`.
+ * named; `name=N` sets a section's size (`npm run bench -- adopt=100000`). The `bot` section runs
+ * its default sizes here; `npm run bench:bot -- warm=… cold=… memory=…` sizes it.
  */
 const SECTIONS: Record<string, () => Promise<void>> = { cache, 'error-pipeline': errorPipeline, bot };
 const OPT_IN: Record<string, (size?: number) => Promise<void>> = { adopt };

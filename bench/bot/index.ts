@@ -51,7 +51,7 @@ async function measureWorld(world: BenchWorld, concurrency: number): Promise<Wor
   }
 }
 
-/** `npm run bench:bot` (and the `bot` section of `npm run bench`): sizes from the arguments or `BENCH_BOT_*`, see `options.ts`. */
+/** `npm run bench:bot` (and the `bot` section of `npm run bench`, default sizes): sizes from the arguments, see `options.ts`. */
 export async function run(args: readonly string[] = []): Promise<void> {
   const options: BotBenchOptions = parseBotBenchOptions(args);
   const worlds = [

@@ -44,15 +44,10 @@ function parseSize(name: string, text: string, fallback: WorldSize): WorldSize {
 
 /**
  * Sizes from `warm=GUILDS[,INTERACTIONS]`, `cold=…`, `memory=…`, `concurrency=N` arguments, else
- * the `BENCH_BOT_WARM`, `BENCH_BOT_COLD`, `BENCH_BOT_MEMORY`, `BENCH_BOT_CONCURRENCY` variables,
- * else the defaults. `warm=0` skips the warm world.
+ * the defaults. `warm=0` skips the warm world.
  */
-export function parseBotBenchOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): BotBenchOptions {
+export function parseBotBenchOptions(args: readonly string[]): BotBenchOptions {
   const given = new Map<string, string>();
-  for (const name of [...WORLDS, 'concurrency']) {
-    const value = env[`BENCH_BOT_${name.toUpperCase()}`];
-    if (value !== undefined && value !== '') given.set(name, value);
-  }
   for (const arg of args) {
     const [name = '', value] = arg.split('=');
     if (value === undefined || (!(WORLDS as readonly string[]).includes(name) && name !== 'concurrency')) {
