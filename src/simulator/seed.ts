@@ -283,7 +283,7 @@ function extraRoles(guildId: string, count: number, random: () => number): RoleS
   }));
 }
 
-/** Adds distinct users as plain members until the guild lists `count`. */
+/** Makes the guild list exactly `count` members: distinct users added as plain members. */
 function fillMembers(
   members: MemberSeed[],
   count: number,
@@ -292,6 +292,8 @@ function fillMembers(
   roleId: string,
   createdAt: number,
 ): void {
+  // The base seed may list more members than a tiny guild has; the owner comes first and stays.
+  members.length = Math.min(members.length, count);
   const present = new Set(members.map((member) => member.userId));
   while (members.length < count) {
     const user = pickFrom(users, random);
