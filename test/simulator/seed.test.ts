@@ -1,4 +1,4 @@
-import { seedWorld, shardForGuild } from '../../src/simulator';
+import { LARGE_THRESHOLD, seedWorld, shardForGuild } from '../../src/simulator';
 import { snowflakeTimestamp } from '../../src/simulator/snowflake';
 
 describe('seedWorld', () => {
@@ -44,5 +44,41 @@ describe('seedWorld', () => {
       expect(guild.members!.map((member) => member.userId)).toContain(guild.ownerId);
       for (const member of guild.members!) expect(userIds.has(member.userId)).toBe(true);
     }
+  });
+
+  describe('realistic', () => {
+    const realistic = seedWorld({ seed: 7, guildCount: 60, publicGuildsWithoutBot: 0, userCount: 300, realistic: true });
+
+    it('keeps every ID unique: guilds, users, channels, roles and emojis', () => {
+      const ids = [
+        ...realistic.guilds.map((guild) => guild.id),
+        ...realistic.users.map((user) => user.id),
+        ...realistic.guilds.flatMap((guild) => [
+          ...guild.channels!.map((channel) => channel.id),
+          ...guild.roles!.map((role) => role.id),
+          ...guild.emojis!.map((emoji) => emoji.id),
+        ]),
+      ];
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const id of ids) expect(id).toMatch(/^[1-9][0-9]{16,19}$/);
+    });
+
+    it('sizes guilds by their members: hundreds of channels in the biggest, every member listed up to the large threshold', () => {
+      const biggest = realistic.guilds.reduce((a, b) => (a.memberCount! >= b.memberCount! ? a : b));
+      expect(biggest.memberCount).toBeGreaterThan(50_000);
+      expect(biggest.channels!.length).toBeGreaterThanOrEqual(100);
+      expect(biggest.roles!.length).toBeGreaterThanOrEqual(50);
+      expect(biggest.emojis!.length).toBeGreaterThanOrEqual(100);
+      const small = realistic.guilds.filter((guild) => guild.memberCount! <= LARGE_THRESHOLD);
+      expect(small.length).toBeGreaterThan(0);
+      for (const guild of small) expect(guild.members).toHaveLength(guild.memberCount!);
+      for (const guild of realistic.guilds.filter((candidate) => candidate.memberCount! > LARGE_THRESHOLD)) {
+        expect(guild.members!.length).toBeLessThan(10);
+      }
+    });
+
+    it('leaves the default world as it was: the realistic extras only when asked', () => {
+      expect(world.guilds.every((guild) => guild.emojis!.length === 0 && guild.channels!.length <= 6)).toBe(true);
+    });
   });
 });
