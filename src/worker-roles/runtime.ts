@@ -28,7 +28,7 @@ export interface RunningWorker {
 
 /** Options every `start…Worker` takes; unset fields come from `config`. */
 export interface StartWorkerOptions {
-  /** The process configuration (an entry point's `getConfig()`; `parseConfig({})` for the defaults). */
+  /** The process configuration, read by the entry point (`parseConfig({})`: the defaults). */
   config: Config;
   /** Default: the configured Redis (`redisTargetFromConfig`). */
   redis?: RedisTargetLike;
