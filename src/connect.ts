@@ -6,7 +6,7 @@ import { redisTargetFromConfig, type RedisTargetLike } from './redis';
 import { createCachedDatabase, resolveCacheOptions, type CacheOptions } from './cache';
 
 export interface ConnectOptions {
-  /** Where every unset option below comes from (an entry point's `getConfig()`; `parseConfig({})` for the defaults). */
+  /** Where every unset option below comes from: the configuration the entry point read (`parseConfig({})`: the defaults). */
   config: Config;
   /** PostgreSQL connection string. Default: `DATABASE_URL`. */
   databaseUrl?: string;

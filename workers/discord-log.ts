@@ -2,11 +2,4 @@ import { configuredLogging, getConfig } from '../src/config';
 import { runEntryPoint } from '../src/core/entry-point';
 import { runWorkerProcess, startDiscordLogWorker } from '../src/worker-roles';
 
-runEntryPoint(
-  'discord-log',
-  () => {
-    const config = getConfig();
-    return runWorkerProcess(config, 'discord-log', 9102, () => startDiscordLogWorker({ config }));
-  },
-  configuredLogging,
-);
+runEntryPoint('discord-log', () => runWorkerProcess(getConfig(), 'discord-log', 9102, startDiscordLogWorker), configuredLogging);

@@ -4,9 +4,6 @@ import { runWorkerProcess, startErrorPersistenceWorker } from '../src/worker-rol
 
 runEntryPoint(
   'error-persistence',
-  () => {
-    const config = getConfig();
-    return runWorkerProcess(config, 'error-persistence', 9101, (db) => startErrorPersistenceWorker({ config, db }));
-  },
+  () => runWorkerProcess(getConfig(), 'error-persistence', 9101, startErrorPersistenceWorker),
   configuredLogging,
 );

@@ -10,7 +10,7 @@ import { installProcessGuards } from './process-guards';
  * `logging` is read once `.env` is loaded (`configuredLogging`: the process configuration) and
  * makes the process root logger. Default: `LoggerOptions`' defaults. When it throws (an invalid
  * configuration) the logger falls back to plain JSON at `info`, so `main` still reports the
- * configuration error (getConfig throws it) in full.
+ * configuration error (reading the configuration throws it) in full.
  */
 export function runEntryPoint(component: string, main: (logger: Logger) => Promise<void>, logging: () => LoggerOptions = () => ({})): void {
   loadEnvFile();

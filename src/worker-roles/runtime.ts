@@ -28,7 +28,7 @@ export interface RunningWorker {
 
 /** Options every `start…Worker` takes; unset fields come from `config`. */
 export interface StartWorkerOptions {
-  /** The process configuration (an entry point's `getConfig()`; `parseConfig({})` for the defaults). */
+  /** The process configuration, read by the entry point (`parseConfig({})`: the defaults). */
   config: Config;
   /** Default: the configured Redis (`redisTargetFromConfig`). */
   redis?: RedisTargetLike;
@@ -63,20 +63,21 @@ export async function openDatabase(config: Config): Promise<PostgresDatabase> {
 }
 
 /**
- * The main block of a worker process: starts it, serves /health (liveness), /ready (PostgreSQL and
- * Redis answer, plus the role's own checks) and /metrics (its queue's depth, jobs completed and
- * failed, durations) on `HEALTH_PORT` (default `defaultPort`; 0: off), drains on SIGINT/SIGTERM,
- * and tells pm2 it is ready once its worker and endpoint are.
+ * The main block of a worker process: opens the database, starts the role (`start`: a
+ * `start…Worker`, given the configuration and the database), serves /health (liveness), /ready
+ * (PostgreSQL and Redis answer, plus the role's own checks) and /metrics (its queue's depth, jobs
+ * completed and failed, durations) on `HEALTH_PORT` (default `defaultPort`; 0: off), drains on
+ * SIGINT/SIGTERM, and tells pm2 it is ready once its worker and endpoint are.
  */
 export async function runWorkerProcess(
   config: Config,
   role: string,
   defaultPort: number,
-  start: (db: PostgresDatabase) => Promise<RunningWorker>,
+  start: (options: { config: Config; db: PostgresDatabase }) => Promise<RunningWorker>,
 ): Promise<void> {
   const logger = createLogger(role);
   const db = await openDatabase(config);
-  const running = await start(db);
+  const running = await start({ config, db });
   const port = config.HEALTH_PORT ?? defaultPort;
   let health: HealthServer | undefined;
   const closers: (() => Promise<void>)[] = [];
