@@ -1,13 +1,14 @@
 import { run as adopt } from './adopt';
 import { run as cache } from './cache';
 import { run as errorPipeline } from './error-pipeline';
+import { run as interaction } from './interaction';
 
 /**
  * `npm run bench`: runs every default benchmark section in turn (each prepares and drops its own
  * data). `npm run bench -- cache` runs only the named sections. Opt-in sections run only when
  * named; `name=N` sets a section's size (`npm run bench -- adopt=100000`).
  */
-const SECTIONS: Record<string, () => Promise<void>> = { cache, 'error-pipeline': errorPipeline };
+const SECTIONS: Record<string, () => Promise<void>> = { cache, 'error-pipeline': errorPipeline, interaction };
 const OPT_IN: Record<string, (size?: number) => Promise<void>> = { adopt };
 
 interface SelectedSection {
