@@ -110,6 +110,8 @@ interface Measurement {
   perSecond: number;
   p50Ms: number;
   p99Ms: number;
+  /** This process's CPU time (user + system) per interaction: Moddy's own cost, less sensitive than wall time to a busy machine. */
+  cpuUs: number;
 }
 
 function percentile(sorted: Float64Array, p: number): number {
@@ -120,6 +122,7 @@ function percentile(sorted: Float64Array, p: number): number {
 async function measure(bench: Bench, scenario: Scenario, pass: number, ops: number, concurrency: number): Promise<Measurement> {
   const latencies = new Float64Array(ops);
   let next = 0;
+  const cpu = process.cpuUsage();
   const start = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
@@ -133,8 +136,14 @@ async function measure(bench: Bench, scenario: Scenario, pass: number, ops: numb
     }),
   );
   const elapsed = performance.now() - start;
+  const used = process.cpuUsage(cpu);
   latencies.sort();
-  return { perSecond: (ops / elapsed) * 1000, p50Ms: percentile(latencies, 0.5), p99Ms: percentile(latencies, 0.99) };
+  return {
+    perSecond: (ops / elapsed) * 1000,
+    p50Ms: percentile(latencies, 0.5),
+    p99Ms: percentile(latencies, 0.99),
+    cpuUs: (used.user + used.system) / ops,
+  };
 }
 
 /** A scratch database: `GUILDS` guild rows (as GUILD_CREATE makes them) and `EXISTING_USERS` user rows. */
@@ -216,7 +225,7 @@ export async function run(): Promise<void> {
           await scenario.prepare?.(bench);
           const m = await measure(bench, scenario, pass, OPS, concurrency);
           rows.push(
-            `| ${scenario.label} | ${fmt(perInteraction.statements, 2)} | ${fmt(perInteraction.commands, 2)} | ${concurrency} | ${fmt(m.perSecond)} | ${fmt(m.p50Ms, 2)} | ${fmt(m.p99Ms, 2)} |`,
+            `| ${scenario.label} | ${fmt(perInteraction.statements, 2)} | ${fmt(perInteraction.commands, 2)} | ${concurrency} | ${fmt(m.perSecond)} | ${fmt(m.p50Ms, 2)} | ${fmt(m.p99Ms, 2)} | ${fmt(m.cpuUs)} |`,
           );
         }
       } finally {
@@ -231,8 +240,10 @@ export async function run(): Promise<void> {
   console.log(
     `\nInteraction path: Moddy's data work for one /config show (middleware + guild record), ${fmt(GUILDS)} guilds, pool of ${POOL_SIZE}, ${fmt(OPS)} interactions per row`,
   );
-  console.log('statements and commands: per interaction, counted over a sequential pass; every interaction timed');
-  console.log('| path | PostgreSQL statements | Redis commands | concurrency | interactions/s | p50 (ms) | p99 (ms) |');
-  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  console.log(
+    'statements and commands: per interaction, counted over a sequential pass; every interaction timed; CPU: this process, per interaction',
+  );
+  console.log('| path | PostgreSQL statements | Redis commands | concurrency | interactions/s | p50 (ms) | p99 (ms) | CPU µs |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
 }
