@@ -112,6 +112,16 @@ describe('first interaction and soft delete', () => {
     expect(await t.db.getUser(id)).toEqual(first);
   });
 
+  it('ensureUser of an active row takes no lock: it does not wait for a transaction holding the row', async () => {
+    const id = freshId();
+    await t.db.ensureUser(id);
+    await t.db.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT 1 FROM users WHERE user_id = $1 FOR UPDATE', [id]);
+      // With the lock held here, a locking ensure would wait until this transaction ends (never: it awaits the ensure).
+      expect(await t.db.ensureUser(id)).toBe(false);
+    });
+  });
+
   it('marks users and guilds inactive instead of deleting them, and reactivates them', async () => {
     const guildId = freshId();
     expect(await t.db.ensureGuild(guildId)).toBe(true);
