@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { configCommand } from '../src/bot/commands/config';
 import { KnownUsers } from '../src/bot/known-users';
 import { openInteraction } from '../src/bot/middleware';
 import { CachedDatabase } from '../src/cache/cached-database';
@@ -94,11 +95,15 @@ const SCENARIOS: Scenario[] = [
   },
 ];
 
-/** What `/config show` costs Moddy before its reply: the middleware, then the guild record. */
+/** What `/config show` costs Moddy before its reply: the middleware (with what the command `needs`), then the guild record. */
 async function configShow(bench: Bench, interaction: Interaction): Promise<void> {
-  const gate = await openInteraction(bench.db, bench.knownUsers, { ...interaction, locale: 'en-US' });
+  const gate = await openInteraction(bench.db, bench.knownUsers, {
+    ...interaction,
+    locale: 'en-US',
+    guildRecord: configCommand.needs?.guildRecord === true,
+  });
   if (gate.blacklisted) throw new Error('unexpected blacklist');
-  await bench.db.getGuild(interaction.guildId);
+  if (gate.guildRecord === undefined) await bench.db.getGuild(interaction.guildId);
 }
 
 /** The first `count` users and guilds seen once, by this process too. */

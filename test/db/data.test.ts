@@ -122,6 +122,31 @@ describe('first interaction and soft delete', () => {
     });
   });
 
+  it('beginInteraction reads both attribute sets and the guild record, and ensures the user row when asked', async () => {
+    const [user, guild] = [freshId(), freshId()];
+    await t.db.updateGuildData(guild, 'config.prefix', '!');
+    const readOnly = await t.db.beginInteraction(user, guild, { guildRecord: true });
+    expect(readOnly).toMatchObject({ user: {}, guild: {}, guildRecord: { guildId: guild, data: { config: { prefix: '!' } } } });
+    expect(readOnly.userRow).toEqual({ created: false, reactivated: false });
+    expect(await t.db.getUser(user)).toBeNull();
+
+    expect((await t.db.beginInteraction(user, guild, { ensureUser: true })).userRow).toEqual({ created: true, reactivated: false });
+    expect((await t.db.beginInteraction(user, null, { ensureUser: true })).userRow).toEqual({ created: false, reactivated: false });
+    await t.db.deactivateUser(user);
+    const back = await t.db.beginInteraction(user, freshId(), { ensureUser: true, guildRecord: true });
+    expect(back).toEqual({ user: {}, guild: {}, guildRecord: null, userRow: { created: false, reactivated: true } });
+    expect((await t.db.getUser(user))?.deactivatedAt).toBeNull();
+  });
+
+  it('beginInteraction never creates nor reactivates a blacklisted user', async () => {
+    const user = freshId();
+    await t.db.setAttribute('user', user, 'BLACKLISTED', true, '100000000000000001', 'test');
+    await t.db.deactivateUser(user);
+    const start = await t.db.beginInteraction(user, null, { ensureUser: true });
+    expect(start).toEqual({ user: { BLACKLISTED: true }, guild: null, userRow: { created: false, reactivated: false } });
+    expect((await t.db.getUser(user))?.deactivatedAt).toBeInstanceOf(Date);
+  });
+
   it('marks users and guilds inactive instead of deleting them, and reactivates them', async () => {
     const guildId = freshId();
     expect(await t.db.ensureGuild(guildId)).toBe(true);
