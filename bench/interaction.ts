@@ -32,6 +32,8 @@ const OPS = 3_000;
 /** Interactions of the counting pass (sequential). */
 const COUNTED = 200;
 const POOL_SIZE = 10;
+/** `DATABASE_POOL_SIZE` candidates, tried on the cold returning-user path at the highest concurrency. */
+const POOL_SIZES = [2, 5, 10] as const;
 
 const guildId = (n: number): string => String(FIRST_GUILD + BigInt(n % GUILDS));
 const userId = (n: number): string => String(FIRST_USER + BigInt(n % EXISTING_USERS));
@@ -180,10 +182,10 @@ async function prepareDatabase(): Promise<{ url: string; drop: () => Promise<voi
 }
 
 /** The cached data API as `connectDatabase` builds it, with its PostgreSQL statements and Redis commands counted. */
-async function openBench(url: string, prefix: string, cache: CacheOptions, admin: RedisConnection): Promise<Bench> {
+async function openBench(url: string, prefix: string, cache: CacheOptions, admin: RedisConnection, poolSize = POOL_SIZE): Promise<Bench> {
   const config = getConfig();
   const counters: Counters = { statements: 0, commands: 0 };
-  const dataSource = createDataSource({ url, poolSize: POOL_SIZE });
+  const dataSource = createDataSource({ url, poolSize });
   await dataSource.initialize();
   const query = dataSource.query.bind(dataSource);
   dataSource.query = ((...args: Parameters<typeof query>) => {
@@ -214,6 +216,7 @@ export async function run(): Promise<void> {
   const scratch = await prepareDatabase();
   const admin = createRedisConnection(redisTargetFromConfig(config));
   const rows: string[] = [];
+  const poolRows: string[] = [];
   try {
     for (const [index, scenario] of SCENARIOS.entries()) {
       const prefix = `moddy_bench_ix_${process.pid}_${index}`;
@@ -238,6 +241,21 @@ export async function run(): Promise<void> {
         await bench.db.close();
       }
     }
+    const cold = SCENARIOS.find((scenario) => scenario.label.startsWith('cold: returning'));
+    const concurrency = CONCURRENCIES[CONCURRENCIES.length - 1] ?? 1;
+    for (const [index, poolSize] of POOL_SIZES.entries()) {
+      if (cold === undefined) break;
+      const bench = await openBench(scratch.url, `moddy_bench_ix_${process.pid}_pool${poolSize}`, cold.cache, admin, poolSize);
+      try {
+        await cold.prepare?.(bench);
+        // Passes 0-2 were the scenario's own: these draw users no earlier pass used.
+        const m = await measure(bench, cold, CONCURRENCIES.length + 1 + index, OPS, concurrency);
+        poolRows.push(`| ${poolSize} | ${fmt(m.perSecond)} | ${fmt(m.p50Ms, 2)} | ${fmt(m.p99Ms, 2)} | ${fmt(m.cpuUs)} |`);
+      } finally {
+        await bench.flushRedis();
+        await bench.db.close();
+      }
+    }
   } finally {
     admin.disconnect();
     await scratch.drop();
@@ -251,4 +269,8 @@ export async function run(): Promise<void> {
   console.log('| path | PostgreSQL statements | Redis commands | concurrency | interactions/s | p50 (ms) | p99 (ms) | CPU µs |');
   console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
   for (const row of rows) console.log(row);
+  console.log(`\nPostgreSQL pool size, cold returning user at concurrency ${CONCURRENCIES[CONCURRENCIES.length - 1]}`);
+  console.log('| pool | interactions/s | p50 (ms) | p99 (ms) | CPU µs |');
+  console.log('|---:|---:|---:|---:|---:|');
+  for (const row of poolRows) console.log(row);
 }
