@@ -1,11 +1,7 @@
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { Client } from 'pg';
-import { globLiteral, scanKeys, unlinkKeys } from '../src/cache/scan';
-import { getConfig } from '../src/config';
 import { connectDatabase } from '../src/connect';
-import { createRedisConnection, redisTargetFromConfig } from '../src/redis';
 import type { ModdyDatabase } from '../src/db/api';
-import { migrate, quoteIdentifier } from '../src/db/migrate';
+import { createScratchDatabase, deleteRedisPrefix, type ScratchDatabase } from './scratch';
 
 const USERS = 100_000;
 /** Interactions come from the active users: reads draw uniformly from this many of them. */
@@ -82,25 +78,9 @@ async function hasAttributeRun(db: ModdyDatabase, concurrency: number): Promise<
 }
 
 /** A scratch database on the configured server: 100k users, 1% BETA, every 7th with LANG. */
-async function prepareDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = new URL(getConfig().DATABASE_URL);
-  const name = `moddy_bench_cache_${process.pid}`;
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  const admin = new URL(base.toString());
-  admin.pathname = '/postgres';
-  const run = async (sql: string, target = admin.toString()): Promise<void> => {
-    const client = new Client({ connectionString: target });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-  await migrate(url.toString());
-  await run(
+async function prepareDatabase(): Promise<ScratchDatabase> {
+  const scratch = await createScratchDatabase('cache');
+  await scratch.query(
     `INSERT INTO users (user_id, attributes)
      SELECT ${FIRST_ID} + g,
             CASE WHEN g % 100 = 0 THEN '{"BETA": true}'::jsonb
@@ -108,19 +88,16 @@ async function prepareDatabase(): Promise<{ url: string; drop: () => Promise<voi
                  ELSE '{}'::jsonb END
      FROM generate_series(1, ${USERS}) AS g;
      ANALYZE users;`,
-    url.toString(),
   );
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`) };
+  return scratch;
 }
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** Benchmark of the cache tier: hasAttribute through PostgreSQL only, the Redis tier, the local tier. */
 export async function run(): Promise<void> {
-  const config = getConfig();
   const prefix = `moddy_bench_${process.pid}`;
   const scratch = await prepareDatabase();
-  const redis = createRedisConnection(redisTargetFromConfig(config));
   const tiers: { label: string; db: ModdyDatabase }[] = [];
   try {
     tiers.push({ label: '(a) PostgreSQL via TypeORM, no cache', db: await connectDatabase({ databaseUrl: scratch.url, cache: false }) });
@@ -165,8 +142,7 @@ export async function run(): Promise<void> {
     console.log(`local tier counters: ${JSON.stringify(stats.local)}; Redis: ${JSON.stringify(stats.redis)}`);
   } finally {
     await Promise.all(tiers.map(({ db }) => db.close()));
-    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys, node) => void (await unlinkKeys(redis, node, keys)));
-    redis.disconnect();
+    await deleteRedisPrefix(prefix);
     await scratch.drop();
   }
 }

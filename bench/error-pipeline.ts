@@ -2,18 +2,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import pino from 'pino';
-import { globLiteral, scanKeys } from '../src/cache/scan';
 import { getConfig } from '../src/config';
 import { redisTargetFromConfig } from '../src/redis';
 import { createDataSource } from '../src/db/data-source';
-import { migrate, quoteIdentifier } from '../src/db/migrate';
 import { PostgresDatabase } from '../src/db/postgres-database';
 import { ErrorSpool } from '../src/errors/spool';
 import { createErrorTracker, type ErrorTracker } from '../src/errors/tracker';
 import { createProducerConnection } from '../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../src/queues/queues';
+import { createScratchDatabase, deleteRedisPrefix } from './scratch';
 
 const ERRORS_PER_RUN = 30_000;
 const LATENCY_SAMPLES = 20_000;
@@ -29,32 +27,16 @@ interface Scratch {
 }
 
 async function scratchDatabase(): Promise<Scratch> {
-  const base = new URL(getConfig().DATABASE_URL);
-  const name = `moddy_bench_errors_${process.pid}`;
-  const admin = new URL(base.toString());
-  admin.pathname = '/postgres';
-  const sql = async (text: string): Promise<void> => {
-    const client = new Client({ connectionString: admin.toString() });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  await sql(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-  await migrate(url.toString());
-  const dataSource = createDataSource({ url: url.toString(), poolSize: 4 });
+  const scratch = await createScratchDatabase('errors');
+  const dataSource = createDataSource({ url: scratch.url, poolSize: 4 });
   await dataSource.initialize();
   const db = new PostgresDatabase(dataSource);
   return {
-    url: url.toString(),
+    url: scratch.url,
     db,
     drop: async () => {
       await db.close();
-      await sql(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+      await scratch.drop();
     },
   };
 }
@@ -174,10 +156,8 @@ export async function run(): Promise<void> {
   } finally {
     await tracker.close();
     await queues.close();
-    await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys) => {
-      await redis.unlink(...keys);
-    }).catch(() => undefined);
     redis.disconnect();
+    await deleteRedisPrefix(prefix).catch(() => undefined);
     fs.rmSync(spoolDir, { recursive: true, force: true });
     await scratch.drop();
   }

@@ -3,8 +3,10 @@ import type { RedisConnection } from '../redis';
 import type { Logger } from '../core/logger';
 import type { InteractionMetrics } from '../observability/metrics';
 import type { ModdyDatabase } from '../db/api';
+import { moddyCachePolicy } from './cache-policy';
 import { createCommandRegistry, type CommandRegistry } from './commands';
 import { createInteractionHandler } from './dispatcher';
+import { trimGuildPayloads } from './gateway/guild-payloads';
 import { RedisIdentifyThrottler } from './gateway/identify-throttler';
 import { KnownUsers } from './known-users';
 import { LISTENERS } from './listeners';
@@ -45,12 +47,14 @@ export interface BotClientOptions {
 }
 
 /**
- * One discord.js client (the `Guilds` intent only: no privileged intent) with the bot's listeners
- * and the interaction dispatcher attached. Not logged in: call `client.login(token)`.
+ * One discord.js client (the `Guilds` intent only: no privileged intent; caches limited to what
+ * the bot reads, see `cache-policy.ts`) with the bot's listeners and the interaction dispatcher
+ * attached. Not logged in: call `client.login(token)`.
  */
 export function createBotClient(options: BotClientOptions): Client {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
+    ...moddyCachePolicy(),
     rest: { api: options.apiUrl },
     ws: {
       buildIdentifyThrottler: async (manager) => {
@@ -67,6 +71,7 @@ export function createBotClient(options: BotClientOptions): Client {
     ...(options.shards ? { shards: options.shards } : {}),
     ...(options.shardCount ? { shardCount: options.shardCount } : {}),
   });
+  trimGuildPayloads(client);
   const deps = { db: options.db, tracker: options.tracker, logger: options.logger };
   const dispatch = createInteractionHandler({
     ...deps,

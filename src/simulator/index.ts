@@ -2,11 +2,12 @@ export { DiscordSimulator, type SendInteractionOptions, type InteractionHandle }
 export { DEV_TOKEN, DEV_BOT_USER, type DiscordSimulatorOptions } from './options';
 export { SimulatorTimeoutError, SimulatorInputError, DiscordApiError } from './errors';
 export { shardForGuild, SnowflakeFactory } from './snowflake';
-export { seedWorld, type SeedOptions, type SeededWorld } from './seed';
+export { seedWorld, LARGE_THRESHOLD, type SeedOptions, type SeededWorld } from './seed';
+export { prng } from './random';
 export type { InteractionReply } from './interactions';
 export type { OptionValue } from './payloads/interaction';
 export type { RequestRecord } from './http-routes';
-export type { GuildSeed, UserSeed, ChannelSeed, RoleSeed, MemberSeed, GuildRecord, UserRecord } from './types';
+export type { GuildSeed, UserSeed, ChannelSeed, RoleSeed, EmojiSeed, MemberSeed, GuildRecord, UserRecord } from './types';
 export type { FaultRule } from './faults';
 export { ApplicationFlag } from './payloads/application';
 export { Intent } from './gateway/intents';

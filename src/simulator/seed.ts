@@ -1,5 +1,6 @@
+import { prng } from './random';
 import { SnowflakeFactory } from './snowflake';
-import { ChannelKind, type ChannelSeed, type GuildSeed, type MemberSeed, type RoleSeed, type UserSeed } from './types';
+import { ChannelKind, type ChannelSeed, type EmojiSeed, type GuildSeed, type MemberSeed, type RoleSeed, type UserSeed } from './types';
 
 export interface SeedOptions {
   /** PRNG seed: the same seed gives the same world. Default: 1. */
@@ -10,23 +11,22 @@ export interface SeedOptions {
   publicGuildsWithoutBot?: number;
   /** Users (guild owners, moderators, members). Default: 60. */
   userCount?: number;
+  /**
+   * Guilds as big as their member counts: channels, roles and custom emojis growing with the
+   * member count (hundreds in the biggest guilds), and every member listed for guilds at or below
+   * Discord's large threshold (`LARGE_THRESHOLD`), as GUILD_CREATE sends them; bigger guilds list a
+   * few members only, as Discord does without the privileged intents. For memory measurements.
+   * Default: false (a few channels, three roles, a few members: small worlds for tests).
+   */
+  realistic?: boolean;
 }
+
+/** discord.js's default `large_threshold`: Discord sends every member of guilds at or below it in GUILD_CREATE. */
+export const LARGE_THRESHOLD = 50;
 
 export interface SeededWorld {
   guilds: GuildSeed[];
   users: UserSeed[];
-}
-
-/** mulberry32: tiny, fast, good enough for test data, and reproducible from a 32-bit seed. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ADJECTIVES = [
@@ -125,7 +125,7 @@ const UNTIL = Date.UTC(2024, 11, 31);
  */
 export function seedWorld(options: SeedOptions = {}): SeededWorld {
   const random = prng(options.seed ?? 1);
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+  const pick = <T>(items: readonly T[]): T => pickFrom(items, random);
   const between = (from: number, to: number): number => from + random() * (to - from);
   const hash = (): string => Array.from({ length: 32 }, () => Math.floor(random() * 16).toString(16)).join('');
   // Worker bits differ per kind so guild and user IDs never collide.
@@ -177,6 +177,20 @@ export function seedWorld(options: SeedOptions = {}): SeededWorld {
       const role = count === 0 ? roles[1]! : roles[2]!;
       members.push({ userId: user.id, roles: [role.id], joinedAt: new Date(between(createdAt, UNTIL)).toISOString() });
     }
+    const emojis: EmojiSeed[] = [];
+    if (options.realistic) {
+      const size = realisticSize(memberCount, random);
+      channels.push(...extraChannels(id, size.channels - channels.length, random));
+      roles.push(...extraRoles(id, size.roles - roles.length, random));
+      emojis.push(
+        ...Array.from({ length: size.emojis }, (_, n) => ({
+          id: offsetId(id, EMOJI_OFFSET + n),
+          name: `emoji_${n}`,
+          animated: random() < 0.3,
+        })),
+      );
+      if (memberCount <= LARGE_THRESHOLD) fillMembers(members, Math.min(memberCount, users.length), users, random, roles[2]!.id, createdAt);
+    }
     guilds.push({
       id,
       name,
@@ -195,10 +209,104 @@ export function seedWorld(options: SeedOptions = {}): SeededWorld {
       vanityUrlCode: vanity ? name.toLowerCase().replace(/[^a-z]+/g, '') : null,
       channels,
       roles,
+      emojis,
       members,
     });
   }
   return { guilds, users };
+}
+
+/** Offsets from the guild's ID of its realistic channels, roles and emojis: distinct ranges, so IDs never collide. */
+const CHANNEL_OFFSET = 100;
+const ROLE_OFFSET = 1000;
+const EMOJI_OFFSET = 2000;
+
+const offsetId = (guildId: string, offset: number): string => (BigInt(guildId) + BigInt(offset)).toString();
+
+/** Member count → channels, roles, emojis (log-linear between these points, as real guilds grow). */
+const SIZE_POINTS: readonly (readonly [members: number, channels: number, roles: number, emojis: number])[] = [
+  [10, 6, 4, 0],
+  [100, 15, 10, 8],
+  [1_000, 40, 25, 40],
+  [10_000, 100, 60, 120],
+  [100_000, 250, 150, 250],
+  [250_000, 300, 200, 300],
+];
+
+function realisticSize(memberCount: number, random: () => number): { channels: number; roles: number; emojis: number } {
+  const x = Math.log10(Math.max(10, memberCount));
+  let index = SIZE_POINTS.findIndex(([members]) => Math.log10(members) >= x);
+  if (index <= 0) index = 1;
+  const low = SIZE_POINTS[index - 1]!;
+  const high = SIZE_POINTS[index]!;
+  const at = (x - Math.log10(low[0])) / (Math.log10(high[0]) - Math.log10(low[0]));
+  const jitter = () => 0.7 + random() * 0.6;
+  const value = (column: 1 | 2 | 3, max: number) => Math.min(max, Math.round((low[column] + (high[column] - low[column]) * at) * jitter()));
+  // Discord's ceilings: 500 channels, 250 roles, 500 emojis (250 static + 250 animated at boost level 3).
+  return { channels: value(1, 500), roles: value(2, 250), emojis: value(3, 500) };
+}
+
+/** Text, voice and announcement channels in categories of about eight. */
+function extraChannels(guildId: string, count: number, random: () => number): ChannelSeed[] {
+  const channels: ChannelSeed[] = [];
+  let category: string | null = null;
+  for (let n = 0; n < count; n++) {
+    const id = offsetId(guildId, CHANNEL_OFFSET + n);
+    if (n % 9 === 0) {
+      category = id;
+      channels.push({ id, name: `${pickFrom(TOPICS, random)} ${n / 9 + 1}`, type: ChannelKind.Category, position: 10 + n });
+      continue;
+    }
+    const roll = random();
+    const type = roll < 0.2 ? ChannelKind.Voice : roll < 0.25 ? ChannelKind.Announcement : ChannelKind.Text;
+    channels.push({
+      id,
+      name: `${pickFrom(HANDLES, random)}-${n}`,
+      type,
+      position: 10 + n,
+      parentId: category,
+      topic: type === ChannelKind.Voice ? null : 'Talk here',
+    });
+  }
+  return channels;
+}
+
+function extraRoles(guildId: string, count: number, random: () => number): RoleSeed[] {
+  return Array.from({ length: Math.max(0, count) }, (_, n) => ({
+    id: offsetId(guildId, ROLE_OFFSET + n),
+    name: `${pickFrom(ADJECTIVES, random)} ${pickFrom(HANDLES, random)}`,
+    permissions: '0',
+    color: Math.floor(random() * 0xffffff),
+    position: 4 + n,
+    hoist: random() < 0.1,
+    mentionable: random() < 0.3,
+  }));
+}
+
+/** Adds distinct users as plain members until the guild lists `count`. */
+function fillMembers(
+  members: MemberSeed[],
+  count: number,
+  users: readonly UserSeed[],
+  random: () => number,
+  roleId: string,
+  createdAt: number,
+): void {
+  const present = new Set(members.map((member) => member.userId));
+  while (members.length < count) {
+    const user = pickFrom(users, random);
+    if (present.has(user.id)) continue;
+    present.add(user.id);
+    members.push({
+      userId: user.id,
+      roles: random() < 0.5 ? [roleId] : [],
+      joinedAt: new Date(createdAt + random() * (UNTIL - createdAt)).toISOString(),
+    });
+  }
+}
+
+function pickFrom<T>(items: readonly T[], random: () => number): T {
+  return items[Math.floor(random() * items.length)]!;
 }
 
 /** Channel IDs derive from the guild's, so they are valid snowflakes from the same instant. */

@@ -249,6 +249,10 @@ export class SimulatorStore {
       vanityUrlCode: seed.vanityUrlCode ?? null,
       channels,
       roles,
+      emojis: (seed.emojis ?? []).map((emoji) => {
+        assertId(emoji.id, 'emoji id');
+        return { id: emoji.id, name: emoji.name, animated: emoji.animated ?? false };
+      }),
       members,
     };
   }

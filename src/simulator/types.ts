@@ -23,6 +23,14 @@ export interface RoleSeed {
   mentionable?: boolean;
 }
 
+/** A custom emoji of a guild. */
+export interface EmojiSeed {
+  id: string;
+  name: string;
+  /** Default: false. */
+  animated?: boolean;
+}
+
 /** Channel types used by the simulator (Discord's numeric `type`). */
 export const ChannelKind = { Text: 0, Voice: 2, Category: 4, Announcement: 5 } as const;
 export type ChannelKindValue = (typeof ChannelKind)[keyof typeof ChannelKind];
@@ -74,6 +82,8 @@ export interface GuildSeed {
   channels?: ChannelSeed[];
   /** The @everyone role (ID = guild ID) is always added. */
   roles?: RoleSeed[];
+  /** Custom emojis. Default: none. */
+  emojis?: EmojiSeed[];
   members?: MemberSeed[];
 }
 
@@ -96,6 +106,7 @@ export interface GuildRecord {
   vanityUrlCode: string | null;
   channels: Required<ChannelSeed>[];
   roles: Required<RoleSeed>[];
+  emojis: Required<EmojiSeed>[];
   members: Required<MemberSeed>[];
 }
 

@@ -1,4 +1,5 @@
 import type {
+  APIEmoji,
   APIGuild,
   APIGuildPreview,
   APIRole,
@@ -27,6 +28,10 @@ export function rolePayload(role: GuildRecord['roles'][number]): APIRole {
     mentionable: role.mentionable,
     flags: 0 as RoleFlags,
   };
+}
+
+export function emojiPayload(emoji: GuildRecord['emojis'][number]): APIEmoji {
+  return { id: emoji.id, name: emoji.name, roles: [], require_colons: true, managed: false, animated: emoji.animated, available: true };
 }
 
 /** The fields every simulated guild channel has (text, voice, category and announcement alike). */
@@ -111,7 +116,7 @@ export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean
     default_message_notifications: 1,
     explicit_content_filter: guild.features.includes('COMMUNITY') ? 2 : 0,
     roles: guild.roles.map(rolePayload),
-    emojis: [],
+    emojis: guild.emojis.map(emojiPayload),
     stickers: [],
     features: guild.features as GuildFeature[],
     mfa_level: 0,
@@ -173,7 +178,7 @@ export function guildPreviewPayload(guild: GuildRecord): APIGuildPreview & Pick<
     icon: guild.icon,
     splash: null,
     discovery_splash: null,
-    emojis: [],
+    emojis: guild.emojis.map(emojiPayload),
     stickers: [],
     features: guild.features as GuildFeature[],
     approximate_member_count: guild.memberCount,

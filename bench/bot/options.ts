@@ -1,0 +1,68 @@
+/** One world's size; `guilds: 0` skips it. */
+export interface WorldSize {
+  guilds: number;
+  interactions: number;
+}
+
+export interface BotBenchOptions {
+  /** Repeated users and guilds, 4 shards in 2 clusters. Default: 2,000 guilds, 10,000 interactions (issue #12). */
+  warm: WorldSize;
+  /** Mostly unseen users and guilds, 8 shards in 2 clusters. Default: 10,000 guilds, 5,000 interactions. */
+  cold: WorldSize;
+  /** The realistic world (big guilds with hundreds of channels, roles and emojis, member lists): memory per 1,000 guilds. Default: 2,000 guilds, 2,000 interactions. */
+  memory: WorldSize;
+  /** Interactions in flight at once. Default 50. */
+  concurrency: number;
+}
+
+export const DEFAULT_BOT_BENCH: BotBenchOptions = {
+  warm: { guilds: 2_000, interactions: 10_000 },
+  cold: { guilds: 10_000, interactions: 5_000 },
+  memory: { guilds: 2_000, interactions: 2_000 },
+  concurrency: 50,
+};
+
+export class BotBenchArgumentError extends Error {
+  readonly code = 'BOT_BENCH_ARGUMENT';
+}
+
+const WORLDS = ['warm', 'cold', 'memory'] as const;
+
+function positiveOrZero(text: string, what: string): number {
+  const value = Number(text.replace(/_/g, ''));
+  if (!Number.isInteger(value) || value < 0)
+    throw new BotBenchArgumentError(`${what}: expected a whole number ≥ 0, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+function parseSize(name: string, text: string, fallback: WorldSize): WorldSize {
+  const [guilds = '', interactions] = text.split(',');
+  const size = { guilds: positiveOrZero(guilds, `${name} guilds`), interactions: fallback.interactions };
+  if (interactions !== undefined) size.interactions = positiveOrZero(interactions, `${name} interactions`);
+  return size;
+}
+
+/**
+ * Sizes from `warm=GUILDS[,INTERACTIONS]`, `cold=…`, `memory=…`, `concurrency=N` arguments, else
+ * the defaults. `warm=0` skips the warm world.
+ */
+export function parseBotBenchOptions(args: readonly string[]): BotBenchOptions {
+  const given = new Map<string, string>();
+  for (const arg of args) {
+    const [name = '', value] = arg.split('=');
+    if (value === undefined || (!(WORLDS as readonly string[]).includes(name) && name !== 'concurrency')) {
+      throw new BotBenchArgumentError(
+        `unknown argument ${JSON.stringify(arg)}; expected warm=G[,I], cold=G[,I], memory=G[,I], concurrency=N`,
+      );
+    }
+    given.set(name, value);
+  }
+  const options: BotBenchOptions = { ...DEFAULT_BOT_BENCH };
+  for (const world of WORLDS) {
+    const text = given.get(world);
+    if (text !== undefined) options[world] = parseSize(world, text, DEFAULT_BOT_BENCH[world]);
+  }
+  const concurrency = given.get('concurrency');
+  if (concurrency !== undefined) options.concurrency = Math.max(1, positiveOrZero(concurrency, 'concurrency'));
+  return options;
+}
