@@ -1,4 +1,3 @@
-import { Client } from 'pg';
 import { configCommand } from '../src/bot/commands/config';
 import { KnownUsers } from '../src/bot/known-users';
 import { openInteraction } from '../src/bot/middleware';
@@ -9,9 +8,9 @@ import { resolveCacheOptions, type CacheOptions } from '../src/cache/options';
 import { globLiteral, scanKeys, unlinkKeys } from '../src/cache/scan';
 import { getConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
-import { migrate, quoteIdentifier } from '../src/db/migrate';
 import { PostgresDatabase } from '../src/db/postgres-database';
 import { createRedisConnection, redisTargetFromConfig, type RedisConnection } from '../src/redis';
+import { createScratchDatabase, type ScratchDatabase } from './scratch';
 
 /**
  * `npm run bench -- interaction`: Moddy's own data work for one `/config show`, as the dispatcher
@@ -154,31 +153,14 @@ async function measure(bench: Bench, scenario: Scenario, pass: number, ops: numb
 }
 
 /** A scratch database: `GUILDS` guild rows (as GUILD_CREATE makes them) and `EXISTING_USERS` user rows. */
-async function prepareDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
-  const base = new URL(getConfig().DATABASE_URL);
-  const name = `moddy_bench_interaction_${process.pid}`;
-  const url = new URL(base.toString());
-  url.pathname = `/${name}`;
-  const admin = new URL(base.toString());
-  admin.pathname = '/postgres';
-  const run = async (sql: string, target = admin.toString()): Promise<void> => {
-    const client = new Client({ connectionString: target });
-    await client.connect();
-    try {
-      await client.query(sql);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
-  await migrate(url.toString());
-  await run(
+async function prepareDatabase(): Promise<ScratchDatabase> {
+  const scratch = await createScratchDatabase('interaction');
+  await scratch.query(
     `INSERT INTO guilds (guild_id) SELECT ${FIRST_GUILD} + g FROM generate_series(0, ${GUILDS - 1}) AS g;
      INSERT INTO users (user_id) SELECT ${FIRST_USER} + g FROM generate_series(0, ${EXISTING_USERS - 1}) AS g;
      ANALYZE users; ANALYZE guilds;`,
-    url.toString(),
   );
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`) };
+  return scratch;
 }
 
 /** The cached data API as `connectDatabase` builds it, with its PostgreSQL statements and Redis commands counted. */
