@@ -2,6 +2,7 @@ import { run as adopt } from './adopt';
 import { run as bot } from './bot';
 import { run as cache } from './cache';
 import { run as errorPipeline } from './error-pipeline';
+import { run as interaction } from './interaction';
 
 /**
  * `npm run bench`: runs every default benchmark section in turn (each prepares and drops its own
@@ -9,7 +10,7 @@ import { run as errorPipeline } from './error-pipeline';
  * named; `name=N` sets a section's size (`npm run bench -- adopt=100000`). The `bot` section runs
  * its default sizes here; `npm run bench:bot -- warm=… cold=… memory=…` sizes it.
  */
-const SECTIONS: Record<string, () => Promise<void>> = { cache, 'error-pipeline': errorPipeline, bot };
+const SECTIONS: Record<string, () => Promise<void>> = { cache, 'error-pipeline': errorPipeline, interaction, bot };
 const OPT_IN: Record<string, (size?: number) => Promise<void>> = { adopt };
 
 interface SelectedSection {

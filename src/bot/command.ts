@@ -2,7 +2,7 @@ import type { REST } from '@discordjs/rest';
 import type { ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Language } from '../attributes/registry';
 import type { Logger } from '../core/logger';
-import type { InteractionAttributes, ModdyDatabase } from '../db/api';
+import type { GuildRecord, InteractionAttributes, ModdyDatabase } from '../db/api';
 import type { Translate } from './i18n';
 import type { UserLookup } from './lookups/user-lookup';
 import type { FleetView } from '../cluster/fleet';
@@ -21,6 +21,8 @@ export interface CommandContext {
   db: ModdyDatabase;
   /** The caller's and the guild's attributes, already read by the middleware. */
   attributes: InteractionAttributes;
+  /** The guild's record, read with the attributes, when the command `needs` it in a guild; `null`: no row. */
+  guildRecord?: GuildRecord | null;
   language: Language;
   t: Translate;
   logger: Logger;
@@ -41,6 +43,8 @@ export interface Command {
   /** The slash command as registered with Discord (a `SlashCommandBuilder`). */
   data: { readonly name: string; toJSON(): RESTPostAPIChatInputApplicationCommandsJSONBody };
   permission: CommandPermission;
+  /** Data the middleware reads with the attributes, in the same round trips, for `run`. Default: nothing more. */
+  needs?: { guildRecord?: boolean };
   run(ctx: CommandContext): Promise<void>;
 }
 

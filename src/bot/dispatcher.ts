@@ -1,5 +1,4 @@
 import type { ChatInputCommandInteraction, CommandInteractionOption, Interaction } from 'discord.js';
-import type { Language } from '../attributes/registry';
 import type { Logger } from '../core/logger';
 import type { InteractionMetrics } from '../observability/metrics';
 import type { JsonObject, ModdyDatabase } from '../db/api';
@@ -10,7 +9,7 @@ import { languageOfLocale, translator, type Translate } from './i18n';
 import type { KnownUsers } from './known-users';
 import type { UserLookup } from './lookups/user-lookup';
 import { DEFAULT_LOOKUP_DEADLINE_MS } from './lookups/discord-deadline';
-import { openInteraction } from './middleware';
+import { openInteraction, type InteractionGate } from './middleware';
 import { assertPermitted } from './permissions';
 import { InteractionResponder } from './reply';
 import type { ErrorCapture } from './tracker';
@@ -68,11 +67,16 @@ async function dispatch(interaction: ChatInputCommandInteraction, deps: Dispatch
     deps.logger.warn({ err: error, command: path, userId }, 'could not defer a slow interaction'),
   );
   try {
-    const gate = await openInteraction(deps.db, deps.knownUsers, { userId, guildId, locale: interaction.locale });
+    const command = deps.commands.get(interaction.commandName);
+    const gate = await openInteraction(deps.db, deps.knownUsers, {
+      userId,
+      guildId,
+      locale: interaction.locale,
+      guildRecord: command?.needs?.guildRecord === true,
+    });
     t = translator(gate.language);
     if (gate.blacklisted) throw new CommandRefusedError('blacklisted');
 
-    const command = deps.commands.get(interaction.commandName);
     if (!command) {
       await responder.respond(t('command.unknown'), { ephemeral: true });
       return 'refused';
@@ -83,7 +87,7 @@ async function dispatch(interaction: ChatInputCommandInteraction, deps: Dispatch
       if (command.permission === 'developer') deps.logger.warn({ userId, guildId, command: path }, 'developer command refused');
       throw refusal;
     }
-    await command.run(buildContext(interaction, responder, deps, gate.language, t, gate.attributes));
+    await command.run(buildContext(interaction, responder, deps, gate, t));
     return 'ok';
   } catch (error) {
     return answerError(interaction, responder, error, t, deps, path);
@@ -96,15 +100,15 @@ function buildContext(
   interaction: ChatInputCommandInteraction,
   responder: InteractionResponder,
   deps: DispatcherDeps,
-  language: Language,
+  gate: InteractionGate,
   t: Translate,
-  attributes: CommandContext['attributes'],
 ): CommandContext {
   return {
     interaction,
     db: deps.db,
-    attributes,
-    language,
+    attributes: gate.attributes,
+    ...(gate.guildRecord === undefined ? {} : { guildRecord: gate.guildRecord }),
+    language: gate.language,
     t,
     logger: deps.logger,
     rest: interaction.client.rest,

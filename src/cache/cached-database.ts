@@ -11,6 +11,8 @@ import type {
   ErrorRecord,
   GuildRecord,
   InteractionAttributes,
+  InteractionStart,
+  InteractionStartOptions,
   JsonValue,
   ModdyDatabase,
   NewErrorRecord,
@@ -28,7 +30,7 @@ import { Invalidator } from './invalidator';
 import { CacheKeys, type CacheKind } from './keys';
 import { LocalCache } from './local-cache';
 import type { ResolvedCacheOptions } from './options';
-import { entryOf, ReadThrough, type EntrySpace } from './read-through';
+import { entryOf, ReadThrough, type EntrySpace, type EntrySpec } from './read-through';
 import { checkRedisEpoch } from './redis-epoch';
 import { RedisStore } from './redis-store';
 import { SingleFlight } from './single-flight';
@@ -215,6 +217,50 @@ export class CachedDatabase implements ModdyDatabase {
     return { user: attributesCodec.copy(userAttributes), guild: attributesCodec.copy(guildAttributes) };
   }
 
+  /**
+   * The user's and guild's attributes and the guild's record are one `getMany`: one MGET, and when
+   * anything misses, one SQL statement that also ensures the user's row. When everything hit, the
+   * row is ensured on its own (an active row is only read). Either write invalidates the user's record.
+   */
+  async beginInteraction(userId: string, guildId: string | null, options: InteractionStartOptions = {}): Promise<InteractionStart> {
+    const user = assertSnowflake(userId, 'user ID');
+    const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
+    const ensureUser = options.ensureUser === true;
+    // One space per entry, each with its own value type: getMany hands each entry back in its position.
+    const userSpec: EntrySpec<InteractionEntry> = entryOf(this.spaces.attrs.user, user);
+    const guildSpec: EntrySpec<InteractionEntry> | null = guild === null ? null : entryOf(this.spaces.attrs.guild, guild);
+    const recordSpec: EntrySpec<InteractionEntry> | null =
+      guild !== null && options.guildRecord === true ? entryOf(this.spaces.guildRecord, guild) : null;
+    const specs = [userSpec, guildSpec, recordSpec].filter((spec): spec is EntrySpec<InteractionEntry> => spec !== null);
+    let userRow: InteractionStart['userRow'] | undefined;
+    let values: InteractionEntry[];
+    try {
+      values = await this.reads.getMany(specs, async (missing) => {
+        const row = await this.inner.beginInteraction(user, guild, { guildRecord: recordSpec !== null, ensureUser });
+        if (ensureUser) userRow = row.userRow;
+        return missing.map((spec) => (spec === userSpec ? row.user : spec === guildSpec ? (row.guild ?? {}) : (row.guildRecord ?? null)));
+      });
+    } catch (error) {
+      // The statement may have committed the user's row before failing.
+      if (ensureUser && !(error instanceof ValidationError)) await this.invalidator.invalidate([this.keys.record('user', user)]);
+      throw error;
+    }
+    const [userAttributes = {}, ...rest] = values as [Attributes, ...InteractionEntry[]];
+    if (userRow === undefined) {
+      userRow =
+        ensureUser && userAttributes.BLACKLISTED !== true ? await this.ensure('user', user) : { created: false, reactivated: false };
+    } else if (userRow.created || userRow.reactivated) {
+      await this.invalidator.invalidate([this.keys.record('user', user)]);
+    }
+    const start: InteractionStart = {
+      user: attributesCodec.copy(userAttributes),
+      guild: guildSpec === null ? null : attributesCodec.copy((rest[0] ?? {}) as Attributes),
+      userRow,
+    };
+    if (recordSpec !== null) start.guildRecord = guildRecordCodec.copy((rest[1] ?? null) as GuildRecord | null);
+    return start;
+  }
+
   async setAttribute(
     entityType: EntityType,
     id: string,
@@ -391,6 +437,9 @@ export class CachedDatabase implements ModdyDatabase {
     return result;
   }
 }
+
+/** The entries `beginInteraction` reads together: attribute sets and a guild record. */
+type InteractionEntry = Attributes | GuildRecord | null;
 
 /** Validates the entity type and the attribute name (typed errors), hit or miss; the attribute's name. */
 function attributeOf(entityType: EntityType, name: AttributeName | string): AttributeName {

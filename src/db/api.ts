@@ -30,6 +30,22 @@ export interface InteractionAttributes {
   guild: Attributes | null;
 }
 
+/** What `beginInteraction` should do besides reading both attribute sets. */
+export interface InteractionStartOptions {
+  /** Read the guild's record too (`getGuild`), in the same round trips. Default false. */
+  guildRecord?: boolean;
+  /** Ensure the user's row (`ensureUser`) unless they are blacklisted: a write. Default false. */
+  ensureUser?: boolean;
+}
+
+/** What an interaction needs before its command runs (see `beginInteraction`). */
+export interface InteractionStart extends InteractionAttributes {
+  /** The guild's record when asked for in a guild; `null` when it has no row. */
+  guildRecord?: GuildRecord | null;
+  /** What ensuring the user's row did: both false when it was active, the user is blacklisted, or it was not asked. */
+  userRow: { created: boolean; reactivated: boolean };
+}
+
 export interface SetAttributeResult {
   /** False when the value was already the stored one: no audit row was written. */
   changed: boolean;
@@ -128,6 +144,13 @@ export interface ModdyDatabase {
   getAttributes(entityType: EntityType, id: string): Promise<Attributes>;
   /** The user's and (when given) the guild's attributes in one read. */
   getInteractionAttributes(userId: string, guildId: string | null): Promise<InteractionAttributes>;
+  /**
+   * The interaction middleware's one call: `getInteractionAttributes`, plus the guild's record and
+   * the user's first-seen row when asked, in one read of each tier (one SQL statement when
+   * PostgreSQL is reached). A write when `ensureUser` is set, so not a read: the reads above never
+   * write. A blacklisted user's row is never created nor reactivated here.
+   */
+  beginInteraction(userId: string, guildId: string | null, options?: InteractionStartOptions): Promise<InteractionStart>;
   /**
    * Sets an attribute and writes its audit row in one transaction; `false`/`null` removes a
    * boolean attribute, `null` a valued one. Creates the user/guild row if missing.

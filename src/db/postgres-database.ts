@@ -12,6 +12,8 @@ import type {
   ErrorRecord,
   GuildRecord,
   InteractionAttributes,
+  InteractionStart,
+  InteractionStartOptions,
   JsonValue,
   ModdyDatabase,
   NewErrorRecord,
@@ -28,6 +30,7 @@ import { CacheInvalidationRepository } from './repositories/cache-invalidation-r
 import { EntityRepository } from './repositories/entity-repository';
 import { ErrorRepository, validateErrorRecords } from './repositories/error-repository';
 import { GuildCacheRepository } from './repositories/guild-cache-repository';
+import { InteractionRepository } from './repositories/interaction-repository';
 import { StatsRepository } from './repositories/stats-repository';
 import {
   assertNumberInRange,
@@ -57,6 +60,7 @@ export class PostgresDatabase implements ModdyDatabase {
   private readonly entities: EntityRepository;
   private readonly errors: ErrorRepository;
   private readonly guildCache: GuildCacheRepository;
+  private readonly interactions: InteractionRepository;
   private readonly stats: StatsRepository;
   /** The cache tier's log of invalidations that could not reach Redis (`cache_invalidations`). */
   readonly invalidationLog: CacheInvalidationRepository;
@@ -72,6 +76,7 @@ export class PostgresDatabase implements ModdyDatabase {
     this.entities = new EntityRepository(dataSource);
     this.errors = new ErrorRepository(dataSource);
     this.guildCache = new GuildCacheRepository(dataSource);
+    this.interactions = new InteractionRepository(dataSource);
     this.stats = new StatsRepository(dataSource);
     this.invalidationLog = new CacheInvalidationRepository(dataSource);
     this.maxDataValueBytes = options.maxDataValueBytes ?? 64 * 1024;
@@ -102,6 +107,17 @@ export class PostgresDatabase implements ModdyDatabase {
     this.loads += 1;
     const row = await withDatabaseErrors(this.attributes.getInteractionAttributes(user, guild));
     return { user: row.user ?? {}, guild: guild === null ? null : (row.guild ?? {}) };
+  }
+
+  async beginInteraction(userId: string, guildId: string | null, options: InteractionStartOptions = {}): Promise<InteractionStart> {
+    const user = assertSnowflake(userId, 'user ID');
+    const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
+    const guildRecord = options.guildRecord === true && guild !== null;
+    this.loads += 1;
+    const row = await withDatabaseErrors(this.interactions.load(user, guild, { guildRecord, ensureUser: options.ensureUser === true }));
+    const start: InteractionStart = { user: row.user ?? {}, guild: guild === null ? null : (row.guild ?? {}), userRow: row.userRow };
+    if (guildRecord) start.guildRecord = row.guildRecord ? { guildId: row.guildRecord.id, ...withoutId(row.guildRecord) } : null;
+    return start;
   }
 
   async setAttribute(

@@ -18,9 +18,11 @@ describe('interaction middleware', () => {
 
   it("creates the user's row on the first interaction only, once per process", async () => {
     const user = '300000000000000001';
-    const { db, calls } = recordingCalls(fixture.db, ['ensureUser']);
+    const { db, calls } = recordingCalls(fixture.db, ['beginInteraction', 'ensureUser']);
     const known = new KnownUsers();
     const before = Date.now();
+    // Cached as absent first: the interaction's write must invalidate it.
+    expect(await fixture.db.getUser(user)).toBeNull();
 
     const first = await openInteraction(db, known, { userId: user, guildId: GUILD, locale: 'en-US' });
     expect(first.blacklisted).toBe(false);
@@ -29,8 +31,47 @@ describe('interaction middleware', () => {
 
     await openInteraction(db, known, { userId: user, guildId: GUILD, locale: 'en-US' });
     await openInteraction(db, known, { userId: user, guildId: null, locale: 'en-US' });
-    expect(calls.map((call) => call.args)).toEqual([[user]]);
+    const ensureAsked = calls.map((call) => (call.args[2] as { ensureUser?: boolean } | undefined)?.ensureUser);
+    expect(ensureAsked).toEqual([true, false, false]);
     expect((await fixture.db.getUser(user))?.updatedAt).toEqual(row?.updatedAt);
+  });
+
+  it("ensures a known user's row even when every entry is cached, and reactivates it", async () => {
+    const user = '300000000000000006';
+    await fixture.db.ensureUser(user);
+    await openInteraction(fixture.db, new KnownUsers(), { userId: user, guildId: GUILD, locale: 'en-US' });
+    expect(await fixture.db.deactivateUser(user)).toBe(true);
+    // A process that has not seen the user yet, with their attributes still cached.
+    await openInteraction(fixture.db, new KnownUsers(), { userId: user, guildId: GUILD, locale: 'en-US' });
+    expect((await fixture.db.getUser(user))?.deactivatedAt).toBeNull();
+  });
+
+  it("reads the guild's record in the same call when asked, cold and cached alike", async () => {
+    const guild = '200000000000000003';
+    await fixture.db.updateGuildData(guild, 'config.prefix', '?');
+    for (const known of [new KnownUsers(), new KnownUsers()]) {
+      const gate = await openInteraction(fixture.db, known, {
+        userId: '300000000000000007',
+        guildId: guild,
+        locale: 'en-US',
+        guildRecord: true,
+      });
+      expect(gate.guildRecord?.data).toEqual({ config: { prefix: '?' } });
+    }
+    const unknownGuild = await openInteraction(fixture.db, new KnownUsers(), {
+      userId: '300000000000000007',
+      guildId: '200000000000000004',
+      locale: 'en-US',
+      guildRecord: true,
+    });
+    expect(unknownGuild.guildRecord).toBeNull();
+    const dm = await openInteraction(fixture.db, new KnownUsers(), {
+      userId: '300000000000000007',
+      guildId: null,
+      locale: 'en-US',
+      guildRecord: true,
+    });
+    expect(dm.guildRecord).toBeUndefined();
   });
 
   it('forgets the oldest users past its bound', () => {
@@ -44,11 +85,16 @@ describe('interaction middleware', () => {
   it('stops a blacklisted user before anything is written', async () => {
     const user = '300000000000000002';
     await fixture.db.setAttribute('user', user, 'BLACKLISTED', true, DEV, 'test: spam');
-    const { db, calls } = recordingCalls(fixture.db, ['ensureUser']);
-    const gate = await openInteraction(db, new KnownUsers(), { userId: user, guildId: GUILD, locale: 'fr' });
-    expect(gate.blacklisted).toBe(true);
-    expect(gate.language).toBe('FR');
-    expect(calls).toEqual([]);
+    await fixture.db.deactivateUser(user);
+    const known = new KnownUsers();
+    // Cold (one SQL statement) then cached (attributes from the cache tier): neither reactivates the row.
+    for (let i = 0; i < 2; i += 1) {
+      const gate = await openInteraction(fixture.db, known, { userId: user, guildId: GUILD, locale: 'fr' });
+      expect(gate.blacklisted).toBe(true);
+      expect(gate.language).toBe('FR');
+    }
+    expect((await fixture.db.getUser(user))?.deactivatedAt).toBeInstanceOf(Date);
+    expect(known.has(user)).toBe(false);
   });
 
   it("answers in the user's language, else the guild's, else the locale's", async () => {

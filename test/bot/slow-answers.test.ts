@@ -25,7 +25,7 @@ function stalling(db: ModdyDatabase): { db: ModdyDatabase; release(): void; hold
       const value: unknown = Reflect.get(target, property, receiver);
       if (typeof value !== 'function') return value;
       const method = (value as (...args: unknown[]) => unknown).bind(target);
-      if (property !== 'getInteractionAttributes') return method;
+      if (property !== 'beginInteraction') return method;
       return async (...args: unknown[]) => {
         if (held) await new Promise<void>((resolve) => waiting.push(resolve));
         return method(...args);

@@ -112,6 +112,41 @@ describe('first interaction and soft delete', () => {
     expect(await t.db.getUser(id)).toEqual(first);
   });
 
+  it('ensureUser of an active row takes no lock: it does not wait for a transaction holding the row', async () => {
+    const id = freshId();
+    await t.db.ensureUser(id);
+    await t.db.dataSource.transaction(async (manager) => {
+      await manager.query('SELECT 1 FROM users WHERE user_id = $1 FOR UPDATE', [id]);
+      // With the lock held here, a locking ensure would wait until this transaction ends (never: it awaits the ensure).
+      expect(await t.db.ensureUser(id)).toBe(false);
+    });
+  });
+
+  it('beginInteraction reads both attribute sets and the guild record, and ensures the user row when asked', async () => {
+    const [user, guild] = [freshId(), freshId()];
+    await t.db.updateGuildData(guild, 'config.prefix', '!');
+    const readOnly = await t.db.beginInteraction(user, guild, { guildRecord: true });
+    expect(readOnly).toMatchObject({ user: {}, guild: {}, guildRecord: { guildId: guild, data: { config: { prefix: '!' } } } });
+    expect(readOnly.userRow).toEqual({ created: false, reactivated: false });
+    expect(await t.db.getUser(user)).toBeNull();
+
+    expect((await t.db.beginInteraction(user, guild, { ensureUser: true })).userRow).toEqual({ created: true, reactivated: false });
+    expect((await t.db.beginInteraction(user, null, { ensureUser: true })).userRow).toEqual({ created: false, reactivated: false });
+    await t.db.deactivateUser(user);
+    const back = await t.db.beginInteraction(user, freshId(), { ensureUser: true, guildRecord: true });
+    expect(back).toEqual({ user: {}, guild: {}, guildRecord: null, userRow: { created: false, reactivated: true } });
+    expect((await t.db.getUser(user))?.deactivatedAt).toBeNull();
+  });
+
+  it('beginInteraction never creates nor reactivates a blacklisted user', async () => {
+    const user = freshId();
+    await t.db.setAttribute('user', user, 'BLACKLISTED', true, '100000000000000001', 'test');
+    await t.db.deactivateUser(user);
+    const start = await t.db.beginInteraction(user, null, { ensureUser: true });
+    expect(start).toEqual({ user: { BLACKLISTED: true }, guild: null, userRow: { created: false, reactivated: false } });
+    expect((await t.db.getUser(user))?.deactivatedAt).toBeInstanceOf(Date);
+  });
+
   it('marks users and guilds inactive instead of deleting them, and reactivates them', async () => {
     const guildId = freshId();
     expect(await t.db.ensureGuild(guildId)).toBe(true);

@@ -41,6 +41,8 @@ export const configCommand: Command = {
       sub.setName('show').setDescription('Show the configuration').setDescriptionLocalizations({ fr: 'Affiche la configuration' }),
     ),
   permission: 'manageGuild',
+  // `show` answers from the guild's record: read with the attributes rather than in round trips of its own.
+  needs: { guildRecord: true },
 
   async run(ctx) {
     const guildId = guildIdOf(ctx);
@@ -50,7 +52,7 @@ export const configCommand: Command = {
       await ctx.db.updateGuildData(guildId, 'config.prefix', prefix);
       return ctx.reply(ctx.t('config.prefix.set', { prefix }));
     }
-    const guild = await ctx.db.getGuild(guildId);
+    const guild = ctx.guildRecord === undefined ? await ctx.db.getGuild(guildId) : ctx.guildRecord;
     const config = guild?.data.config;
     const prefix = config && typeof config === 'object' && !Array.isArray(config) ? config.prefix : undefined;
     await ctx.reply(ctx.t('config.show', { prefix: typeof prefix === 'string' ? `\`${prefix}\`` : ctx.t('config.prefix.unset') }), {
