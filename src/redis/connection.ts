@@ -34,16 +34,27 @@ export function createRedisConnection(target: RedisTargetLike, options: Connecti
   }
 }
 
+const SLOTS_REFRESH_INTERVAL_MS = 5000;
+
 /** Splits role options between the cluster client and the per-node connections it opens. */
 function clusterOptions(options: ConnectionOptions, password: string | undefined): ClusterOptions {
   const { enableOfflineQueue, retryStrategy, lazyConnect, enableAutoPipelining, enableReadyCheck, readOnly: _readOnly, ...node } = options;
+  const reconnectDelay = (attempts: number): number => retryStrategy?.(attempts) ?? Math.min(attempts * 100, 2000);
   return {
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     ...(lazyConnect === undefined ? {} : { lazyConnect }),
     ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
     ...(enableReadyCheck === undefined ? {} : { enableReadyCheck }),
-    // The cluster's own reconnection (every node lost); each node's connection retries on its own.
-    clusterRetryStrategy: (attempts: number) => retryStrategy?.(attempts) ?? Math.min(attempts * 100, 2000),
+    // The cluster's own reconnection (every node lost).
+    clusterRetryStrategy: reconnectDelay,
+    // A node's connection reconnects too. ioredis' default drops a lost node from the client and adds it
+    // back only after a slots refresh, which only a MOVED reply to a lone command triggers: a master
+    // restarted with the same slots then stayed unreachable for pipelined commands (MOVED from every
+    // other node, never retried) and the cache tier never came back (docs/redis.md).
+    clusterNodeRetryStrategy: reconnectDelay,
+    // And the slot map is refreshed periodically, whatever traffic runs: a topology change the client
+    // missed (a failover while it was idle) is picked up. ioredis documents 5 s but sets no default.
+    slotsRefreshInterval: SLOTS_REFRESH_INTERVAL_MS,
     redisOptions: { ...node, ...(password === undefined ? {} : { password }) },
     // Every command goes to its slot's master: a replica may lag behind a write the cache must see.
     scaleReads: 'master',
