@@ -10,8 +10,8 @@ import { redisTargetFromConfig } from '../src/redis';
 import { createDataSource } from '../src/db/data-source';
 import { migrate, quoteIdentifier } from '../src/db/migrate';
 import { PostgresDatabase } from '../src/db/postgres-database';
-import { ErrorSpool } from '../src/errors/spool';
-import { createErrorTracker, type ErrorTracker } from '../src/errors/tracker';
+import { ErrorSpool } from '../src/error-tracking/spool';
+import { createErrorTracker, type ErrorTracker } from '../src/error-tracking/tracker';
 import { createProducerConnection } from '../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../src/queues/queues';
 

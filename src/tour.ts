@@ -2,8 +2,8 @@ import { getConfig } from './config';
 import { connectDatabase } from './connect';
 import { createLogger } from './core/logger';
 import { migrate } from './db/migrate';
-import { redactText } from './errors/redact';
-import { generateErrorCode } from './errors/code';
+import { redactText } from './error-tracking/redact';
+import { generateErrorCode } from './error-tracking/code';
 
 /**
  * A short tour of the data API on the configured database: migrates, then walks through the

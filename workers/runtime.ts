@@ -8,7 +8,7 @@ import { postgresCheck, redisCheck, type HealthCheck } from '../src/observabilit
 import { startHealthServer, type HealthServer } from '../src/observability/health-server';
 import { observeJobs } from '../src/observability/job-metrics';
 import { MetricsRegistry } from '../src/observability/metrics';
-import { bullPrefix, queuePrefix } from '../src/queues/config';
+import { bullPrefix, queuePrefix } from '../src/queues/queue-prefix';
 import { jobCounts } from '../src/queues/job-counts';
 import { createWorkerConnection } from '../src/queues/connection';
 import { closeOnSignal } from '../src/core/shutdown';

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ModdyError } from './errors';
+import { ModdyError } from './moddy-error';
 import { loadEnvFile } from './env-file';
 import { createLogger, type Logger } from './logger';
 import { installProcessGuards } from './process-guards';

@@ -1,6 +1,6 @@
 import pino, { type Logger, type TransportSingleOptions } from 'pino';
 import { getConfig, type Config } from '../config';
-import { logRedaction } from '../errors/log-redaction';
+import { logRedaction } from '../error-tracking/log-redaction';
 
 let root: Logger | undefined;
 

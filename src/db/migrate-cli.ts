@@ -1,8 +1,8 @@
 import { getConfig } from '../config';
 import { loadEnvFile } from '../core/env-file';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/moddy-error';
 import { describeAdoption } from './adoption/describe';
-import { redactText } from '../errors/redact';
+import { redactText } from '../error-tracking/redact';
 import { migrate, planMigration, revertLastMigration } from './migrate';
 
 /**

@@ -2,11 +2,11 @@ import { Client } from 'pg';
 import { MigrationExecutor, type DataSource, type Logger } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { adoptOriginalSchema } from './adoption/adopt';
-import { ModdyError } from '../core/errors';
-import { AdoptionNotRequestedError } from './adoption/errors';
+import { ModdyError } from '../core/moddy-error';
+import { AdoptionNotRequestedError } from './adoption/adoption-errors';
 import { inspectSchema, type SchemaState } from './adoption/inspect';
 import { analyseOriginal, type AdoptionReport } from './adoption/report';
-import { redactText } from '../errors/redact';
+import { redactText } from '../error-tracking/redact';
 import { createDataSource } from './data-source';
 
 /** Any fixed 64-bit number: the advisory lock that serialises concurrent `migrate` runs. */

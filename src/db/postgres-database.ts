@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
 import { assertEntityType, normaliseAttributeValue, normaliseQueryValue, resolveAttribute } from '../attributes/validate';
-import { InvalidArgumentError } from '../core/errors';
+import { InvalidArgumentError } from '../core/moddy-error';
 import { assertSnowflake, snowflakeDate } from '../core/snowflake';
-import { normaliseErrorCode } from '../errors/code';
+import { normaliseErrorCode } from '../error-tracking/code';
 import type {
   AttributeChange,
   CacheStats,

@@ -10,7 +10,7 @@ import { jobCounts } from '../../src/queues/job-counts';
 import { QUEUE_NAMES } from '../../src/queues/names';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../error-tracking/pipeline-fixture';
 import { parseExposition } from '../helpers/prometheus';
 import { eventually } from '../helpers/eventually';
 import { freePort } from '../cache/redis-process';

@@ -1,4 +1,4 @@
-import { InvalidIdError, UnknownAttributeError } from '../../src/core/errors';
+import { InvalidIdError, UnknownAttributeError } from '../../src/core/moddy-error';
 import { CacheFixture, DEV, freshId, type CacheInstance } from './cache-fixture';
 
 let f: CacheFixture;

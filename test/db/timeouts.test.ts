@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { DatabaseTimeoutError, DatabaseUnavailableError } from '../../src/core/errors';
+import { DatabaseTimeoutError, DatabaseUnavailableError } from '../../src/core/moddy-error';
 import { createDataSource, type DatabaseTimeouts } from '../../src/db/data-source';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { postgresCheck, withTimeout } from '../../src/observability/health-checks';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../error-tracking/pipeline-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';

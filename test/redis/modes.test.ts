@@ -14,7 +14,7 @@ import {
   RecordingLogger,
   storedErrors,
   type TrackerFixture,
-} from '../errors/pipeline-fixture';
+} from '../error-tracking/pipeline-fixture';
 import { ClusterDeployment, SentinelDeployment } from '../helpers/redis-deployments';
 
 /** What a mode's suite shares with its mode-specific tests. */

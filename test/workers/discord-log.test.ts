@@ -5,7 +5,7 @@ import { createWorkerConnection } from '../../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { startDiscordLogWorker, type StartDiscordLogOptions } from '../../workers/discord-log';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, deletePrefix, eventually } from '../errors/pipeline-fixture';
+import { RecordingLogger, asLogger, deletePrefix, eventually } from '../error-tracking/pipeline-fixture';
 import { DiscordStub } from './discord-stub';
 
 const CHANNEL = '100000000000000100';

@@ -11,7 +11,7 @@ import type { TcpProxy } from '../cache/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
+import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../error-tracking/pipeline-fixture';
 
 const ROOT = path.resolve(__dirname, '../..');
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { freePort } from '../cache/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../error-tracking/pipeline-fixture';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
 import { createWorkerConnection } from '../../src/queues/connection';

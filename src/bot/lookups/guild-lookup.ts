@@ -4,7 +4,7 @@ import { Routes, type APIGuild, type APIGuildPreview } from 'discord.js';
 import { assertSnowflake, snowflakeDate } from '../../core/snowflake';
 import type { CachedGuild, CachedGuildInput, JsonObject, ModdyDatabase } from '../../db/api';
 import { DEFAULT_LOOKUP_DEADLINE_MS, withinDeadline } from './discord-deadline';
-import { isNotVisible } from './discord-errors';
+import { isNotVisible } from './not-visible';
 
 /** Where a lookup's answer came from: the `guilds_cache` table, the guild itself (bot is a member) or its public preview. */
 export type GuildLookupSource = 'cache' | 'bot' | 'preview';

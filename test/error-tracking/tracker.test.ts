@@ -1,4 +1,4 @@
-import { CODE_ALPHABET } from '../../src/errors/code';
+import { CODE_ALPHABET } from '../../src/error-tracking/code';
 import { errorJobId } from '../../src/queues/job-data';
 import { startDiscordLogWorker } from '../../workers/discord-log';
 import { startErrorPersistenceWorker } from '../../workers/error-persistence';
@@ -64,7 +64,7 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
       errorCode: code,
       errorType: 'PingFailedError',
       message: 'latency probe failed',
-      fileSource: 'test/errors/tracker.test.ts',
+      fileSource: 'test/error-tracking/tracker.test.ts',
       lineNumber: expect.any(Number) as number,
       userId: USER,
       guildId: GUILD,

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import { ValidationError } from '../../src/core/errors';
+import { ValidationError } from '../../src/core/moddy-error';
 import type { NewErrorRecord } from '../../src/db/api';
-import type { SpoolEntry } from '../../src/errors/spool';
-import { REPLACEMENT } from '../../src/errors/storable';
+import type { SpoolEntry } from '../../src/error-tracking/spool';
+import { REPLACEMENT } from '../../src/error-tracking/storable';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { startErrorPersistenceWorker } from '../../workers/error-persistence';
 import type { RunningWorker } from '../../workers/runtime';
