@@ -64,10 +64,10 @@ async function rowCount(db: PostgresDatabase): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** `n` built worker processes (`dist/workers/error-persistence.js`) on the scratch database and prefix. */
+/** `n` built worker processes (`dist/src/workers/error-persistence-cli.js`) on the scratch database and prefix. */
 function startWorkers(n: number, databaseUrl: string, prefix: string): ChildProcess[] {
   return Array.from({ length: n }, () =>
-    spawn(process.execPath, [path.join(ROOT, 'dist/workers/error-persistence.js')], {
+    spawn(process.execPath, [path.join(ROOT, 'dist/src/workers/error-persistence-cli.js')], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -142,7 +142,7 @@ async function captureLatency(tracker: ErrorTracker): Promise<{ p50: number; p99
 }
 
 export async function run(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, 'dist/workers/error-persistence.js'))) throw new Error('Build first: npm run build');
+  if (!fs.existsSync(path.join(ROOT, 'dist/src/workers/error-persistence-cli.js'))) throw new Error('Build first: npm run build');
   const config = getConfig();
   const prefix = `moddy_bench_errors_${process.pid}`;
   const scratch = await scratchDatabase();

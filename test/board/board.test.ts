@@ -108,7 +108,7 @@ describe('queue board', () => {
 
   const startEntry = (env: NodeJS.ProcessEnv) => {
     const root = path.resolve(__dirname, '../..');
-    return spawn(process.execPath, ['-r', path.join(root, 'test/workers/ts-register.cjs'), path.join(root, 'src/board/cli.ts')], {
+    return spawn(process.execPath, ['-r', path.join(root, 'test/workers/ts-register.cjs'), path.join(root, 'src/board/board-cli.ts')], {
       cwd: root,
       env: { ...withoutCredentials(process.env), BOARD_PORT: '0', LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],

@@ -68,7 +68,7 @@ describe('entry points', () => {
   it('load .env from their working directory, the shell winning, and log JSON lines in production', async () => {
     const [filePort, shellPort] = [await freePort(), await freePort()];
     await writeFile(path.join(dir, '.env'), `SIMULATOR_PORT=${filePort}\nSIMULATOR_GUILDS=3\nLOG_LEVEL=debug\n`);
-    const simulator = start(path.join(ROOT, 'src/simulator/cli.ts'), [], {
+    const simulator = start(path.join(ROOT, 'src/simulator/simulator-cli.ts'), [], {
       cwd: dir,
       env: { NODE_ENV: 'production', SIMULATOR_PORT: String(shellPort), LOG_LEVEL: 'info' },
     });

@@ -1,8 +1,8 @@
 import { CODE_ALPHABET } from '../../src/error-tracking/code';
 import { errorJobId } from '../../src/queues/job-data';
-import { startDiscordLogWorker } from '../../workers/discord-log';
-import { startErrorPersistenceWorker } from '../../workers/error-persistence';
-import type { RunningWorker } from '../../workers/runtime';
+import { startDiscordLogWorker } from '../../src/workers/discord-log-cli';
+import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
+import type { RunningWorker } from '../../src/workers/runtime';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { freePort } from '../cache/redis-process';

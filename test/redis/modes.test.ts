@@ -2,8 +2,8 @@ import { CacheKeys } from '../../src/cache/keys';
 import { purgeStaleCacheEntries } from '../../src/cache/purge';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { masterNodes, type RedisTarget } from '../../src/redis';
-import { startErrorPersistenceWorker } from '../../workers/error-persistence';
-import type { RunningWorker } from '../../workers/runtime';
+import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
+import type { RunningWorker } from '../../src/workers/runtime';
 import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../cache/cache-fixture';
 import {
   asLogger,

@@ -3,7 +3,7 @@ import { MAX_EMBED_CHARACTERS_PER_MESSAGE, chunkEmbeds, embedCharacters, errorFi
 import { toErrorJobData } from '../../src/queues/job-data';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
-import { startDiscordLogWorker, type StartDiscordLogOptions } from '../../workers/discord-log';
+import { startDiscordLogWorker, type StartDiscordLogOptions } from '../../src/workers/discord-log-cli';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, deletePrefix, eventually } from '../error-tracking/pipeline-fixture';
 import { DiscordStub } from './discord-stub';

@@ -5,8 +5,8 @@ import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
-import { startErrorPersistenceWorker } from '../../workers/error-persistence';
-import type { RunningWorker } from '../../workers/runtime';
+import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
+import type { RunningWorker } from '../../src/workers/runtime';
 import type { TcpProxy } from '../cache/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
@@ -138,7 +138,7 @@ describe('error-persistence worker', () => {
     await queues.errorPersistence.addBulk(records.map(persistJob));
     const child = spawn(
       process.execPath,
-      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')],
+      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
       {
         cwd: ROOT,
         env: {

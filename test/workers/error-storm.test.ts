@@ -8,7 +8,7 @@ import { toErrorJobData, type ErrorJobData } from '../../src/queues/job-data';
 import { QUEUE_NAMES } from '../../src/queues/names';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { startDiscordLogWorker } from '../../workers/discord-log';
+import { startDiscordLogWorker } from '../../src/workers/discord-log-cli';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, deletePrefix, eventually } from '../error-tracking/pipeline-fixture';
 

@@ -32,7 +32,7 @@ describe('worker process health endpoint', () => {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'workers/error-persistence.ts')],
+      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
       {
         cwd: ROOT,
         env: {

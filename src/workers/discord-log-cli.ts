@@ -1,6 +1,6 @@
 import { REST } from '@discordjs/rest';
-import { createDiscordLogWorker } from '../src/queues/discord-log-worker';
-import { runEntryPoint } from '../src/core/entry-point';
+import { createDiscordLogWorker } from '../queues/discord-log-worker';
+import { runEntryPoint } from '../core/entry-point';
 import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
 
 export interface StartDiscordLogOptions extends StartWorkerOptions {

@@ -1,10 +1,10 @@
 import { Queue } from 'bullmq';
-import type { RedisConnection } from '../src/redis';
-import type { ModdyDatabase } from '../src/db/api';
-import { createMaintenanceWorker, defaultMaintenanceSteps, scheduleMaintenance, type MaintenanceStep } from '../src/queues/maintenance';
-import { QUEUE_NAMES } from '../src/queues/names';
-import { MAINTENANCE_JOB_OPTIONS } from '../src/queues/queues';
-import { runEntryPoint } from '../src/core/entry-point';
+import type { RedisConnection } from '../redis';
+import type { ModdyDatabase } from '../db/api';
+import { createMaintenanceWorker, defaultMaintenanceSteps, scheduleMaintenance, type MaintenanceStep } from '../queues/maintenance';
+import { QUEUE_NAMES } from '../queues/names';
+import { MAINTENANCE_JOB_OPTIONS } from '../queues/queues';
+import { runEntryPoint } from '../core/entry-point';
 import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
 
 export interface StartMaintenanceOptions extends StartWorkerOptions {

@@ -1,18 +1,18 @@
 import { Queue, type Worker } from 'bullmq';
-import { redisTargetFromConfig, type RedisConnection, type RedisTargetLike } from '../src/redis';
-import { getConfig, type Config } from '../src/config';
-import { createLogger, type Logger } from '../src/core/logger';
-import { createDataSource, poolSettings } from '../src/db/data-source';
-import { PostgresDatabase } from '../src/db/postgres-database';
-import { postgresCheck, redisCheck, type HealthCheck } from '../src/observability/health-checks';
-import { startHealthServer, type HealthServer } from '../src/observability/health-server';
-import { observeJobs } from '../src/observability/job-metrics';
-import { MetricsRegistry } from '../src/observability/metrics';
-import { bullPrefix, queuePrefix } from '../src/queues/queue-prefix';
-import { jobCounts } from '../src/queues/job-counts';
-import { createWorkerConnection } from '../src/queues/connection';
-import { closeOnSignal } from '../src/core/shutdown';
-import { signalReady } from '../src/core/entry-point';
+import { redisTargetFromConfig, type RedisConnection, type RedisTargetLike } from '../redis';
+import { getConfig, type Config } from '../config';
+import { createLogger, type Logger } from '../core/logger';
+import { createDataSource, poolSettings } from '../db/data-source';
+import { PostgresDatabase } from '../db/postgres-database';
+import { postgresCheck, redisCheck, type HealthCheck } from '../observability/health-checks';
+import { startHealthServer, type HealthServer } from '../observability/health-server';
+import { observeJobs } from '../observability/job-metrics';
+import { MetricsRegistry } from '../observability/metrics';
+import { bullPrefix, queuePrefix } from '../queues/queue-prefix';
+import { jobCounts } from '../queues/job-counts';
+import { createWorkerConnection } from '../queues/connection';
+import { closeOnSignal } from '../core/shutdown';
+import { signalReady } from '../core/entry-point';
 
 /** What a worker entry's `start…` function returns. */
 export interface RunningWorker {

@@ -1,7 +1,7 @@
-import type { ModdyDatabase } from '../src/db/api';
-import { createErrorPersistenceWorker } from '../src/queues/error-persistence-worker';
-import type { MicroBatchOptions } from '../src/queues/micro-batch';
-import { runEntryPoint } from '../src/core/entry-point';
+import type { ModdyDatabase } from '../db/api';
+import { createErrorPersistenceWorker } from '../queues/error-persistence-worker';
+import type { MicroBatchOptions } from '../queues/micro-batch';
+import { runEntryPoint } from '../core/entry-point';
 import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
 
 export interface StartErrorPersistenceOptions extends StartWorkerOptions {

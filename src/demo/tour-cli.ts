@@ -1,9 +1,9 @@
-import { getConfig } from './config';
-import { connectDatabase } from './connect';
-import { createLogger } from './core/logger';
-import { migrate } from './db/migrate';
-import { redactText } from './error-tracking/redact';
-import { generateErrorCode } from './error-tracking/code';
+import { getConfig } from '../config';
+import { connectDatabase } from '../connect';
+import { createLogger } from '../core/logger';
+import { migrate } from '../db/migrate';
+import { redactText } from '../error-tracking/redact';
+import { generateErrorCode } from '../error-tracking/code';
 
 /**
  * A short tour of the data API on the configured database: migrates, then walks through the
