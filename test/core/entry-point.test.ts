@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvFile } from '../../src/core/env-file';
 import { seedWorld } from '../../src/simulator/seed';
-import { freePort } from '../cache/redis-process';
+import { freePort } from '../helpers/redis-process';
 import { eventually } from '../helpers/eventually';
 
 const ROOT = path.resolve(__dirname, '../..');
-const REGISTER = path.join(ROOT, 'test/workers/ts-register.cjs');
+const REGISTER = path.join(ROOT, 'test/helpers/ts-register.cjs');
 
 interface Run {
   stdout: () => string;

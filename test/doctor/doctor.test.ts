@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { freePort, RedisProcess } from '../cache/redis-process';
+import { freePort, RedisProcess } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -20,7 +20,7 @@ function doctor(env: Record<string, string>): Promise<{ code: number | null; out
   const { NODE_ENV: _jest, ...shell } = process.env;
   const child = spawn(
     process.execPath,
-    ['-r', path.join(ROOT, 'test/workers/ts-register.cjs'), path.join(ROOT, 'src/doctor/doctor-cli.ts')],
+    ['-r', path.join(ROOT, 'test/helpers/ts-register.cjs'), path.join(ROOT, 'src/doctor/doctor-cli.ts')],
     {
       cwd: ROOT,
       env: { ...shell, NODE_ENV: 'production', ...env },

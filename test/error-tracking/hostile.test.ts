@@ -6,7 +6,7 @@ import { REPLACEMENT } from '../../src/error-tracking/storable';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
 import type { RunningWorker } from '../../src/workers/runtime';
-import { RedisProcess } from '../cache/redis-process';
+import { RedisProcess } from '../helpers/redis-process';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL } from '../helpers/services';
 import {
@@ -19,7 +19,7 @@ import {
   openTracker,
   temporarySpool,
   type TrackerFixture,
-} from './pipeline-fixture';
+} from '../helpers/pipeline-fixture';
 
 /** A distinct valid code per call. */
 const nextCode = codeSequence('H');

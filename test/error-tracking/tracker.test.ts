@@ -5,9 +5,9 @@ import { startErrorPersistenceWorker } from '../../src/workers/error-persistence
 import type { RunningWorker } from '../../src/workers/runtime';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
-import { freePort } from '../cache/redis-process';
-import { DiscordStub } from '../workers/discord-stub';
-import { RecordingLogger, asLogger, deletePrefix, eventually, openTracker, type TrackerFixture } from './pipeline-fixture';
+import { freePort } from '../helpers/redis-process';
+import { DiscordStub } from '../helpers/discord-stub';
+import { RecordingLogger, asLogger, deletePrefix, eventually, openTracker, type TrackerFixture } from '../helpers/pipeline-fixture';
 
 const CHANNEL = '100000000000000100';
 const USER = '123456789012345678';

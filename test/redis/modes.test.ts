@@ -4,7 +4,7 @@ import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { masterNodes, type RedisTarget } from '../../src/redis';
 import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
 import type { RunningWorker } from '../../src/workers/runtime';
-import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../cache/cache-fixture';
+import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../helpers/cache-fixture';
 import {
   asLogger,
   countErrors,
@@ -14,7 +14,7 @@ import {
   RecordingLogger,
   storedErrors,
   type TrackerFixture,
-} from '../error-tracking/pipeline-fixture';
+} from '../helpers/pipeline-fixture';
 import { ClusterDeployment, SentinelDeployment } from '../helpers/redis-deployments';
 
 /** What a mode's suite shares with its mode-specific tests. */

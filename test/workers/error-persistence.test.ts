@@ -7,11 +7,11 @@ import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
 import type { RunningWorker } from '../../src/workers/runtime';
-import type { TcpProxy } from '../cache/redis-process';
+import type { TcpProxy } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../error-tracking/pipeline-fixture';
+import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../helpers/pipeline-fixture';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -138,7 +138,7 @@ describe('error-persistence worker', () => {
     await queues.errorPersistence.addBulk(records.map(persistJob));
     const child = spawn(
       process.execPath,
-      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
+      ['-r', path.join(__dirname, '../helpers/ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
       {
         cwd: ROOT,
         env: {

@@ -10,7 +10,7 @@ import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
 import { startDiscordLogWorker } from '../../src/workers/discord-log-cli';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, deletePrefix, eventually } from '../error-tracking/pipeline-fixture';
+import { RecordingLogger, asLogger, deletePrefix, eventually } from '../helpers/pipeline-fixture';
 
 const GUILD = '1700000000000000001';
 const LOG_CHANNEL = '1700000000000000011';

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { freePort } from '../cache/redis-process';
+import { freePort } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { deletePrefix } from '../error-tracking/pipeline-fixture';
+import { deletePrefix } from '../helpers/pipeline-fixture';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
 import { createWorkerConnection } from '../../src/queues/connection';
@@ -32,7 +32,7 @@ describe('worker process health endpoint', () => {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ['-r', path.join(__dirname, 'ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
+      ['-r', path.join(__dirname, '../helpers/ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
       {
         cwd: ROOT,
         env: {

@@ -6,7 +6,7 @@ import { startMaintenanceWorker } from '../../src/workers/maintenance-cli';
 import type { RunningWorker } from '../../src/workers/runtime';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../error-tracking/pipeline-fixture';
+import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../helpers/pipeline-fixture';
 
 describe('maintenance worker', () => {
   let pg: TestPostgresDatabase;
