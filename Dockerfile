@@ -6,6 +6,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the `node` dev dependency would fetch a second Node; the image has its own.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+# Without src/simulator and src/demo (.dockerignore), which tsconfig.build.json leaves out too.
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench

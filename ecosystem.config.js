@@ -1,4 +1,5 @@
-// pm2 process file. Build first (`npm run build`), then:
+// pm2 process file. Build first (`npm run build:dev` for the development env, whose simulator the
+// production `npm run build` leaves out; `npm run build` is enough with --env production), then:
 //   pm2 start ecosystem.config.js                    → every process, against the local simulator
 //   pm2 start ecosystem.config.js --env production   → every process, against Discord (no simulator)
 // Settings come from the shell pm2 is started in and from `.env` beside this file (each process
