@@ -72,7 +72,7 @@ export async function run(rows = DEFAULT_ADOPT_ROWS): Promise<void> {
     const result = await migrate(url.toString(), { adoptOriginal: true });
     console.log(`adoption (one transaction, every row converted): ${seconds(started)}; applied ${result.applied.join(', ')}`);
 
-    const db = await connectDatabase({ databaseUrl: url.toString(), cache: false });
+    const db = await connectDatabase({ config: getConfig(), databaseUrl: url.toString(), cache: false });
     try {
       const stats = await db.getStats();
       const sample = await db.getAttributeHistory('user', '100000000000000007', { limit: 5 });

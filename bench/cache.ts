@@ -123,14 +123,17 @@ export async function run(): Promise<void> {
   const redis = createRedisConnection(redisTargetFromConfig(config));
   const tiers: { label: string; db: ModdyDatabase }[] = [];
   try {
-    tiers.push({ label: '(a) PostgreSQL via TypeORM, no cache', db: await connectDatabase({ databaseUrl: scratch.url, cache: false }) });
+    tiers.push({
+      label: '(a) PostgreSQL via TypeORM, no cache',
+      db: await connectDatabase({ config, databaseUrl: scratch.url, cache: false }),
+    });
     tiers.push({
       label: '(b) Redis tier (local tier off)',
-      db: await connectDatabase({ databaseUrl: scratch.url, cachePrefix: prefix, cache: { localMaxEntries: 0 } }),
+      db: await connectDatabase({ config, databaseUrl: scratch.url, cachePrefix: prefix, cache: { localMaxEntries: 0 } }),
     });
     tiers.push({
       label: '(c) local tier (defaults)',
-      db: await connectDatabase({ databaseUrl: scratch.url, cachePrefix: prefix, cache: {} }),
+      db: await connectDatabase({ config, databaseUrl: scratch.url, cachePrefix: prefix, cache: {} }),
     });
 
     const results = new Map<string, Measurement>();

@@ -1,4 +1,4 @@
-import { getConfig } from './config';
+import type { Config } from './config';
 import type { ModdyDatabase } from './db/api';
 import { createDataSource, poolSettings, type DatabaseTimeouts } from './db/data-source';
 import { PostgresDatabase } from './db/postgres-database';
@@ -6,6 +6,8 @@ import { redisTargetFromConfig, type RedisTargetLike } from './redis';
 import { createCachedDatabase, resolveCacheOptions, type CacheOptions } from './cache';
 
 export interface ConnectOptions {
+  /** Where every unset option below comes from (an entry point's `getConfig()`; `parseConfig({})` for the defaults). */
+  config: Config;
   /** PostgreSQL connection string. Default: `DATABASE_URL`. */
   databaseUrl?: string;
   /** Redis of the cache tier (a URL, or a Sentinel/Cluster target). Default: the configured mode (`redisTargetFromConfig`). */
@@ -22,15 +24,15 @@ export interface ConnectOptions {
 
 /**
  * Connects to PostgreSQL (the schema must already be migrated: `npm run migrate`) and returns the
- * data API. Call `close()` when done.
+ * data API. Call `close()` when done. Reads no environment: everything comes from `options`.
  */
-export async function connectDatabase(options: ConnectOptions = {}): Promise<ModdyDatabase> {
-  const config = getConfig();
+export async function connectDatabase({ config, ...options }: ConnectOptions): Promise<ModdyDatabase> {
   const pool = poolSettings(config);
   const dataSource = createDataSource({
     url: options.databaseUrl ?? config.DATABASE_URL,
     poolSize: options.poolSize ?? pool.poolSize,
     timeouts: { ...pool.timeouts, ...options.timeouts },
+    pgbouncer: pool.pgbouncer,
   });
   await dataSource.initialize();
   const database = new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });

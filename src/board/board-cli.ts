@@ -1,5 +1,5 @@
 import type { Server } from 'node:http';
-import { getConfig } from '../config';
+import { configuredLogging, getConfig } from '../config';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { queuePrefix } from '../queues/queue-prefix';
@@ -47,4 +47,4 @@ async function main(logger: Logger): Promise<void> {
   signalReady();
 }
 
-if (require.main === module) runEntryPoint('board', main);
+if (require.main === module) runEntryPoint('board', main, configuredLogging);

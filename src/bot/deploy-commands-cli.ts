@@ -1,6 +1,6 @@
 import { RateLimitError, REST } from '@discordjs/rest';
 import { Routes } from 'discord.js';
-import { getConfig } from '../config';
+import { configuredLogging, getConfig } from '../config';
 import { ConfigError } from '../core/moddy-error';
 import { runEntryPoint } from '../core/entry-point';
 import type { Logger } from '../core/logger';
@@ -62,4 +62,4 @@ async function main(logger: Logger): Promise<void> {
   logger.info({ count, scope: config.DEV_GUILD_ID ? `guild ${config.DEV_GUILD_ID}` : 'global' }, 'slash commands registered');
 }
 
-if (require.main === module) runEntryPoint('deploy-commands', main);
+if (require.main === module) runEntryPoint('deploy-commands', main, configuredLogging);

@@ -1,15 +1,20 @@
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
+import { clipText } from '../core/storable';
+
+/** Discord refuses a message content longer than this (400), which would leave the user with no answer. */
+const MAX_CONTENT_LENGTH = 2000;
 
 /**
  * Answers an interaction whatever its state: the first reply, the edit of a deferred one (which
  * keeps the deferral's visibility), or a follow-up. Mentions in the text never ping (names and
- * reasons are user input).
+ * reasons are user input); a text over Discord's limit is cut (marked with an ellipsis).
  */
 export async function respond(
   interaction: ChatInputCommandInteraction,
-  content: string,
+  text: string,
   options: { ephemeral?: boolean } = {},
 ): Promise<void> {
+  const content = clipText(text, MAX_CONTENT_LENGTH);
   const allowedMentions = { parse: [] };
   if (interaction.deferred) {
     await interaction.editReply({ content, allowedMentions });

@@ -32,7 +32,7 @@ export async function createShard(options: ShardOptions): Promise<Shard> {
   const token = config.DISCORD_TOKEN;
   if (!token) throw new ConfigError(['DISCORD_TOKEN: required to run the bot']);
   const logger = options.logger ?? createLogger('bot');
-  const db = await connectDatabase();
+  const db = await connectDatabase({ config });
   const pipeline = createErrorPipeline(config, { db, logger });
   const metrics = new MetricsRegistry('bot');
   metrics.cache(() => db.getCacheStats());

@@ -71,6 +71,8 @@ export class CachedDatabase implements ModdyDatabase {
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
   private readonly logPoller: InvalidationLogPoller | undefined;
+  /** The Redis epoch this process last checked (see `checkRedisEpoch`); none before the first. */
+  private epoch: string | undefined;
   private readonly spaces: {
     attrs: Readonly<Record<EntityType, EntrySpace<Attributes>>>;
     userRecord: EntrySpace<UserRecord | null>;
@@ -114,7 +116,7 @@ export class CachedDatabase implements ModdyDatabase {
         await redis.ping();
       },
       beforeUp: async () => {
-        await checkRedisEpoch(redis, this.keys, () => this.invalidator.flushAll(), logger);
+        this.epoch = await checkRedisEpoch(redis, this.keys, () => this.invalidator.flushAll(), logger, this.epoch);
         await this.invalidator.replay();
       },
       onTransition: () => {

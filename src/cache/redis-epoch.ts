@@ -13,7 +13,9 @@ const RELEASE_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return red
  * Before a process trusts Redis (at start and after every outage): if Redis restarted since the
  * namespace was last checked (its `run_id` changed), it may have reloaded a snapshot older than
  * writes whose invalidations it then lost, so every entry is flushed first, by one process (a
- * lock); the others wait (throw, staying down) until that is done.
+ * lock); the others wait (throw, staying down) until that is done. Returns the epoch, which the
+ * caller passes back as `previous` at its next check: a namespace with no epoch yet is only news
+ * (logged) when this process had already used an earlier one, not at a first start.
  *
  * Under Sentinel the `run_id` is the current master's: a failover (a new master, whose replica copy
  * may miss the last invalidations) flushes too. On a cluster the epoch is every master's `run_id`,
@@ -24,20 +26,23 @@ export async function checkRedisEpoch(
   keys: CacheKeys,
   flush: () => Promise<void>,
   logger: CacheLogger,
-): Promise<void> {
+  previous: string | undefined,
+): Promise<string> {
   const runId = await redisEpoch(redis);
   const stored = await redis.get(keys.epoch);
-  if (stored === runId) return;
+  if (stored === runId) return runId;
   const token = randomUUID();
   if ((await redis.set(keys.epochLock, token, 'PX', LOCK_TTL_MS, 'NX')) !== 'OK') {
     throw new Error('another process is flushing the cache after a Redis restart');
   }
   try {
-    if ((await redis.get(keys.epoch)) === runId) return;
+    if ((await redis.get(keys.epoch)) === runId) return runId;
     await flush();
     await redis.set(keys.epoch, runId, 'PX', EPOCH_TTL_MS);
-    if (stored === null) logger.info({ runId }, 'cache: new Redis epoch, entries flushed');
-    else logger.warn({ previousRunId: stored, runId }, 'cache: Redis restarted (possibly from an older snapshot), entries flushed');
+    if (stored === null) {
+      if (previous !== undefined) logger.info({ previousRunId: previous, runId }, 'cache: new Redis epoch, entries flushed');
+    } else logger.warn({ previousRunId: stored, runId }, 'cache: Redis restarted (possibly from an older snapshot), entries flushed');
+    return runId;
   } finally {
     await redis.eval(RELEASE_SCRIPT, 1, keys.epochLock, token).catch(() => undefined);
   }

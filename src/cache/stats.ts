@@ -1,4 +1,19 @@
-import type { CacheStats, TierStats } from '../db/api';
+/** Counters of one cache tier. */
+export interface TierStats {
+  hits: number;
+  misses: number;
+  loads: number;
+  invalidations: number;
+  errors: number;
+}
+
+export interface CacheStats {
+  enabled: boolean;
+  local: TierStats;
+  redis: TierStats;
+  /** Reads that reached PostgreSQL. */
+  database: { loads: number };
+}
 
 function emptyTier(): TierStats {
   return { hits: 0, misses: 0, loads: 0, invalidations: 0, errors: 0 };

@@ -1,7 +1,7 @@
 import { ClusterClient } from 'discord-hybrid-sharding';
 import { Events } from 'discord.js';
 import { createShard, type Shard } from '../bot/shard';
-import { getConfig } from '../config';
+import { configuredLogging, getConfig } from '../config';
 import { runEntryPoint } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { setFatalDrain } from '../core/process-guards';
@@ -47,4 +47,4 @@ async function main(parent: Logger): Promise<void> {
   await shard.login();
 }
 
-runEntryPoint('cluster', main);
+runEntryPoint('cluster', main, configuredLogging);

@@ -10,11 +10,19 @@ export function hostConnections(poolSize: number, clusters: number): number {
 /**
  * Logs the PostgreSQL connections the live hosts of the fleet may open together (workers and
  * boards come on top), and warns when that exceeds the server's `max_connections` minus its
- * reserved ones: past it, a busy moment fails connections.
+ * reserved ones: past it, a busy moment fails connections. Through PgBouncer (`pgbouncer`), those
+ * are PgBouncer's clients and the server only sees PgBouncer's own pools: it says so instead.
  */
-export async function reportConnectionBudget(databaseUrl: string, view: FleetView, logger: Logger): Promise<void> {
+export async function reportConnectionBudget(databaseUrl: string, view: FleetView, logger: Logger, pgbouncer = false): Promise<void> {
   const hosts = view.hosts.filter((host) => host.alive);
   const fleet = hosts.reduce((sum, host) => sum + (host.databaseConnections ?? 0), 0);
+  if (pgbouncer) {
+    logger.info(
+      { hosts: hosts.length, fleetConnections: fleet },
+      `the fleet's clusters may open ${fleet} connections to PgBouncer (its max_client_conn must allow them, workers and boards on top); PostgreSQL sees only PgBouncer's pools`,
+    );
+    return;
+  }
   const client = new Client({ connectionString: databaseUrl, connectionTimeoutMillis: 5000, application_name: 'moddy-manager-budget' });
   try {
     await client.connect();

@@ -47,6 +47,7 @@ export function joinFleet(options: FleetHostOptions): FleetHost {
         connectedShards: handle.connectivity.connected(),
         readyClusters: handle.readyClusters().length,
         totalClusters: handle.totalClusters,
+        guilds: handle.guilds(),
         databaseConnections: hostConnections(options.poolSize, handle.totalClusters),
         version,
         pid: process.pid,

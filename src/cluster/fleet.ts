@@ -10,6 +10,8 @@ export interface HostStatus {
   connectedShards: number[];
   readyClusters: number;
   totalClusters: number;
+  /** Guilds of this host's shards, from its clusters' reports. */
+  guilds: number;
   /** PostgreSQL connections this host may open (its clusters' pools and the manager's). */
   databaseConnections: number;
   version: string;
@@ -27,6 +29,8 @@ export interface FleetHost extends Partial<HostStatus> {
 export interface FleetView {
   totalShards: number | null;
   hosts: FleetHost[];
+  /** Guilds of the live hosts together (a dead host's are not served). */
+  guilds: number;
   /** `connected`: on the gateway through a live host; `disconnected`: held by a live host, off the gateway; `unowned`: no live host holds it (a dead host's). */
   shards: { connected: number; disconnected: number; unowned: number };
 }
@@ -283,6 +287,7 @@ export async function readFleetView(redis: RedisConnection, prefix: string, now 
   return {
     totalShards,
     hosts,
+    guilds: hosts.reduce((sum, host) => sum + (host.alive ? (host.guilds ?? 0) : 0), 0),
     shards: { connected: connected.size, disconnected: held.size - connected.size, unowned: Math.max(0, fleetSize - held.size) },
   };
 }

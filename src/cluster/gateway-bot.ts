@@ -4,6 +4,14 @@ import { ModdyError } from '../core/moddy-error';
 export interface GatewayBotInfo {
   shards: number;
   maxConcurrency: number;
+  /** `session_start_limit`: IDENTIFYs Discord allows per day, those left, and when the count resets. */
+  sessionStarts: SessionStartLimit;
+}
+
+export interface SessionStartLimit {
+  total: number;
+  remaining: number;
+  resetAfterMs: number;
 }
 
 export class GatewayInfoError extends ModdyError {
@@ -23,11 +31,20 @@ export async function fetchGatewayBot(apiUrl: string, token: string, timeoutMs =
     throw new GatewayInfoError(`GET ${url} failed: ${String(error)}`, { cause: error });
   }
   if (!response.ok) throw new GatewayInfoError(`GET ${url} answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
-  const body = (await response.json()) as { shards?: unknown; session_start_limit?: { max_concurrency?: unknown } };
+  const body = (await response.json()) as { shards?: unknown; session_start_limit?: Record<string, unknown> };
   const shards = body.shards;
-  const maxConcurrency = body.session_start_limit?.max_concurrency;
-  if (typeof shards !== 'number' || shards < 1 || typeof maxConcurrency !== 'number' || maxConcurrency < 1) {
+  const limit = body.session_start_limit ?? {};
+  const [maxConcurrency, total, remaining, resetAfterMs] = [limit.max_concurrency, limit.total, limit.remaining, limit.reset_after];
+  if (
+    typeof shards !== 'number' ||
+    shards < 1 ||
+    typeof maxConcurrency !== 'number' ||
+    maxConcurrency < 1 ||
+    typeof total !== 'number' ||
+    typeof remaining !== 'number' ||
+    typeof resetAfterMs !== 'number'
+  ) {
     throw new GatewayInfoError(`GET ${url} answered an unexpected body: ${JSON.stringify(body).slice(0, 200)}`);
   }
-  return { shards, maxConcurrency };
+  return { shards, maxConcurrency, sessionStarts: { total, remaining, resetAfterMs } };
 }

@@ -1,4 +1,4 @@
-import { getConfig } from '../config';
+import { configuredLogging, getConfig } from '../config';
 import { ConfigError } from '../core/moddy-error';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
@@ -50,6 +50,7 @@ async function main(logger: Logger): Promise<void> {
     fleet: fleet.membership,
     shardsPerCluster: config.SHARDS_PER_CLUSTER,
     spawnDelayMs: config.CLUSTER_SPAWN_DELAY_MS,
+    sessionStartFloor: config.DISCORD_SESSION_START_FLOOR,
     heartbeat: { intervalMs: config.CLUSTER_HEARTBEAT_INTERVAL_MS, maxMissed: config.CLUSTER_HEARTBEAT_MAX_MISSED },
     reportIntervalMs: config.CLUSTER_REPORT_INTERVAL_MS,
     maxMemoryBytes: config.CLUSTER_MAX_MEMORY_MB * 1024 * 1024,
@@ -61,7 +62,7 @@ async function main(logger: Logger): Promise<void> {
   });
   await fleet.report(handle, startedAt);
   void fleet.membership.view().then(
-    (view) => reportConnectionBudget(config.DATABASE_URL, view, logger),
+    (view) => reportConnectionBudget(config.DATABASE_URL, view, logger, config.DATABASE_PGBOUNCER),
     (error: unknown) => logger.warn({ err: error }, 'fleet view unavailable'),
   );
   // A newer manager of this host (pm2 reload) takes this one's shards over cluster by cluster.
@@ -83,6 +84,7 @@ async function main(logger: Logger): Promise<void> {
           host: config.HEALTH_HOST,
           port,
           databaseUrl: config.DATABASE_URL,
+          pgbouncer: config.DATABASE_PGBOUNCER,
           redis,
           gatewayGraceSeconds: config.HEALTH_GATEWAY_GRACE_SECONDS,
           fleet: fleet.membership,
@@ -112,4 +114,4 @@ async function main(logger: Logger): Promise<void> {
   );
 }
 
-runEntryPoint('cluster-manager', main);
+runEntryPoint('cluster-manager', main, configuredLogging);

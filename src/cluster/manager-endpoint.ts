@@ -16,6 +16,8 @@ export interface ManagerEndpointOptions {
   host?: string;
   port: number;
   databaseUrl: string;
+  /** `DATABASE_PGBOUNCER`: `databaseUrl` is PgBouncer in transaction mode (see `createDataSource`). Default false. */
+  pgbouncer?: boolean;
   /** The deployment's Redis (`redisTargetFromConfig`), in whichever mode. */
   redis: RedisTargetLike;
   /** `HEALTH_GATEWAY_GRACE_SECONDS`: how long a shard may be off the gateway before `/ready` fails. */
@@ -31,7 +33,12 @@ export interface ManagerEndpointOptions {
  */
 export async function startManagerEndpoint(options: ManagerEndpointOptions): Promise<HealthServer> {
   // The manager's own connections, only for /ready.
-  const dataSource = createDataSource({ url: options.databaseUrl, poolSize: 1, applicationName: 'moddy-manager-health' });
+  const dataSource = createDataSource({
+    url: options.databaseUrl,
+    poolSize: 1,
+    applicationName: 'moddy-manager-health',
+    pgbouncer: options.pgbouncer,
+  });
   await dataSource.initialize();
   const redis = createRedisConnection(options.redis, {
     maxRetriesPerRequest: 1,
@@ -53,6 +60,8 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
       gateway: gatewayCheck(handle.connectivity, options.gatewayGraceSeconds),
       ...(fleet ? { fleet: fleetCheck(fleet) } : {}),
     },
+    // Every host of the bot on /health too: totals (guilds, shards) and a line per host.
+    info: fleet ? { fleet: fleetCheck(fleet) } : {},
   });
   return {
     url: server.url,
@@ -78,7 +87,7 @@ export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: numb
 }
 
 /**
- * The fleet view, for operators reading `/ready`: always ok, since another host being down must not
+ * The fleet view, for operators reading `/ready` and `/health`: always ok, since another host being down must not
  * make this one unready (a load balancer or pm2 would then restart a healthy host).
  */
 export function fleetCheck(fleet: FleetMembership): HealthCheck {

@@ -11,6 +11,8 @@ import type { FleetMembership } from './fleet';
 import { fetchGatewayBot, type GatewayBotInfo } from './gateway-bot';
 import { HostShareError, formatShardRanges, resolveHostShards, type HostShare } from './host-shards';
 import { ClusterReaper } from './reaper';
+import { RespawnBackoff, type RespawnBackoffOptions } from './respawn-backoff';
+import { assertSessionStartsLeft } from './session-start-floor';
 import { ShardConnectivity } from './shard-connectivity';
 
 export interface ClusterManagerOptions {
@@ -38,13 +40,19 @@ export interface ClusterManagerOptions {
   spawnDelayMs: number;
   /** Identify concurrency; default: `/gateway/bot`'s `max_concurrency`. */
   maxConcurrency?: number;
+  /**
+   * `DISCORD_SESSION_START_FLOOR`: refuse to start (SessionStartLimitError, before any claim or
+   * cluster) when this host's shards would leave fewer of `/gateway/bot`'s
+   * `session_start_limit.remaining`. Default 0: no check.
+   */
+  sessionStartFloor?: number;
   /** Extra environment of every cluster process (DATABASE_URL, REDIS_URL, CACHE_PREFIX, LOG_LEVEL…). */
   env?: Readonly<Record<string, string>>;
   /** The cluster entry script (built JS). Default: `cluster-entry.js` beside this file. */
   file?: string;
-  /** Restart a crashed cluster (at most `maxRestarts` per hour). Default true, 3. */
+  /** Restart a crashed cluster, after a wait that doubles at each crash in a row (`respawnBackoff`), never giving up. Default true. */
   respawn?: boolean;
-  maxRestarts?: number;
+  respawnBackoff?: RespawnBackoffOptions;
   /** Heartbeats over IPC: a cluster missing `maxMissed` in a row is restarted. Default 20 000 ms, 5. */
   heartbeat?: { intervalMs: number; maxMissed: number };
   /** How long a cluster gets to stop after SIGTERM before SIGKILL. Default 10 000 ms. */
@@ -71,6 +79,8 @@ export interface ClusterManagerHandle {
   readonly connectivity: ShardConnectivity;
   /** IDs of the clusters whose client is ready now. */
   readyClusters(): number[];
+  /** Guilds of this host's running clusters, from their latest reports. */
+  guilds(): number;
   /** Resolves once every cluster has been ready at the same time; rejects after `timeoutMs`. */
   whenReady(timeoutMs?: number): Promise<void>;
   /**
@@ -124,6 +134,8 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   const share = options.hostShare ?? { kind: 'all' };
   const totalShards = await resolveTotalShards(options.totalShards, share, options.fleet, async () => (await gateway()).shards);
   const shardList = resolveHostShards(share, totalShards);
+  const sessionStartFloor = options.sessionStartFloor ?? 0;
+  if (sessionStartFloor > 0) assertSessionStartsLeft((await gateway()).sessionStarts, shardList.length, sessionStartFloor);
   // Refused here, before the database or any cluster is touched, if another live host holds one.
   await options.fleet?.claim(shardList);
   const maxConcurrency = options.maxConcurrency ?? (await gateway()).maxConcurrency;
@@ -141,8 +153,9 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     totalClusters,
     shardsPerClusters: options.shardsPerCluster,
     mode: 'process',
-    respawn: options.respawn ?? true,
-    restarts: { max: options.maxRestarts ?? 3, interval: 60 * 60 * 1000 },
+    // Crashes are respawned here (below, with a backoff): hybrid-sharding's own respawn is immediate
+    // and gives up for good after a few crashes before the cluster is ever ready.
+    respawn: false,
     // Spawn/respawn delays; the spawn call below passes them again since 0 would read as "unset".
     spawnOptions: { delay: perShardDelayMs, timeout: -1 },
     execArgv: [],
@@ -153,10 +166,26 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
   const reaper = new ClusterReaper(stopTimeoutMs);
   const connectivity = new ShardConnectivity(shardList);
+  /** Cluster ID → guilds in its latest report; a dead cluster counts none until it reports again. */
+  const guildsByCluster = new Map<number, number>();
   const maxMemoryBytes = options.maxMemoryBytes ?? 0;
   /** Why a cluster is being restarted by the manager itself; absent: hybrid-sharding's respawn. */
   const restartReasons = new Map<number, RestartReason>();
   let stopping = false;
+  const backoff = new RespawnBackoff(options.respawnBackoff);
+  const respawnTimers = new Set<NodeJS.Timeout>();
+  const respawnAfterCrash = (cluster: Cluster): void => {
+    if (stopping || options.respawn === false) return;
+    const delayMs = backoff.crashed(cluster.id);
+    logger.warn({ cluster: cluster.id, delayMs }, 'cluster crashed: respawning it');
+    const timer = setTimeout(() => {
+      respawnTimers.delete(timer);
+      if (stopping || cluster.thread) return;
+      // Resolves once ready; a death before that is another crash, handled by the 'death' listener.
+      cluster.spawn(-1).catch(() => undefined);
+    }, delayMs);
+    respawnTimers.add(timer);
+  };
   const childEnv = {
     ...options.env,
     CLUSTER_REPORT_INTERVAL_MS: String(options.reportIntervalMs ?? 5000),
@@ -178,15 +207,19 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
       if (child) reaper.track(cluster, child);
       logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: child?.pid }, 'cluster spawned');
     });
+    // Only an exit the manager did not ask for: hybrid-sharding's kill (stop, release, heartbeat or memory restart) drops the listener.
     cluster.on('death', () => {
       ready.delete(cluster.id);
       connectivity.clusterDown(cluster.shardList);
+      guildsByCluster.delete(cluster.id);
       logger.warn({ cluster: cluster.id }, 'cluster process exited');
+      respawnAfterCrash(cluster);
     });
     cluster.on('message', (message: unknown) => {
       const report = readClusterReport(message);
       if (!report) return;
       connectivity.report(report.shards);
+      guildsByCluster.set(cluster.id, report.guilds);
       // Only a ready cluster: one over the ceiling from its start would otherwise restart in a loop.
       if (maxMemoryBytes > 0 && report.rssBytes > maxMemoryBytes && ready.has(cluster.id) && !stopping && !restartReasons.has(cluster.id)) {
         restartReasons.set(cluster.id, 'memory');
@@ -205,6 +238,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   });
   manager.on('clusterReady', (cluster: Cluster) => {
     ready.add(cluster.id);
+    backoff.ready(cluster.id);
     logger.info({ cluster: cluster.id }, 'cluster ready');
   });
   manager.on('debug', (message: string) => logger.debug({ hybrid: message }, 'cluster manager'));
@@ -220,9 +254,15 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     },
     'spawning clusters',
   );
-  manager.spawn({ amount: totalShards, delay: perShardDelayMs, timeout: -1 }).catch((error: unknown) => {
-    logger.error({ err: error }, 'spawning clusters failed');
-  });
+  // hybrid-sharding's queue waits for each cluster to be ready and stops at the first that dies
+  // first: the clusters after it would never start. That one is respawned; the queue goes on.
+  const spawnRest = (spawning: Promise<unknown>): void => {
+    spawning.catch((error: unknown) => {
+      logger.error({ err: error }, 'a cluster died while the clusters were being spawned');
+      if (!stopping && manager.queue.queue.length > 0) spawnRest(manager.queue.start());
+    });
+  };
+  spawnRest(manager.spawn({ amount: totalShards, delay: perShardDelayMs, timeout: -1 }));
 
   const readyClusters = (): number[] => [...ready].sort((a, b) => a - b);
   /** SIGTERM (the cluster drains), no respawn: hybrid-sharding's kill drops the exit listener. */
@@ -240,6 +280,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     totalClusters,
     connectivity,
     readyClusters,
+    guilds: () => [...guildsByCluster.values()].reduce((sum, count) => sum + count, 0),
     whenReady: (timeoutMs = 60_000) => waitUntilReady(manager, totalClusters, readyClusters, timeoutMs),
     async release(shards) {
       const wanted = new Set(shards);
@@ -254,7 +295,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     close() {
       closing ??= (async () => {
         stopping = true;
-        manager.respawn = false;
+        for (const timer of respawnTimers) clearTimeout(timer);
         // Clusters not spawned yet never will be (a stop during a long staggered start is quick).
         manager.queue.stop();
         await Promise.all([...manager.clusters.values()].map((cluster) => stopCluster(cluster, 'manager closing')));

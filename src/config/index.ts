@@ -1,2 +1,3 @@
 export { configFields, configSchema, type Config } from './schema';
 export { parseConfig, getConfig } from './load';
+export { loggerOptions, configuredLogging } from './logging';

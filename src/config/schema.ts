@@ -44,6 +44,12 @@ export const configFields = z.object({
   DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
   DATABASE_QUERY_TIMEOUT_MS: z.coerce.number().int().min(0).default(15_000),
   DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: z.coerce.number().int().min(0).default(60_000),
+  /**
+   * DATABASE_URL goes through PgBouncer in transaction mode: the pools send no session settings
+   * (PgBouncer refuses `statement_timeout` at connect), so the two server-side timeouts above are
+   * then set on the PostgreSQL role instead (README, Scaling out).
+   */
+  DATABASE_PGBOUNCER: bool.default(false),
 
   /** One Redis node. Exactly one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES (unset: REDIS_URL's default); see docs/redis.md. */
   REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
@@ -99,6 +105,8 @@ export const configFields = z.object({
   BOT_OWNER_IDS: snowflakeList,
   /** Discord's identify window per `shard_id % max_concurrency` bucket (5 s); only a simulator differs. */
   DISCORD_IDENTIFY_WINDOW_MS: positiveInt.default(5000),
+  /** Session starts (`session_start_limit.remaining`) a host's start must leave unspent, or it refuses to start its shards; 0: no check. */
+  DISCORD_SESSION_START_FLOOR: z.coerce.number().int().min(0).default(100),
   TOTAL_SHARDS: z.union([z.literal('auto'), positiveInt]).default('auto'),
   SHARDS_PER_CLUSTER: positiveInt.default(2),
   /** This host's shards out of TOTAL_SHARDS (the fleet's): ranges like `0-15` or `0-3,8-11`. Unset (and no HOST_INDEX): every shard. */

@@ -1,20 +1,22 @@
 import pino from 'pino';
 import { ModdyError } from './moddy-error';
 import { loadEnvFile } from './env-file';
-import { createLogger, type Logger } from './logger';
+import { buildLogger, setRootLogger, type Logger, type LoggerOptions } from './logger';
 import { installProcessGuards } from './process-guards';
 
 /**
  * The start of every process entry point: loads `.env` (the shell wins), installs the shared
- * fatal-error policy, then runs `main`. A failed start is logged as fatal and exits 1. With an
- * invalid configuration the logger falls back to plain JSON at `info`, so `main` still reports
- * the configuration error (getConfig throws it) in full.
+ * fatal-error policy, then runs `main`. A failed start is logged as fatal and exits 1.
+ * `logging` is read once `.env` is loaded (`configuredLogging`: the process configuration) and
+ * makes the process root logger. Default: `LoggerOptions`' defaults. When it throws (an invalid
+ * configuration) the logger falls back to plain JSON at `info`, so `main` still reports the
+ * configuration error (getConfig throws it) in full.
  */
-export function runEntryPoint(component: string, main: (logger: Logger) => Promise<void>): void {
+export function runEntryPoint(component: string, main: (logger: Logger) => Promise<void>, logging: () => LoggerOptions = () => ({})): void {
   loadEnvFile();
   let logger: Logger;
   try {
-    logger = createLogger(component);
+    logger = setRootLogger(buildLogger(logging())).child({ component });
   } catch {
     logger = pino({ base: { pid: process.pid } }).child({ component });
   }

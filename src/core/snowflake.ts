@@ -24,9 +24,10 @@ export function isSnowflake(value: unknown): value is string {
   }
 }
 
-const DISCORD_EPOCH = 1_420_070_400_000n;
+/** Discord's epoch (2015-01-01T00:00:00Z): snowflake timestamps count milliseconds from it. */
+export const DISCORD_EPOCH_MS = 1_420_070_400_000;
 
 /** When a snowflake was minted: its top 42 bits are milliseconds since Discord's epoch (2015). */
 export function snowflakeDate(id: string): Date {
-  return new Date(Number((BigInt(id) >> 22n) + DISCORD_EPOCH));
+  return new Date(Number(BigInt(id) >> 22n) + DISCORD_EPOCH_MS);
 }

@@ -1,8 +1,10 @@
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
+import type { CacheStats, TierStats } from '../cache/stats';
+import type { JsonObject, JsonValue } from '../core/json';
 import type { GuildCacheSource } from './entities';
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export type JsonObject = { [key: string]: JsonValue };
+// Part of the data API's vocabulary, defined where they are counted.
+export type { CacheStats, JsonObject, JsonValue, TierStats };
 
 interface EntityRecord {
   attributes: Attributes;
@@ -114,23 +116,6 @@ export interface Stats {
 export interface StreamOptions {
   /** IDs per yielded batch. Default 1000. */
   batchSize?: number;
-}
-
-/** Counters of one cache tier. */
-export interface TierStats {
-  hits: number;
-  misses: number;
-  loads: number;
-  invalidations: number;
-  errors: number;
-}
-
-export interface CacheStats {
-  enabled: boolean;
-  local: TierStats;
-  redis: TierStats;
-  /** Reads that reached PostgreSQL. */
-  database: { loads: number };
 }
 
 /**

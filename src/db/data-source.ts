@@ -35,11 +35,28 @@ export interface DataSourceOptions {
   applicationName?: string;
   /** Default `DEFAULT_DATABASE_TIMEOUTS`, field by field. */
   timeouts?: DatabaseTimeouts;
+  /**
+   * `url` is PgBouncer in transaction mode (`DATABASE_PGBOUNCER`). PgBouncer refuses the
+   * `statement_timeout` and `idle_in_transaction_session_timeout` startup parameters, and a `SET`
+   * would reach whichever server connection is next: those two bounds are then left to the
+   * PostgreSQL role's settings; `connectMs` and `queryMs` still hold. Default false.
+   */
+  pgbouncer?: boolean;
 }
 
 /** A TypeORM DataSource on Moddy's schema. Schema changes only come from migrations: never `synchronize`. */
-export function createDataSource({ url, poolSize = 10, applicationName = 'moddy', timeouts = {} }: DataSourceOptions): DataSource {
+export function createDataSource({
+  url,
+  poolSize = 10,
+  applicationName = 'moddy',
+  timeouts = {},
+  pgbouncer = false,
+}: DataSourceOptions): DataSource {
   const bounds = { ...DEFAULT_DATABASE_TIMEOUTS, ...timeouts };
+  // Session settings sent at connect (pg omits a 0); none through PgBouncer.
+  const session = pgbouncer
+    ? {}
+    : { statement_timeout: bounds.statementMs, idle_in_transaction_session_timeout: bounds.idleInTransactionMs };
   return new DataSource({
     type: 'postgres',
     url,
@@ -53,18 +70,18 @@ export function createDataSource({ url, poolSize = 10, applicationName = 'moddy'
     extra: {
       max: poolSize,
       connectionTimeoutMillis: bounds.connectMs,
-      statement_timeout: bounds.statementMs,
       query_timeout: bounds.queryMs,
-      idle_in_transaction_session_timeout: bounds.idleInTransactionMs,
+      ...session,
       keepAlive: true,
     },
   });
 }
 
-/** The pool settings of the configuration (`DATABASE_POOL_SIZE`, `DATABASE_*_TIMEOUT_MS`). */
-export function poolSettings(config: Config): { poolSize: number; timeouts: Required<DatabaseTimeouts> } {
+/** The pool settings of the configuration (`DATABASE_POOL_SIZE`, `DATABASE_*_TIMEOUT_MS`, `DATABASE_PGBOUNCER`). */
+export function poolSettings(config: Config): { poolSize: number; timeouts: Required<DatabaseTimeouts>; pgbouncer: boolean } {
   return {
     poolSize: config.DATABASE_POOL_SIZE,
+    pgbouncer: config.DATABASE_PGBOUNCER,
     timeouts: {
       connectMs: config.DATABASE_CONNECT_TIMEOUT_MS,
       statementMs: config.DATABASE_STATEMENT_TIMEOUT_MS,

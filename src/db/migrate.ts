@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Client } from 'pg';
 import { MigrationExecutor, type DataSource, type Logger } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
@@ -6,7 +7,7 @@ import { ModdyError } from '../core/moddy-error';
 import { AdoptionNotRequestedError } from './adoption/adoption-errors';
 import { inspectSchema, type SchemaState } from './adoption/inspect';
 import { analyseOriginal, type AdoptionReport } from './adoption/report';
-import { redactText } from '../error-tracking/redact';
+import { redactText } from '../core/redact';
 import { createDataSource } from './data-source';
 
 /** Any fixed 64-bit number: the advisory lock that serialises concurrent `migrate` runs. */
@@ -55,7 +56,8 @@ export interface RevertOptions {
 /**
  * Creates the database named in `url` if it does not exist, adopts the original schema when asked
  * to, then applies pending migrations. Idempotent; safe when several processes run it at once
- * (creation races are tolerated; inspection, adoption and migrations run under an advisory lock).
+ * (creation races are tolerated; inspection, adoption and migrations run under an advisory lock
+ * that holds behind PgBouncer in transaction mode, see `withMigrationLock`).
  * A schema that is neither this project's nor the original's throws `SchemaMismatchError`.
  */
 export async function migrate(url: string, options: MigrateOptions = {}): Promise<MigrationResult> {
@@ -127,11 +129,23 @@ const SILENT_LOGGER: Logger = {
 /** Adopting or migrating a large database runs long statements: only the connection wait is bounded. */
 const MIGRATION_TIMEOUTS = { statementMs: 0, queryMs: 0, idleInTransactionMs: 0 };
 
+/** How long a `migrate` waiting for another one's lock sleeps between two tries. */
+const MIGRATION_LOCK_RETRY_MS = 250;
+
+/**
+ * Runs `use` while this process holds the migration lock: a transaction-level advisory lock
+ * (`pg_advisory_xact_lock`) held by an open transaction on a connection of its own, released by
+ * its COMMIT or by the connection dying. Unlike a session lock, it stays correct behind PgBouncer
+ * in transaction mode, which pins the connection to one server for the whole transaction (a
+ * session lock taken there stays on a server connection that other clients then reuse). A waiter
+ * tries again every `MIGRATION_LOCK_RETRY_MS` outside any transaction rather than blocking inside
+ * one, so waiting processes pin no PgBouncer server connection the holder's migrations need.
+ */
 async function withMigrationLock<T>(url: string, use: (dataSource: DataSource) => Promise<T>): Promise<T> {
   const lockClient = new Client({ connectionString: url, application_name: 'moddy-migrate' });
   await lockClient.connect();
   try {
-    await lockClient.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await takeMigrationLock(lockClient);
     const dataSource = createDataSource({ url, poolSize: 2, applicationName: 'moddy-migrate', timeouts: MIGRATION_TIMEOUTS }).setOptions({
       logger: SILENT_LOGGER,
     });
@@ -142,8 +156,22 @@ async function withMigrationLock<T>(url: string, use: (dataSource: DataSource) =
       await dataSource.destroy();
     }
   } finally {
-    await lockClient.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]).catch(() => undefined);
+    // Releases the lock; a dead connection released it already.
+    await lockClient.query('COMMIT').catch(() => undefined);
     await lockClient.end();
+  }
+}
+
+/** Opens the lock transaction on `client` once the lock is free; returns holding it. */
+async function takeMigrationLock(client: Client): Promise<void> {
+  for (;;) {
+    await client.query('BEGIN');
+    // A role-level idle_in_transaction_session_timeout must not end the lock during a long migration.
+    await client.query('SET LOCAL idle_in_transaction_session_timeout = 0');
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [MIGRATION_LOCK_KEY]);
+    if (rows[0]?.locked) return;
+    await client.query('ROLLBACK');
+    await sleep(MIGRATION_LOCK_RETRY_MS);
   }
 }
 

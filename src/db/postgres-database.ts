@@ -3,7 +3,7 @@ import type { AttributeName, AttributeValue, Attributes, EntityType } from '../a
 import { assertEntityType, normaliseAttributeValue, normaliseQueryValue, resolveAttribute } from '../attributes/validate';
 import { InvalidArgumentError } from '../core/moddy-error';
 import { assertSnowflake, snowflakeDate } from '../core/snowflake';
-import { normaliseErrorCode } from '../error-tracking/code';
+import { normaliseErrorCode } from '../core/error-code';
 import type {
   AttributeChange,
   CacheStats,

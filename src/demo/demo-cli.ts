@@ -7,20 +7,17 @@ import { REST } from '@discordjs/rest';
 import { createBoardApp } from '../board/app';
 import { deployCommands } from '../bot/deploy-commands-cli';
 import { startClusterManager } from '../cluster/manager';
-import { getConfig } from '../config';
+import { getConfig, loggerOptions } from '../config';
 import { connectDatabase } from '../connect';
-import { createLogger } from '../core/logger';
+import { buildLogger, createLogger, setRootLogger } from '../core/logger';
 import { migrate } from '../db/migrate';
-import { redactText } from '../error-tracking/redact';
+import { redactText } from '../core/redact';
 import { queuePrefix } from '../queues/queue-prefix';
 import { redisEnvironment, redisTargetFromConfig } from '../redis';
 import { createProducerConnection } from '../queues/connection';
 import { createQueues } from '../queues/queues';
 import { DEV_TOKEN, DiscordSimulator } from '../simulator';
-import { startDiscordLogWorker } from '../workers/discord-log-cli';
-import { startErrorPersistenceWorker } from '../workers/error-persistence-cli';
-import { startMaintenanceWorker } from '../workers/maintenance-cli';
-import type { RunningWorker } from '../workers/runtime';
+import { startDiscordLogWorker, startErrorPersistenceWorker, startMaintenanceWorker, type RunningWorker } from '../worker-roles';
 import { playSession, type SessionStep } from './session';
 import { buildDemoWorld } from './world';
 
@@ -34,6 +31,7 @@ const SHARDS_PER_CLUSTER = 2;
  */
 async function main(): Promise<void> {
   const config = getConfig();
+  setRootLogger(buildLogger(loggerOptions(config)));
   const logger = createLogger('demo');
   const closers: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -71,13 +69,13 @@ async function main(): Promise<void> {
   const registered = await deployCommands({ token: DEV_TOKEN, applicationId, apiUrl: simulator.apiUrl });
   say(`Commands    ${registered} slash commands registered (npm run deploy-commands)`);
 
-  const db = await connectDatabase({ cache: false, poolSize: 4 });
+  const db = await connectDatabase({ config, cache: false, poolSize: 4 });
   closers.push(() => db.close());
   const rest = new REST({ api: simulator.apiUrl }).setToken(DEV_TOKEN);
   const workers: RunningWorker[] = [
-    await startErrorPersistenceWorker({ db }),
-    await startDiscordLogWorker({ rest, channelId: cast.logChannel }),
-    await startMaintenanceWorker({ db }),
+    await startErrorPersistenceWorker({ config, db }),
+    await startDiscordLogWorker({ config, rest, channelId: cast.logChannel }),
+    await startMaintenanceWorker({ config, db }),
   ];
   closers.push(async () => void (await Promise.all(workers.map((worker) => worker.close()))));
   say('Workers     error persistence, Discord log, maintenance (BullMQ)');

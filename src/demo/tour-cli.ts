@@ -1,9 +1,9 @@
-import { getConfig } from '../config';
+import { getConfig, loggerOptions } from '../config';
 import { connectDatabase } from '../connect';
-import { createLogger } from '../core/logger';
+import { buildLogger, createLogger, setRootLogger } from '../core/logger';
 import { migrate } from '../db/migrate';
-import { redactText } from '../error-tracking/redact';
-import { generateErrorCode } from '../error-tracking/code';
+import { redactText } from '../core/redact';
+import { generateErrorCode } from '../core/error-code';
 
 /**
  * A short tour of the data API on the configured database: migrates, then walks through the
@@ -11,11 +11,12 @@ import { generateErrorCode } from '../error-tracking/code';
  */
 async function tour(): Promise<void> {
   const config = getConfig();
+  setRootLogger(buildLogger(loggerOptions(config)));
   const log = createLogger('tour');
   const migration = await migrate(config.DATABASE_URL);
   log.info({ database: redactText(config.DATABASE_URL), applied: migration.applied }, 'database ready');
 
-  const db = await connectDatabase();
+  const db = await connectDatabase({ config });
   const developer = '111111111111111111';
   const user = '1234567890123456789';
   const guild = '175928847299117063';

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import type { Config } from '../config';
-import { redactText } from '../error-tracking/redact';
+import { redactText } from '../core/redact';
 import { MIGRATIONS } from '../../migrations';
 import { CheckFailed, checkGroup, describeError, fail, pass, type CheckResult } from './check';
 

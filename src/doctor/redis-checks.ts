@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import type { Config } from '../config';
-import { redactText } from '../error-tracking/redact';
+import { redactText } from '../core/redact';
 import { createRedisConnection, masterNodes, redisTargetFromConfig, type RedisTarget } from '../redis';
 import { CheckFailed, checkGroup, describeError, fail, pass, type CheckResult } from './check';
 

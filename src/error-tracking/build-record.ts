@@ -1,9 +1,9 @@
 import type { NewErrorRecord } from '../db/api';
 import { isSnowflake } from '../core/snowflake';
 import { sanitiseContext } from './context';
-import { redactText } from './redact';
+import { redactText } from '../core/redact';
 import { firstProjectFrame } from './stack';
-import { clipText, storableText } from './storable';
+import { clipText, storableText } from '../core/storable';
 
 /** What the caller knows about where an error happened. IDs are snowflake strings. */
 export interface CaptureMeta {
@@ -49,14 +49,14 @@ export function buildErrorRecord(error: unknown, meta: CaptureMeta, options: Bui
       .map(([key, id]) => [`invalid_${key}`, id]),
   );
   return {
-    errorType: clip(errorTypeOf(error), MAX_TYPE),
-    message: clip(redactText(isError ? (readText(() => error.message) ?? '') : describeThrown(error)), MAX_MESSAGE),
-    fileSource: location ? clip(location.file, MAX_FILE) : null,
+    errorType: clipStorable(errorTypeOf(error), MAX_TYPE),
+    message: clipStorable(redactText(isError ? (readText(() => error.message) ?? '') : describeThrown(error)), MAX_MESSAGE),
+    fileSource: location ? clipStorable(location.file, MAX_FILE) : null,
     lineNumber: location?.line ?? null,
-    traceback: stack === undefined ? null : clip(redactText(stack), MAX_TRACEBACK),
+    traceback: stack === undefined ? null : clipStorable(redactText(stack), MAX_TRACEBACK),
     userId,
     guildId,
-    command: meta.command == null ? null : clip(describeThrown(meta.command), MAX_COMMAND),
+    command: meta.command == null ? null : clipStorable(describeThrown(meta.command), MAX_COMMAND),
     timestamp: options.now ?? new Date(),
     context: sanitiseContext(
       Object.keys(extra).length > 0 ? { ...asObject(meta.context), ...extra } : (meta.context ?? {}),
@@ -107,6 +107,6 @@ function asObject(context: unknown): object {
 }
 
 /** Storable (see `storableText`) and at most `max` UTF-16 units, a surrogate pair never cut in two. */
-function clip(text: string, max: number): string {
+function clipStorable(text: string, max: number): string {
   return clipText(storableText(text), max);
 }

@@ -11,6 +11,8 @@ export interface CodeReservationOptions {
   poolSize?: number;
 }
 
+export const DEFAULT_CODE_POOL_SIZE = 256;
+
 /** Tries of the generator before giving up on one code (a repeat is a 1-in-10^12 event). */
 const MAX_TRIES = 16;
 
@@ -25,7 +27,7 @@ export class CodeReservations {
   private readonly poolSize: number;
 
   constructor(private readonly options: CodeReservationOptions) {
-    this.poolSize = options.poolSize ?? 256;
+    this.poolSize = options.poolSize ?? DEFAULT_CODE_POOL_SIZE;
   }
 
   key(code: string): string {

@@ -1,7 +1,7 @@
 import type { JsonObject, JsonValue } from '../db/api';
-import { redactSecrets } from './redact';
+import { redactSecrets } from '../core/redact';
 import { isJsonObject, toJsonSafeObject } from './safe-json';
-import { clipText, storableJson } from './storable';
+import { clipText, storableJson } from '../core/storable';
 
 /** Default cap of a stored context, in bytes of JSON. */
 export const DEFAULT_CONTEXT_MAX_BYTES = 16 * 1024;

@@ -6,7 +6,8 @@ import { queuePrefix } from '../queues/queue-prefix';
 import { createProducerConnection } from '../queues/connection';
 import { createQueues, type ModdyQueues } from '../queues/queues';
 import { ErrorSpool } from './spool';
-import { createErrorTracker, type ErrorTracker, type ErrorTrackerOptions, type TrackerLogger } from './tracker';
+import { createErrorTracker, type ErrorTracker, type TrackerLogger } from './tracker';
+import type { ErrorTrackerOptions } from './tracker-options';
 
 export interface ErrorPipeline {
   tracker: ErrorTracker;

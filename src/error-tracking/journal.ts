@@ -12,6 +12,8 @@ export interface ErrorJournalOptions {
   confirmAfterMs?: number;
 }
 
+export const DEFAULT_JOURNAL_CONFIRM_AFTER_MS = 60_000;
+
 /** `<spool>.journal.<tag>.<start ms>-<n>.ndjson` */
 const SEGMENT = /\.journal\.([0-9a-z]+)\.(\d+)-\d+\.ndjson$/;
 
@@ -33,7 +35,7 @@ export class ErrorJournal {
     private readonly spool: ErrorSpool,
     private readonly options: ErrorJournalOptions,
   ) {
-    this.confirmAfterMs = options.confirmAfterMs ?? 60_000;
+    this.confirmAfterMs = options.confirmAfterMs ?? DEFAULT_JOURNAL_CONFIRM_AFTER_MS;
     // A segment takes appends for a quarter of that (at most 5 s), so no process still writes to a segment that is due.
     this.segmentMs = Math.min(5000, this.confirmAfterMs / 4);
   }

@@ -83,9 +83,7 @@ export class ErrorSpool {
       fs.rmSync(file, { force: true });
       return;
     }
-    const temporary = `${file}.tmp`;
-    fs.writeFileSync(temporary, remaining.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
-    fs.renameSync(temporary, file);
+    replaceDurably(file, remaining.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
   }
 
   /** Errors waiting in the live spool and in claimed files. */
@@ -105,16 +103,41 @@ export class ErrorSpool {
   }
 }
 
-/** Appends `text` to `file` and fsyncs it: once this returns, the text survives a crash. */
+/**
+ * Appends `text` (whole lines) to `file` and fsyncs it: once this returns, the text survives a
+ * crash. A file not ending with a newline holds a line torn by a crash mid-write: a newline first
+ * keeps that torn line apart, or it would make the first line appended now unreadable too.
+ */
 export function appendDurably(file: string, text: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a');
+  const fd = fs.openSync(file, 'a+');
+  try {
+    fs.writeSync(fd, endsTorn(fd) ? `\n${text}` : text);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function endsTorn(fd: number): boolean {
+  const { size } = fs.fstatSync(fd);
+  if (size === 0) return false;
+  const last = Buffer.alloc(1);
+  fs.readSync(fd, last, 0, 1, size - 1);
+  return last[0] !== 0x0a;
+}
+
+/** Replaces `file` with `text` so that a crash leaves the old content or the new one, whole. */
+function replaceDurably(file: string, text: string): void {
+  const temporary = `${file}.tmp`;
+  const fd = fs.openSync(temporary, 'w');
   try {
     fs.writeSync(fd, text);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+  fs.renameSync(temporary, file);
 }
 
 function isMissing(error: unknown): boolean {

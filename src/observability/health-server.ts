@@ -10,6 +10,8 @@ export interface HealthServerOptions {
   port: number;
   /** Named readiness checks; `/ready` answers 200 only when every one is ok. */
   checks: Record<string, HealthCheck>;
+  /** Named sections added to `/health`'s JSON (their `detail`), read like checks but never changing its status. Default none. */
+  info?: Record<string, HealthCheck>;
   metrics: MetricsRegistry;
   /** How long one check may take before it counts as failed. Default 2000 ms. */
   checkTimeoutMs?: number;
@@ -22,20 +24,26 @@ export interface HealthServer {
 
 /**
  * The endpoint of one long-running process: `/health` is liveness (200 while the process answers:
- * a supervisor restarts it only when it does not), `/ready` is readiness (200 or 503 with every
+ * a supervisor restarts it only when it does not; with the `info` sections), `/ready` is readiness (200 or 503 with every
  * check's result: the dependencies are down, or the bot is off the gateway; restarting would not
  * help), `/metrics` is Prometheus text.
  */
 export async function startHealthServer(options: HealthServerOptions): Promise<HealthServer> {
-  const checks = Object.entries(options.checks).map(([name, check]) => [name, withTimeout(check, options.checkTimeoutMs ?? 2000)] as const);
+  const bounded = (entries: Record<string, HealthCheck>) =>
+    Object.entries(entries).map(([name, check]) => [name, withTimeout(check, options.checkTimeoutMs ?? 2000)] as const);
+  const checks = bounded(options.checks);
+  const info = bounded(options.info ?? {});
   const server: Server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0];
     if (request.method !== 'GET') {
       response.writeHead(405, { allow: 'GET' }).end();
     } else if (path === '/health') {
-      response
-        .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify({ ok: true, uptimeSeconds: Math.round(process.uptime()) }));
+      void runChecks(info).then((report) => {
+        const sections = Object.fromEntries(Object.entries(report.checks).map(([name, result]) => [name, result.detail]));
+        response
+          .writeHead(200, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ ok: true, uptimeSeconds: Math.round(process.uptime()), ...sections }));
+      });
     } else if (path === '/ready') {
       void runChecks(checks).then((report) => {
         response.writeHead(report.ok ? 200 : 503, { 'content-type': 'application/json' }).end(JSON.stringify(report));

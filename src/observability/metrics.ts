@@ -9,7 +9,7 @@ import {
   type MetricValue,
 } from 'prom-client';
 import type { FleetView } from '../cluster/fleet';
-import type { CacheStats, TierStats } from '../db/api';
+import type { CacheStats, TierStats } from '../cache/stats';
 
 /**
  * The Prometheus metrics of one process. Each process registers only what it serves; the
@@ -178,10 +178,10 @@ export class MetricsRegistry {
     });
   }
 
-  /** The fleet of hosts (Redis), read at scrape time: live hosts and the fleet's shards by state. Absent while Redis does not answer. */
+  /** The fleet of hosts (Redis), read at scrape time: live hosts, the fleet's shards by state, each live host's guilds. Absent while Redis does not answer. */
   fleet(read: () => Promise<FleetView>): void {
     let latest: Promise<FleetView | null> | undefined;
-    // One Redis read per scrape for both gauges; a failed read leaves them out rather than failing /metrics.
+    // One Redis read per scrape for every gauge; a failed read leaves them out rather than failing /metrics.
     const view = () =>
       (latest ??= read()
         .catch(() => null)
@@ -205,6 +205,17 @@ export class MetricsRegistry {
         const current = await view();
         this.reset();
         for (const [state, count] of Object.entries(current?.shards ?? {})) this.set({ state }, count);
+      },
+    });
+    new Gauge({
+      name: 'moddy_fleet_guilds',
+      help: 'Guilds served by each live host of the bot (sum them for the fleet).',
+      labelNames: ['host'],
+      registers: [this.registry],
+      async collect() {
+        const current = await view();
+        this.reset();
+        for (const host of current?.hosts ?? []) if (host.alive) this.set({ host: host.hostId }, host.guilds ?? 0);
       },
     });
   }

@@ -1,3 +1,4 @@
+import { clipText } from '../core/storable';
 import type { ErrorJobData } from './job-data';
 
 /** The subset of Discord's embed object the error log uses. */
@@ -30,13 +31,13 @@ export function buildErrorEmbed(error: ErrorJobData): LogEmbed {
     timestamp: error.timestamp,
     fields: [
       { name: 'Code', value: `\`${error.errorCode}\``, inline: true },
-      { name: 'Type', value: clip(error.errorType), inline: true },
-      { name: 'Command', value: error.command ? `\`/${clip(error.command, 100)}\`` : '—', inline: true },
+      { name: 'Type', value: clipText(error.errorType, FIELD_MAX), inline: true },
+      { name: 'Command', value: error.command ? `\`/${clipText(error.command, 100)}\`` : '—', inline: true },
       { name: 'User', value: error.userId ? `<@${error.userId}> (${error.userId})` : '—', inline: true },
       { name: 'Guild', value: error.guildId ?? '—', inline: true },
       { name: 'Time', value: `<t:${unixSeconds}:F>`, inline: true },
-      { name: 'Source', value: `\`${clip(location, 200)}\`` },
-      { name: 'Message', value: clip(error.message || '(empty)') },
+      { name: 'Source', value: `\`${clipText(location, 200)}\`` },
+      { name: 'Message', value: clipText(error.message || '(empty)', FIELD_MAX) },
     ],
     footer: { text: `/dev error code:${error.errorCode}` },
   };
@@ -52,10 +53,6 @@ function shortTraceback(traceback: string): string {
 
 function codeBlock(text: string): string {
   return `\`\`\`\n${text.replace(/```/g, 'ˋˋˋ')}\n\`\`\``;
-}
-
-function clip(text: string, max = FIELD_MAX): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
 
 /**
@@ -97,9 +94,9 @@ export function buildRepeatsEmbed(
     color: ORANGE,
     timestamp: new Date().toISOString(),
     fields: [
-      { name: 'Type', value: clip(sample.errorType), inline: true },
-      { name: 'Source', value: `\`${clip(locationOf(sample), 200)}\``, inline: true },
-      { name: 'Message', value: clip(sample.message || '(empty)') },
+      { name: 'Type', value: clipText(sample.errorType, FIELD_MAX), inline: true },
+      { name: 'Source', value: `\`${clipText(locationOf(sample), 200)}\``, inline: true },
+      { name: 'Message', value: clipText(sample.message || '(empty)', FIELD_MAX) },
       { name: 'Codes', value: codeList(codes, count) },
     ],
     footer: { text: `/dev error code:${codes[codes.length - 1] ?? windowCode}` },

@@ -1,18 +1,8 @@
-import type { JsonObject, NewErrorRecord } from '../db/api';
+import type { ErrorRecord, NewErrorRecord } from '../db/api';
 
-/** An error as it travels in a job (and in the spool): a complete row, the timestamp as ISO text. */
-export interface ErrorJobData {
-  errorCode: string;
-  errorType: string;
-  message: string;
-  fileSource: string | null;
-  lineNumber: number | null;
-  traceback: string | null;
-  userId: string | null;
-  guildId: string | null;
-  command: string | null;
+/** An error as it travels in a job (and in the spool): a complete row, the timestamp as ISO text (jobs are JSON). */
+export interface ErrorJobData extends Omit<ErrorRecord, 'timestamp'> {
   timestamp: string;
-  context: JsonObject;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { getConfig } from '../config';
+import { configuredLogging, getConfig } from '../config';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { closeOnSignal } from '../core/shutdown';
@@ -39,4 +39,4 @@ async function main(logger: Logger): Promise<void> {
   signalReady();
 }
 
-runEntryPoint('simulator', main);
+runEntryPoint('simulator', main, configuredLogging);

@@ -1,5 +1,4 @@
-/** Discord's epoch (2015-01-01T00:00:00Z): snowflake timestamps count milliseconds from it. */
-export const DISCORD_EPOCH_MS = 1_420_070_400_000;
+import { DISCORD_EPOCH_MS, snowflakeDate } from '../core/snowflake';
 
 /**
  * Mints Discord-shaped snowflakes: 42 bits of milliseconds since the Discord epoch, 10 bits of
@@ -26,5 +25,5 @@ export function shardForGuild(guildId: string, shardCount: number): number {
 
 /** When a snowflake was minted, as an ISO string (Discord's timestamp format). */
 export function snowflakeTimestamp(id: string): string {
-  return new Date(Number(BigInt(id) >> 22n) + DISCORD_EPOCH_MS).toISOString();
+  return snowflakeDate(id).toISOString();
 }

@@ -1,33 +1,12 @@
-import type { ModdyDatabase } from '../db/api';
-import { createErrorPersistenceWorker } from '../queues/error-persistence-worker';
-import type { MicroBatchOptions } from '../queues/micro-batch';
+import { configuredLogging, getConfig } from '../config';
 import { runEntryPoint } from '../core/entry-point';
-import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
+import { runWorkerProcess, startErrorPersistenceWorker } from '../worker-roles';
 
-export interface StartErrorPersistenceOptions extends StartWorkerOptions {
-  db: Pick<ModdyDatabase, 'recordErrors'>;
-  batch?: Partial<MicroBatchOptions>;
-}
-
-/** The error-persistence worker: batched, idempotent inserts into `errors`. */
-export async function startErrorPersistenceWorker(options: StartErrorPersistenceOptions): Promise<RunningWorker> {
-  const settings = workerSettings(options, 'error-persistence');
-  const handle = createErrorPersistenceWorker({
-    ...settings,
-    db: options.db,
-    concurrency: options.concurrency ?? settings.config.WORKER_CONCURRENCY,
-    batch: options.batch,
-  });
-  await handle.worker.waitUntilReady();
-  return {
-    worker: handle.worker,
-    connection: settings.connection,
-    async close() {
-      await handle.close();
-      await settings.connection.quit();
-    },
-  };
-}
-
-if (require.main === module)
-  runEntryPoint('error-persistence', () => runWorkerProcess('error-persistence', 9101, (db) => startErrorPersistenceWorker({ db })));
+runEntryPoint(
+  'error-persistence',
+  () => {
+    const config = getConfig();
+    return runWorkerProcess(config, 'error-persistence', 9101, (db) => startErrorPersistenceWorker({ config, db }));
+  },
+  configuredLogging,
+);

@@ -1,49 +1,12 @@
-import { Queue } from 'bullmq';
-import type { RedisConnection } from '../redis';
-import type { ModdyDatabase } from '../db/api';
-import { createMaintenanceWorker, defaultMaintenanceSteps, scheduleMaintenance, type MaintenanceStep } from '../queues/maintenance';
-import { QUEUE_NAMES } from '../queues/names';
-import { MAINTENANCE_JOB_OPTIONS } from '../queues/queues';
+import { configuredLogging, getConfig } from '../config';
 import { runEntryPoint } from '../core/entry-point';
-import { runWorkerProcess, workerSettings, type RunningWorker, type StartWorkerOptions } from './runtime';
+import { runWorkerProcess, startMaintenanceWorker } from '../worker-roles';
 
-export interface StartMaintenanceOptions extends StartWorkerOptions {
-  db: Pick<ModdyDatabase, 'cleanupOldErrors' | 'cleanupGuildsCache' | 'cleanupCacheInvalidations'>;
-  /** Default: the design's cleanups (`defaultMaintenanceSteps`) on the configured ages. */
-  steps?: (redis: RedisConnection) => MaintenanceStep[];
-  /** Default `MAINTENANCE_INTERVAL_MINUTES`. */
-  everyMs?: number;
-  /** Prefix of the cache tier's keys. Default `CACHE_PREFIX`. */
-  cachePrefix?: string;
-}
-
-/** The maintenance worker: registers the schedules (idempotent) and runs the steps they fire. */
-export async function startMaintenanceWorker(options: StartMaintenanceOptions): Promise<RunningWorker> {
-  const settings = workerSettings(options, 'maintenance');
-  const { config, connection, prefix } = settings;
-  const steps =
-    options.steps?.(connection) ??
-    defaultMaintenanceSteps({
-      db: options.db,
-      redis: connection,
-      cachePrefix: options.cachePrefix ?? config.CACHE_PREFIX,
-      errorRetentionDays: config.ERROR_RETENTION_DAYS,
-      guildsCacheMaxAgeDays: config.GUILDS_CACHE_MAX_AGE_DAYS,
-    });
-  const queue = new Queue(QUEUE_NAMES.maintenance, { connection, prefix, defaultJobOptions: MAINTENANCE_JOB_OPTIONS });
-  await scheduleMaintenance(queue, steps, options.everyMs ?? config.MAINTENANCE_INTERVAL_MINUTES * 60_000);
-  const worker = createMaintenanceWorker({ ...settings, steps, concurrency: options.concurrency });
-  await worker.waitUntilReady();
-  return {
-    worker,
-    connection,
-    async close() {
-      await worker.close();
-      await queue.close();
-      await connection.quit();
-    },
-  };
-}
-
-if (require.main === module)
-  runEntryPoint('maintenance', () => runWorkerProcess('maintenance', 9103, (db) => startMaintenanceWorker({ db })));
+runEntryPoint(
+  'maintenance',
+  () => {
+    const config = getConfig();
+    return runWorkerProcess(config, 'maintenance', 9103, (db) => startMaintenanceWorker({ config, db }));
+  },
+  configuredLogging,
+);

@@ -128,6 +128,30 @@ describe('interaction dispatcher', () => {
     expect(reply.content).toBe(fr('error.INVALID_ID', { value: 'abc' }));
   });
 
+  it("keeps every answer within Discord's 2000 characters: a huge echoed value, a long stored error", async () => {
+    const captures = tracker.captured.length;
+    const huge = '1'.repeat(6000);
+    const invalid = await send({ user: OWNER, command: 'user', subcommand: 'lookup', options: { id: huge } });
+    expect(invalid.content).toBe(en('error.INVALID_ID', { value: `${'1'.repeat(99)}…` }));
+
+    await fixture.db.recordError({
+      errorCode: 'ABC00001',
+      errorType: 'T'.repeat(200),
+      message: 'm'.repeat(5000),
+      fileSource: 'f'.repeat(1024),
+      lineNumber: 1,
+      traceback: null,
+      userId: null,
+      guildId: null,
+      command: 'c'.repeat(100),
+      context: {},
+    });
+    const found = await send({ user: OWNER, command: 'dev', subcommand: 'error', options: { code: 'ABC00001' } });
+    expect(found.content.length).toBeLessThanOrEqual(2000);
+    expect(found.content).toMatch(/^Error `ABC00001`\nType: T{200}\nMessage: m+/);
+    expect(tracker.captured).toHaveLength(captures);
+  });
+
   it('sends an unexpected failure to the tracker and gives the user its code', async () => {
     const restore = simulator.failRequests({ method: 'GET', path: `/users/${MEMBER}`, status: 500 });
     try {

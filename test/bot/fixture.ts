@@ -9,6 +9,7 @@ import type { DiscordSimulator } from '../../src/simulator';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingTracker } from './recording-tracker';
+import { TEST_CONFIG } from '../helpers/config';
 
 /** A test database and key prefix of this file's own, the cached data API on them, and a Redis connection. */
 export interface BotFixture {
@@ -22,7 +23,13 @@ export interface BotFixture {
 export async function openBotFixture(label: string): Promise<BotFixture> {
   const database = await createTestDatabase();
   const prefix = testPrefix(label);
-  const db = await connectDatabase({ databaseUrl: database.url, redis: TEST_REDIS_URL, cachePrefix: prefix, poolSize: 4 });
+  const db = await connectDatabase({
+    config: TEST_CONFIG,
+    databaseUrl: database.url,
+    redis: TEST_REDIS_URL,
+    cachePrefix: prefix,
+    poolSize: 4,
+  });
   const redis = new Redis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });
   return {
     db,

@@ -65,6 +65,23 @@ describe('guild events', () => {
     await eventually(async () => (await fixture.db.getCachedGuild(JOINED))?.name === 'Joined Renamed');
   });
 
+  it('stores a guild whose name, features and description hold NUL or lone surrogates, with U+FFFD in their place', async () => {
+    const odd = '1400000000000000003';
+    simulator.addGuild({
+      id: odd,
+      name: 'Odd\u0000Name \uD83D',
+      features: ['COMMUNITY', 'X\u0000'],
+      icon: 'a\u0000',
+      description: '\uDE00d\u0000',
+    });
+    const cached = await eventually(() => fixture.db.getCachedGuild(odd));
+    expect(cached).toMatchObject({ name: 'Odd\uFFFDName \uFFFD', features: ['COMMUNITY', 'X\uFFFD'] });
+    expect(cached.rawData.description).toBe('\uFFFDd\uFFFD');
+    simulator.updateGuild(odd, { name: '\uDFFFRenamed\u0000' });
+    await eventually(async () => (await fixture.db.getCachedGuild(odd))?.name === '\uFFFDRenamed\uFFFD');
+    expect(tracker.captured).toEqual([]);
+  });
+
   it('a guild going unavailable in an outage is not a leave', async () => {
     const guild = client.guilds.cache.get(JOINED);
     expect(guild).toBeDefined();

@@ -5,6 +5,7 @@ import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { connectDatabase } from '../../src/connect';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
+import { TEST_CONFIG } from '../helpers/config';
 
 let database: TestDatabase;
 let redis: Redis;
@@ -26,12 +27,13 @@ afterAll(async () => {
 describe('connectDatabase', () => {
   it('returns the cached API by default, the plain one with cache: false', async () => {
     const cached = await connectDatabase({
+      config: TEST_CONFIG,
       databaseUrl: database.url,
       redis: TEST_REDIS_URL,
       cachePrefix: prefix,
       cache: { localTtlMs: 500 },
     });
-    const plain = await connectDatabase({ databaseUrl: database.url, cache: false });
+    const plain = await connectDatabase({ config: TEST_CONFIG, databaseUrl: database.url, cache: false });
     try {
       expect(cached).toBeInstanceOf(CachedDatabase);
       expect(cached.getCacheStats().enabled).toBe(true);

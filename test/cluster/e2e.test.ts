@@ -18,13 +18,12 @@ import { MetricsRegistry } from '../../src/observability/metrics';
 import { connectDatabase } from '../../src/connect';
 import type { ModdyDatabase } from '../../src/db/api';
 import { DEV_TOKEN, DiscordSimulator, SnowflakeFactory, shardForGuild, type SendInteractionOptions } from '../../src/simulator';
-import { startDiscordLogWorker } from '../../src/workers/discord-log-cli';
-import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
-import type { RunningWorker } from '../../src/workers/runtime';
+import { startDiscordLogWorker, startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
+import { TEST_CONFIG } from '../helpers/config';
 
 /**
  * The whole bot against the simulator: the cluster manager spawns 2 clusters × 2 shards (built
@@ -116,10 +115,10 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
       stopTimeoutMs: 2000,
       logger: silent,
     });
-    db = await connectDatabase({ databaseUrl: database.url, cache: false, poolSize: 2 });
+    db = await connectDatabase({ config: TEST_CONFIG, databaseUrl: database.url, cache: false, poolSize: 2 });
     workers = [
-      await startErrorPersistenceWorker({ db, redis: TEST_REDIS_URL, prefix, logger: silent }),
-      await startDiscordLogWorker({ redis: TEST_REDIS_URL, prefix, rest, channelId: LOG_CHANNEL, logger: silent }),
+      await startErrorPersistenceWorker({ config: TEST_CONFIG, db, redis: TEST_REDIS_URL, prefix, logger: silent }),
+      await startDiscordLogWorker({ config: TEST_CONFIG, redis: TEST_REDIS_URL, prefix, rest, channelId: LOG_CHANNEL, logger: silent }),
     ];
     await simulator.waitForShards(TOTAL_SHARDS, 30_000);
     await manager.whenReady(30_000);
@@ -252,6 +251,7 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
           connectedShards: [0, 1, 2],
           readyClusters: 2,
           totalClusters: 2,
+          guilds: 1234,
           databaseConnections: 21,
           version: '1.2.3',
           pid: 1,
@@ -264,7 +264,7 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
       expect(stats.ephemeral).toBe(true);
       expect(stats.content).toMatch(/^Users: \d+/);
       expect(stats.content).toContain(
-        `\n${en('dev.stats.fleet', { alive: 1, hosts: 1, connected: 3, total: 8, unowned: 4 })}\n${en('dev.stats.host', { host: 'vps1', shards: '0-3', ready: 2, clusters: 2, connected: 3, version: '1.2.3' })}`,
+        `\n${en('dev.stats.fleet', { alive: 1, hosts: 1, guilds: 1234, connected: 3, total: 8, unowned: 4 })}\n${en('dev.stats.host', { host: 'vps1', shards: '0-3', guilds: 1234, ready: 2, clusters: 2, connected: 3, version: '1.2.3' })}`,
       );
     } finally {
       await host.close();

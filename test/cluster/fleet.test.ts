@@ -3,7 +3,8 @@ import pino from 'pino';
 import { fleetCheck } from '../../src/cluster/manager-endpoint';
 import { MetricsRegistry } from '../../src/observability/metrics';
 import { parseExposition } from '../helpers/prometheus';
-import { FleetMembership, FleetSizeMismatchError, ShardClaimConflictError, type HostStatus } from '../../src/cluster/fleet';
+import { FleetMembership, FleetSizeMismatchError, ShardClaimConflictError, type FleetView, type HostStatus } from '../../src/cluster/fleet';
+import { startHealthServer } from '../../src/observability/health-server';
 import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../helpers/services';
 import { eventually } from '../helpers/eventually';
 
@@ -20,13 +21,14 @@ describe('fleet membership through Redis', () => {
     return membership;
   }
 
-  function status(hostId: string, shards: number[], connectedShards = shards): () => HostStatus {
+  function status(hostId: string, shards: number[], connectedShards = shards, guilds = 0): () => HostStatus {
     return () => ({
       hostId,
       shards,
       connectedShards,
       readyClusters: 1,
       totalClusters: 1,
+      guilds,
       databaseConnections: 11,
       version: 'test',
       pid: process.pid,
@@ -134,23 +136,50 @@ describe('fleet membership through Redis', () => {
     expect(lost).toHaveBeenCalledWith([1], ['host-b']);
   });
 
-  it('reports the fleet in /metrics and in the /ready JSON, never as a failure', async () => {
-    await member('observer').agreeTotalShards(4, async () => 0);
+  it('reports the fleet with its guilds in /metrics, /health and the /ready JSON, never as a failure', async () => {
+    await member('observer').agreeTotalShards(6, async () => 0);
     const a = member('host-a');
     await a.claim([0, 1]);
-    a.report(status('host-a', [0, 1], [0]), () => undefined);
+    a.report(status('host-a', [0, 1], [0], 120), () => undefined);
     await a.beat();
+    const b = member('host-b');
+    await b.claim([2, 3]);
+    b.report(status('host-b', [2, 3], [2, 3], 80), () => undefined);
+    await b.beat();
     const metrics = new MetricsRegistry('bot', { processMetrics: false });
     metrics.fleet(() => a.view());
     const exposition = parseExposition(await metrics.text());
-    expect(exposition.find('moddy_fleet_hosts').map((sample) => sample.value)).toEqual([1]);
+    expect(exposition.find('moddy_fleet_hosts').map((sample) => sample.value)).toEqual([2]);
     const byState = Object.fromEntries(exposition.find('moddy_fleet_shards').map((sample) => [sample.labels.state, sample.value]));
-    expect(byState).toEqual({ connected: 1, disconnected: 1, unowned: 2 });
+    expect(byState).toEqual({ connected: 3, disconnected: 1, unowned: 2 });
+    const guilds = Object.fromEntries(exposition.find('moddy_fleet_guilds').map((sample) => [sample.labels.host, sample.value]));
+    expect(guilds).toEqual({ 'host-a': 120, 'host-b': 80 });
     const ready = await fleetCheck(a)();
     expect(ready.ok).toBe(true);
     expect(ready.detail).toMatchObject({
-      totalShards: 4,
-      hosts: [{ hostId: 'host-a', alive: true, shards: [0, 1], connectedShards: [0] }],
+      totalShards: 6,
+      guilds: 200,
+      hosts: [
+        { hostId: 'host-a', alive: true, shards: [0, 1], connectedShards: [0], guilds: 120 },
+        { hostId: 'host-b', alive: true, shards: [2, 3], connectedShards: [2, 3], guilds: 80 },
+      ],
     });
+
+    const server = await startHealthServer({ port: 0, metrics, checks: {}, info: { fleet: fleetCheck(a) } });
+    try {
+      const health = (await (await fetch(`${server.url}/health`)).json()) as { ok: boolean; fleet: FleetView };
+      expect(health.ok).toBe(true);
+      expect(health.fleet.guilds).toBe(200);
+      expect(health.fleet.hosts.map((host) => [host.hostId, host.guilds])).toEqual([
+        ['host-a', 120],
+        ['host-b', 80],
+      ]);
+      // A dead host's guilds leave the total: nobody serves them.
+      await b.close();
+      const after = (await (await fetch(`${server.url}/health`)).json()) as { fleet: FleetView };
+      expect(after.fleet.guilds).toBe(120);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -2,7 +2,6 @@ import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { startClusterManager, type ClusterManagerHandle, type RestartReason } from '../../src/cluster/manager';
@@ -14,6 +13,7 @@ import { deletePrefix } from '../helpers/pipeline-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
+import { recordingLogger } from '../helpers/recording-logger';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 
 /**
@@ -25,18 +25,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLUSTER_FILE = path.join(ROOT, 'dist/src/cluster/cluster-entry.js');
 const GRACE_SECONDS = 2;
 const silent = pino({ level: 'silent' });
-
-/** A pino logger whose lines land in `lines` (parsed). */
-function recordingLogger(): { logger: pino.Logger; lines: { level: number; msg: string; [key: string]: unknown }[] } {
-  const lines: { level: number; msg: string }[] = [];
-  const stream = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(JSON.parse(chunk.toString()) as { level: number; msg: string });
-      done();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
-}
 
 interface Readiness {
   ok: boolean;

@@ -9,6 +9,7 @@ import { PostgresDatabase } from '../../src/db/postgres-database';
 import type { TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { IDS, createOriginalDatabase, queryRows, runSql, snapshot } from './adopt-fixture';
+import { TEST_CONFIG } from '../helpers/config';
 
 const ALL = MIGRATIONS.map((migration) => migration.name);
 
@@ -290,7 +291,14 @@ describe('adopting the original Moddy schema', () => {
     const { url } = await original();
     await migrate(url, { adoptOriginal: true });
     const prefix = testPrefix('adopt');
-    const db = await connectDatabase({ databaseUrl: url, redis: TEST_REDIS_URL, cachePrefix: prefix, cache: true, poolSize: 2 });
+    const db = await connectDatabase({
+      config: TEST_CONFIG,
+      databaseUrl: url,
+      redis: TEST_REDIS_URL,
+      cachePrefix: prefix,
+      cache: true,
+      poolSize: 2,
+    });
     const redis = new Redis(TEST_REDIS_URL);
     try {
       for (let read = 0; read < 2; read += 1) {

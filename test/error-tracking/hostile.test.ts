@@ -2,10 +2,9 @@ import fs from 'node:fs';
 import { ValidationError } from '../../src/core/moddy-error';
 import type { NewErrorRecord } from '../../src/db/api';
 import type { SpoolEntry } from '../../src/error-tracking/spool';
-import { REPLACEMENT } from '../../src/error-tracking/storable';
+import { REPLACEMENT } from '../../src/core/storable';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
-import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
-import type { RunningWorker } from '../../src/workers/runtime';
+import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { RedisProcess } from '../helpers/redis-process';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL } from '../helpers/services';
@@ -20,6 +19,7 @@ import {
   temporarySpool,
   type TrackerFixture,
 } from '../helpers/pipeline-fixture';
+import { TEST_CONFIG } from '../helpers/config';
 
 /** A distinct valid code per call. */
 const nextCode = codeSequence('H');
@@ -80,6 +80,7 @@ describe('the error pipeline against hostile input and faults', () => {
 
   async function worker(prefix: string, redis = TEST_REDIS_URL): Promise<RunningWorker> {
     const running = await startErrorPersistenceWorker({
+      config: TEST_CONFIG,
       db: pg.db,
       prefix,
       redis,

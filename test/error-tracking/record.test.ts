@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { buildErrorRecord } from '../../src/error-tracking/build-record';
 import { sanitiseContext } from '../../src/error-tracking/context';
-import { REDACTED } from '../../src/error-tracking/redact';
+import { REDACTED } from '../../src/core/redact';
 import { toJsonSafe } from '../../src/error-tracking/safe-json';
 import { firstProjectFrame } from '../../src/error-tracking/stack';
 

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { sanitiseContext } from '../../src/error-tracking/context';
-import { logRedaction } from '../../src/error-tracking/log-redaction';
-import { REDACTED, isSecretKey, redactSecrets, redactText } from '../../src/error-tracking/redact';
-import { REPLACEMENT, clipText, cutText, storableJson, storableText } from '../../src/error-tracking/storable';
+import { logRedaction } from '../../src/core/log-redaction';
+import { REDACTED, isSecretKey, redactSecrets, redactText } from '../../src/core/redact';
+import { REPLACEMENT, clipText, cutText, storableJson, storableText } from '../../src/core/storable';
 
 const BOT_TOKEN = `${'M'.repeat(24)}.${'G'.repeat(6)}.${'x'.repeat(30)}`;
 

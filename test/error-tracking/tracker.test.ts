@@ -1,13 +1,12 @@
-import { CODE_ALPHABET } from '../../src/error-tracking/code';
+import { CODE_ALPHABET } from '../../src/core/error-code';
 import { errorJobId } from '../../src/queues/job-data';
-import { startDiscordLogWorker } from '../../src/workers/discord-log-cli';
-import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
-import type { RunningWorker } from '../../src/workers/runtime';
+import { startDiscordLogWorker, startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { freePort } from '../helpers/redis-process';
 import { DiscordStub } from '../helpers/discord-stub';
 import { RecordingLogger, asLogger, deletePrefix, eventually, openTracker, type TrackerFixture } from '../helpers/pipeline-fixture';
+import { TEST_CONFIG } from '../helpers/config';
 
 const CHANNEL = '100000000000000100';
 const USER = '123456789012345678';
@@ -31,9 +30,18 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
     await stub.start();
     fixture = await openTracker(pg.db);
     const logger = asLogger(new RecordingLogger());
-    workers.push(await startErrorPersistenceWorker({ db: pg.db, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }));
     workers.push(
-      await startDiscordLogWorker({ rest: stub.rest(), channelId: CHANNEL, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }),
+      await startErrorPersistenceWorker({ config: TEST_CONFIG, db: pg.db, prefix: fixture.prefix, redis: TEST_REDIS_URL, logger }),
+    );
+    workers.push(
+      await startDiscordLogWorker({
+        config: TEST_CONFIG,
+        rest: stub.rest(),
+        channelId: CHANNEL,
+        prefix: fixture.prefix,
+        redis: TEST_REDIS_URL,
+        logger,
+      }),
     );
   });
 

@@ -23,6 +23,8 @@ export interface CacheInstance {
   db: CachedDatabase;
   inner: PostgresDatabase;
   redis: RedisConnection;
+  /** The connection invalidations arrive on. */
+  subscriber: RedisConnection;
   logger: RecordingLogger;
   /** Names of the commands this instance sent on its command connection. */
   commands: string[];
@@ -72,7 +74,7 @@ export class CacheFixture {
     }) as typeof redis.sendCommand;
     const logger = new RecordingLogger();
     const db = await new CachedDatabase({ inner, redis, subscriber, options: resolved, logger }).start(options.startupTimeoutMs ?? 2000);
-    const instance = { db, inner, redis, logger, commands };
+    const instance = { db, inner, redis, subscriber, logger, commands };
     this.instances.push(instance);
     return instance;
   }

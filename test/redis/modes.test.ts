@@ -2,8 +2,7 @@ import { CacheKeys } from '../../src/cache/keys';
 import { purgeStaleCacheEntries } from '../../src/cache/purge';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { masterNodes, type RedisTarget } from '../../src/redis';
-import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
-import type { RunningWorker } from '../../src/workers/runtime';
+import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../helpers/cache-fixture';
 import {
   asLogger,
@@ -16,6 +15,7 @@ import {
   type TrackerFixture,
 } from '../helpers/pipeline-fixture';
 import { ClusterDeployment, SentinelDeployment } from '../helpers/redis-deployments';
+import { TEST_CONFIG } from '../helpers/config';
 
 /** What a mode's suite shares with its mode-specific tests. */
 interface ModeContext {
@@ -44,6 +44,7 @@ function modeSuite(name: string, start: () => Promise<ClusterDeployment | Sentin
       ctx.tracker = await openTracker(ctx.a.inner, { redis: target, redisTimeoutMs: 500 });
       await eventually(() => ctx.tracker.redis.status === 'ready');
       ctx.worker = await startErrorPersistenceWorker({
+        config: TEST_CONFIG,
         db: ctx.a.inner,
         prefix: ctx.tracker.prefix,
         redis: target,

@@ -3,10 +3,11 @@ import { MAX_EMBED_CHARACTERS_PER_MESSAGE, chunkEmbeds, embedCharacters, errorFi
 import { toErrorJobData } from '../../src/queues/job-data';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
-import { startDiscordLogWorker, type StartDiscordLogOptions } from '../../src/workers/discord-log-cli';
+import { startDiscordLogWorker, type StartDiscordLogOptions } from '../../src/worker-roles';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, deletePrefix, eventually } from '../helpers/pipeline-fixture';
 import { DiscordStub } from '../helpers/discord-stub';
+import { TEST_CONFIG } from '../helpers/config';
 
 const CHANNEL = '100000000000000100';
 
@@ -69,6 +70,7 @@ describe('discord-log worker', () => {
   /** The worker on this test's stub, prefix and Redis, with short windows; `overrides` replace any option. */
   const startWorker = (overrides: Partial<StartDiscordLogOptions> = {}): ReturnType<typeof startDiscordLogWorker> =>
     startDiscordLogWorker({
+      config: TEST_CONFIG,
       rest: stub.rest(),
       channelId: CHANNEL,
       prefix,

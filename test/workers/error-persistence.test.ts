@@ -1,19 +1,16 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { NewErrorRecord } from '../../src/db/api';
 import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
-import { startErrorPersistenceWorker } from '../../src/workers/error-persistence-cli';
-import type { RunningWorker } from '../../src/workers/runtime';
+import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import type { TcpProxy } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../helpers/pipeline-fixture';
-
-const ROOT = path.resolve(__dirname, '../..');
+import { TEST_CONFIG } from '../helpers/config';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 
 /** A distinct valid code per call. */
 const nextCode = codeSequence('W');
@@ -72,7 +69,14 @@ describe('error-persistence worker', () => {
   });
 
   const start = (overrides: Partial<Parameters<typeof startErrorPersistenceWorker>[0]> = {}): Promise<RunningWorker> =>
-    startErrorPersistenceWorker({ db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...overrides });
+    startErrorPersistenceWorker({
+      config: TEST_CONFIG,
+      db,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      ...overrides,
+    });
 
   it('inserts many rows per statement, and a redelivered error never makes a second row', async () => {
     const counting = new CountingDatabase(db);
@@ -136,27 +140,10 @@ describe('error-persistence worker', () => {
     const total = 10_000;
     const records = Array.from({ length: total }, () => record());
     await queues.errorPersistence.addBulk(records.map(persistJob));
-    const child = spawn(
-      process.execPath,
-      ['-r', path.join(__dirname, '../helpers/ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          DATABASE_URL: database.url,
-          REDIS_URL: TEST_REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          HEALTH_PORT: '0',
-          LOG_LEVEL: 'silent',
-          WORKER_CONCURRENCY: '50',
-        },
-        stdio: 'ignore',
-      },
-    );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const child = spawnWorkerProcess('error-persistence', { databaseUrl: database.url, prefix, env: { WORKER_CONCURRENCY: '50' } });
     await eventually(async () => (await countErrors(db)) > 0, 30_000);
     child.kill('SIGTERM');
-    expect(await exited).toBe(0);
+    expect(await child.exited).toBe(0);
 
     const {
       active = -1,

@@ -8,9 +8,10 @@ import { toErrorJobData, type ErrorJobData } from '../../src/queues/job-data';
 import { QUEUE_NAMES } from '../../src/queues/names';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { startDiscordLogWorker } from '../../src/workers/discord-log-cli';
+import { startDiscordLogWorker } from '../../src/worker-roles';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, deletePrefix, eventually } from '../helpers/pipeline-fixture';
+import { TEST_CONFIG } from '../helpers/config';
 
 const GUILD = '1700000000000000001';
 const LOG_CHANNEL = '1700000000000000011';
@@ -99,6 +100,7 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     // The worker's own REST client, as in production (no request retries: the queue retries).
     const rest = new REST({ api: simulator.apiUrl, retries: 0, timeout: 10_000 }).setToken(DEV_TOKEN);
     const worker = await startDiscordLogWorker({
+      config: TEST_CONFIG,
       rest,
       channelId: LOG_CHANNEL,
       prefix,

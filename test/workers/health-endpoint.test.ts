@@ -1,17 +1,14 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { freePort } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { deletePrefix } from '../helpers/pipeline-fixture';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
+import { spawnWorkerProcess } from '../helpers/worker-process';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { toErrorJobData } from '../../src/queues/job-data';
 import { QUEUE_NAMES } from '../../src/queues/names';
 import { createQueues } from '../../src/queues/queues';
-
-const ROOT = path.resolve(__dirname, '../..');
 
 /** A real worker process (its entry point, as pm2 and compose start it) and its /health and /metrics. */
 describe('worker process health endpoint', () => {
@@ -30,24 +27,7 @@ describe('worker process health endpoint', () => {
 
   it('answers /health (liveness), /ready with PostgreSQL and Redis, /metrics with its queue and jobs, and stops on SIGTERM', async () => {
     const port = await freePort();
-    const child = spawn(
-      process.execPath,
-      ['-r', path.join(__dirname, '../helpers/ts-register.cjs'), path.join(ROOT, 'src/workers/error-persistence-cli.ts')],
-      {
-        cwd: ROOT,
-        env: {
-          ...process.env,
-          DATABASE_URL: database.url,
-          REDIS_URL: TEST_REDIS_URL,
-          QUEUE_PREFIX: prefix,
-          CACHE_PREFIX: prefix,
-          HEALTH_PORT: String(port),
-          LOG_LEVEL: 'silent',
-        },
-        stdio: 'ignore',
-      },
-    );
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const child = spawnWorkerProcess('error-persistence', { databaseUrl: database.url, prefix, healthPort: port });
     const queues = createQueues({ connection: producer, prefix });
     try {
       await eventually(async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200, 30_000);
@@ -80,6 +60,6 @@ describe('worker process health endpoint', () => {
       child.kill('SIGTERM');
       await queues.close();
     }
-    expect(await exited).toBe(0);
+    expect(await child.exited).toBe(0);
   }, 60_000);
 });

@@ -2,11 +2,11 @@ import Redis from 'ioredis';
 import { Queue } from 'bullmq';
 import { QUEUE_NAMES } from '../../src/queues/names';
 import type { MaintenanceStep } from '../../src/queues/maintenance';
-import { startMaintenanceWorker } from '../../src/workers/maintenance-cli';
-import type { RunningWorker } from '../../src/workers/runtime';
+import { startMaintenanceWorker, type RunningWorker } from '../../src/worker-roles';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../helpers/pipeline-fixture';
+import { TEST_CONFIG } from '../helpers/config';
 
 describe('maintenance worker', () => {
   let pg: TestPostgresDatabase;
@@ -33,12 +33,17 @@ describe('maintenance worker', () => {
   });
 
   const start = (options: Partial<Parameters<typeof startMaintenanceWorker>[0]>) =>
-    startMaintenanceWorker({ db: pg.db, prefix, redis: TEST_REDIS_URL, logger: asLogger(new RecordingLogger()), ...options }).then(
-      (worker) => {
-        workers.push(worker);
-        return worker;
-      },
-    );
+    startMaintenanceWorker({
+      config: TEST_CONFIG,
+      db: pg.db,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      ...options,
+    }).then((worker) => {
+      workers.push(worker);
+      return worker;
+    });
 
   it('runs each tick exactly once, with three workers registering the same schedule', async () => {
     const runs: number[] = [];

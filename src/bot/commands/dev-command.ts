@@ -78,6 +78,7 @@ async function fleetText(ctx: CommandContext): Promise<string> {
     ctx.t('dev.stats.fleet', {
       alive: hosts.filter((host) => host.alive).length,
       hosts: hosts.length,
+      guilds: view.guilds,
       connected: shards.connected,
       total,
       unowned: shards.unowned,
@@ -87,6 +88,7 @@ async function fleetText(ctx: CommandContext): Promise<string> {
         ? ctx.t('dev.stats.host', {
             host: host.hostId,
             shards: formatShardRanges(host.shards ?? []),
+            guilds: host.guilds ?? 0,
             ready: host.readyClusters ?? 0,
             clusters: host.totalClusters ?? 0,
             connected: host.connectedShards?.length ?? 0,

@@ -56,8 +56,10 @@ export const en = {
   'dev.stats':
     'Users: {users} ({premium} premium, {beta} beta, {blacklisted} blacklisted)\nServers: {guilds} ({activeGuilds} active)\nStored errors: {errors}\nCache: {cache}',
   'dev.stats.cacheOff': 'off',
-  'dev.stats.fleet': 'Fleet: {alive}/{hosts} hosts up, {connected}/{total} shards connected, {unowned} without a live host',
-  'dev.stats.host': '• {host}: shards {shards}, {ready}/{clusters} clusters ready, {connected} connected, version {version}',
+  'dev.stats.fleet':
+    'Fleet: {alive}/{hosts} hosts up, {guilds} guilds, {connected}/{total} shards connected, {unowned} without a live host',
+  'dev.stats.host':
+    '• {host}: shards {shards}, {guilds} guilds, {ready}/{clusters} clusters ready, {connected} connected, version {version}',
   'dev.stats.hostDown': '• {host}: down, last beat <t:{lastBeat}:R>',
   'dev.stats.cache':
     'local {localHits:plural:one=# hit;other=# hits} / {localMisses:plural:one=# miss;other=# misses}, Redis {redisHits:plural:one=# hit;other=# hits} / {redisMisses:plural:one=# miss;other=# misses}, {databaseLoads:plural:one=# database read;other=# database reads}',

@@ -55,8 +55,10 @@ export const fr: Catalogue = {
   'dev.stats':
     'Utilisateurs : {users} ({premium} premium, {beta} bêta, {blacklisted} sur liste noire)\nServeurs : {guilds} ({activeGuilds:plural:one=# actif;other=# actifs})\nErreurs enregistrées : {errors}\nCache : {cache}',
   'dev.stats.cacheOff': 'désactivé',
-  'dev.stats.fleet': 'Flotte : {alive}/{hosts} hôtes en service, {connected}/{total} shards connectés, {unowned} sans hôte vivant',
-  'dev.stats.host': '• {host} : shards {shards}, {ready}/{clusters} clusters prêts, {connected} connectés, version {version}',
+  'dev.stats.fleet':
+    'Flotte : {alive}/{hosts} hôtes en service, {guilds} serveurs, {connected}/{total} shards connectés, {unowned} sans hôte vivant',
+  'dev.stats.host':
+    '• {host} : shards {shards}, {guilds} serveurs, {ready}/{clusters} clusters prêts, {connected} connectés, version {version}',
   'dev.stats.hostDown': '• {host} : arrêté, dernier signe <t:{lastBeat}:R>',
   'dev.stats.cache':
     'local {localHits:plural:one=# succès;other=# succès} / {localMisses:plural:one=# échec;other=# échecs}, Redis {redisHits:plural:one=# succès;other=# succès} / {redisMisses:plural:one=# échec;other=# échecs}, {databaseLoads:plural:one=# lecture en base;other=# lectures en base}',

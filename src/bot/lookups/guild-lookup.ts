@@ -4,6 +4,7 @@ import { Routes, type APIGuild, type APIGuildPreview } from 'discord.js';
 import { assertSnowflake, snowflakeDate } from '../../core/snowflake';
 import type { CachedGuild, CachedGuildInput, JsonObject, ModdyDatabase } from '../../db/api';
 import { DEFAULT_LOOKUP_DEADLINE_MS, withinDeadline } from './discord-deadline';
+import { storableJson, storableText } from '../../core/storable';
 import { isNotVisible } from './not-visible';
 
 /** Where a lookup's answer came from: the `guilds_cache` table, the guild itself (bot is a member) or its public preview. */
@@ -74,15 +75,20 @@ export function iconUrl(guildId: string, icon: string | null): string | null {
   return icon ? cdn.icon(guildId, icon, { extension: 'png' }) : null;
 }
 
+/**
+ * Discord's text is made storable here (NUL and lone surrogates become U+FFFD, see `storableText`):
+ * the database refuses it as is, and a guild must not lose its cache entry, nor a lookup fail,
+ * because of its name.
+ */
 export function toCachedGuildInput(facts: GuildFacts, updateSource: CachedGuildInput['updateSource']): CachedGuildInput {
   return {
     guildId: facts.id,
-    name: facts.name,
-    iconUrl: iconUrl(facts.id, facts.icon),
-    features: [...facts.features],
+    name: storableText(facts.name),
+    iconUrl: iconUrl(facts.id, facts.icon === null ? null : storableText(facts.icon)),
+    features: facts.features.map(storableText),
     memberCount: facts.memberCount,
     updateSource,
-    rawData: facts.raw,
+    rawData: storableJson(facts.raw) as JsonObject,
   };
 }
 

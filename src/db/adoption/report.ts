@@ -1,6 +1,6 @@
 import { ATTRIBUTES, ENTITY_TYPES, type EntityType } from '../../attributes/registry';
 import { normaliseAttributeValue, resolveAttribute } from '../../attributes/validate';
-import { CODE_ALPHABET, CODE_LENGTH } from '../../error-tracking/code';
+import { CODE_ALPHABET, CODE_LENGTH } from '../../core/error-code';
 import { ENTITY_TABLES } from '../entity-tables';
 import { select, selectOne, type Queryable } from '../sql';
 import { TABLE_COPIES } from './conversions';

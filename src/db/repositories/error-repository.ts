@@ -1,8 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { DataValueTooLargeError, InvalidArgumentError } from '../../core/moddy-error';
 import { assertSnowflake } from '../../core/snowflake';
-import { normaliseErrorCode } from '../../error-tracking/code';
-import { cutText, storableJson, storableText } from '../../error-tracking/storable';
+import { normaliseErrorCode } from '../../core/error-code';
+import { cutText, storableJson, storableText } from '../../core/storable';
 import type { ErrorRecord, JsonObject, JsonValue, NewErrorRecord } from '../api';
 import { deleteInBatches, selectOne } from '../sql';
 import { assertNumberInRange, assertText } from '../validate-input';

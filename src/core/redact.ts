@@ -1,4 +1,4 @@
-import type { JsonValue } from '../db/api';
+import type { JsonValue } from './json';
 
 export const REDACTED = '[REDACTED]';
 

@@ -1,6 +1,6 @@
-import { Queue, type Worker } from 'bullmq';
+import type { Worker } from 'bullmq';
 import { redisTargetFromConfig, type RedisConnection, type RedisTargetLike } from '../redis';
-import { getConfig, type Config } from '../config';
+import type { Config } from '../config';
 import { createLogger, type Logger } from '../core/logger';
 import { createDataSource, poolSettings } from '../db/data-source';
 import { PostgresDatabase } from '../db/postgres-database';
@@ -11,10 +11,11 @@ import { MetricsRegistry } from '../observability/metrics';
 import { bullPrefix, queuePrefix } from '../queues/queue-prefix';
 import { jobCounts } from '../queues/job-counts';
 import { createWorkerConnection } from '../queues/connection';
+import { createQueues } from '../queues/queues';
 import { closeOnSignal } from '../core/shutdown';
 import { signalReady } from '../core/entry-point';
 
-/** What a worker entry's `start…` function returns. */
+/** What a worker role's `start…` function returns. */
 export interface RunningWorker {
   worker: Worker;
   /** The connection the worker was given (its blocking connection is BullMQ's own duplicate). */
@@ -25,20 +26,24 @@ export interface RunningWorker {
   checks?: Record<string, HealthCheck>;
 }
 
-/** Options every `start…Worker` takes; unset fields come from the configuration. */
+/** Options every `start…Worker` takes; unset fields come from `config`. */
 export interface StartWorkerOptions {
+  /** The process configuration (an entry point's `getConfig()`; `parseConfig({})` for the defaults). */
+  config: Config;
   /** Default: the configured Redis (`redisTargetFromConfig`). */
   redis?: RedisTargetLike;
+  /** Default `QUEUE_PREFIX`, else `CACHE_PREFIX`. */
   prefix?: string;
   concurrency?: number;
   lockDurationMs?: number;
   stalledIntervalMs?: number;
+  /** Default: the process logger's child tagged with the role. */
   logger?: Logger;
 }
 
 /** The resolved connection settings of a worker. */
 export function workerSettings(options: StartWorkerOptions, role: string) {
-  const config = getConfig();
+  const { config } = options;
   const connection = createWorkerConnection(options.redis ?? redisTargetFromConfig(config));
   return {
     config,
@@ -64,11 +69,11 @@ export async function openDatabase(config: Config): Promise<PostgresDatabase> {
  * and tells pm2 it is ready once its worker and endpoint are.
  */
 export async function runWorkerProcess(
+  config: Config,
   role: string,
   defaultPort: number,
   start: (db: PostgresDatabase) => Promise<RunningWorker>,
 ): Promise<void> {
-  const config = getConfig();
   const logger = createLogger(role);
   const db = await openDatabase(config);
   const running = await start(db);
@@ -77,10 +82,11 @@ export async function runWorkerProcess(
   const closers: (() => Promise<void>)[] = [];
   if (port !== 0) {
     const metrics = new MetricsRegistry(role);
-    const queue = new Queue(running.worker.name, { connection: running.connection, prefix: running.worker.opts.prefix });
-    metrics.queues(() => jobCounts([queue]));
+    const queues = createQueues({ connection: running.connection, prefix: running.worker.opts.prefix ?? queuePrefix(config) });
+    // Only this role's queue: each role's /metrics reports the queue it works.
+    metrics.queues(() => jobCounts(queues.all().filter((queue) => queue.name === running.worker.name)));
     observeJobs(running.worker, metrics.jobs());
-    closers.push(() => queue.close());
+    closers.push(() => queues.close());
     health = await startHealthServer({
       host: config.HEALTH_HOST,
       port,

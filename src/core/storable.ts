@@ -1,4 +1,4 @@
-import type { JsonValue } from '../db/api';
+import type { JsonValue } from './json';
 
 /** What replaces a character PostgreSQL cannot store (NUL, a lone surrogate). */
 export const REPLACEMENT = '\uFFFD';
