@@ -21,14 +21,14 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** A worker role's real entry point (`src/workers/<role>.ts`) in a child process, as pm2 and compose start it, logging nothing. */
+/** A worker role's real entry point (`src/workers/<role>-cli.ts`) in a child process, as pm2 and compose start it, logging nothing. */
 export function spawnWorkerProcess(
   role: 'error-persistence' | 'discord-log' | 'maintenance',
   options: WorkerProcessOptions,
 ): WorkerProcess {
   const child = spawn(
     process.execPath,
-    ['-r', path.join(ROOT, 'test/helpers/ts-register.cjs'), path.join(ROOT, `src/workers/${role}.ts`)],
+    ['-r', path.join(ROOT, 'test/helpers/ts-register.cjs'), path.join(ROOT, `src/workers/${role}-cli.ts`)],
     {
       cwd: ROOT,
       env: {
