@@ -6,10 +6,9 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: the `node` dev dependency would fetch a second Node; the image has its own.
 RUN npm ci --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json tsconfig.build.json ./
+# Without src/simulator and src/demo (.dockerignore), which tsconfig.build.json leaves out too.
 COPY src ./src
 COPY migrations ./migrations
-COPY workers ./workers
-COPY bench ./bench
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json && npm prune --omit=dev --ignore-scripts
 
 FROM node:24-bookworm-slim

@@ -1,4 +1,5 @@
-// pm2 process file. Build first (`npm run build`), then:
+// pm2 process file. Build first (`npm run build:dev` for the development env, whose simulator the
+// production `npm run build` leaves out; `npm run build` is enough with --env production), then:
 //   pm2 start ecosystem.config.js                    → every process, against the local simulator
 //   pm2 start ecosystem.config.js --env production   → every process, against Discord (no simulator)
 // Settings come from the shell pm2 is started in and from `.env` beside this file (each process
@@ -95,16 +96,16 @@ const apps = [
     // A staggered start of every shard (5 s per identify slot) can take minutes on a big bot.
     listen_timeout: 15 * 60 * 1000,
   },
-  worker('moddy-error-persistence', 'dist/workers/error-persistence.js', HEALTH_PORT_BASE + 10),
-  worker('moddy-discord-log', 'dist/workers/discord-log.js', HEALTH_PORT_BASE + 20),
-  worker('moddy-maintenance', 'dist/workers/maintenance.js', HEALTH_PORT_BASE + 30),
+  worker('moddy-error-persistence', 'dist/src/workers/error-persistence-cli.js', HEALTH_PORT_BASE + 10),
+  worker('moddy-discord-log', 'dist/src/workers/discord-log-cli.js', HEALTH_PORT_BASE + 20),
+  worker('moddy-maintenance', 'dist/src/workers/maintenance-cli.js', HEALTH_PORT_BASE + 30),
   // The board serves its own /health on BOARD_PORT.
-  app('moddy-board', 'dist/src/board/cli.js', '512M', { BOARD_PORT: setting('BOARD_PORT', '3000') }),
+  app('moddy-board', 'dist/src/board/board-cli.js', '512M', { BOARD_PORT: setting('BOARD_PORT', '3000') }),
 ];
 
 if (!production) {
   // The local Discord simulator stands in for Discord; it is never started in production.
-  apps.unshift(app('moddy-simulator', 'dist/src/simulator/cli.js', '512M', { SIMULATOR_PORT }));
+  apps.unshift(app('moddy-simulator', 'dist/src/simulator/simulator-cli.js', '512M', { SIMULATOR_PORT }));
 }
 
 module.exports = { apps };

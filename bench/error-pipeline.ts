@@ -7,8 +7,8 @@ import { getConfig } from '../src/config';
 import { redisTargetFromConfig } from '../src/redis';
 import { createDataSource } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
-import { ErrorSpool } from '../src/errors/spool';
-import { createErrorTracker, type ErrorTracker } from '../src/errors/tracker';
+import { ErrorSpool } from '../src/error-tracking/spool';
+import { createErrorTracker, type ErrorTracker } from '../src/error-tracking/tracker';
 import { createProducerConnection } from '../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../src/queues/queues';
 import { createScratchDatabase, deleteRedisPrefix } from './scratch';
@@ -46,10 +46,10 @@ async function rowCount(db: PostgresDatabase): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** `n` built worker processes (`dist/workers/error-persistence.js`) on the scratch database and prefix. */
+/** `n` built worker processes (`dist/src/workers/error-persistence-cli.js`) on the scratch database and prefix. */
 function startWorkers(n: number, databaseUrl: string, prefix: string): ChildProcess[] {
   return Array.from({ length: n }, () =>
-    spawn(process.execPath, [path.join(ROOT, 'dist/workers/error-persistence.js')], {
+    spawn(process.execPath, [path.join(ROOT, 'dist/src/workers/error-persistence-cli.js')], {
       cwd: ROOT,
       env: {
         ...process.env,
@@ -124,7 +124,7 @@ async function captureLatency(tracker: ErrorTracker): Promise<{ p50: number; p99
 }
 
 export async function run(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, 'dist/workers/error-persistence.js'))) throw new Error('Build first: npm run build');
+  if (!fs.existsSync(path.join(ROOT, 'dist/src/workers/error-persistence-cli.js'))) throw new Error('Build first: npm run build');
   const config = getConfig();
   const prefix = `moddy_bench_errors_${process.pid}`;
   const scratch = await scratchDatabase();

@@ -1,4 +1,4 @@
-import { configCommand } from '../src/bot/commands/config';
+import { configCommand } from '../src/bot/commands/config-command';
 import { KnownUsers } from '../src/bot/known-users';
 import { openInteraction } from '../src/bot/middleware';
 import { CachedDatabase } from '../src/cache/cached-database';

@@ -1,4 +1,9 @@
-import { AttributeEntityMismatchError, InvalidAttributeValueError, InvalidEntityTypeError, UnknownAttributeError } from '../core/errors';
+import {
+  AttributeEntityMismatchError,
+  InvalidAttributeValueError,
+  InvalidEntityTypeError,
+  UnknownAttributeError,
+} from '../core/moddy-error';
 import { ATTRIBUTES, ENTITY_TYPES, type AttributeDefinition, type AttributeName, type AttributeValue, type EntityType } from './registry';
 
 export function assertEntityType(value: unknown): EntityType {

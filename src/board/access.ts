@@ -1,4 +1,4 @@
-import { ModdyError } from '../core/errors';
+import { ModdyError } from '../core/moddy-error';
 
 export interface BoardCredentials {
   user: string;

@@ -25,7 +25,7 @@ export interface BoardAppOptions {
 /**
  * The bull-board app for the given queues, plus, without credentials like every process's endpoint
  * (they reveal no job content), `/health` (liveness), `/ready` (Redis ping) and `/metrics` for the
- * supervisor and the scraper. Not listening: the caller does (`cli.ts`, or a test on port 0).
+ * supervisor and the scraper. Not listening: the caller does (`board-cli.ts`, or a test on port 0).
  */
 export function createBoardApp(options: BoardAppOptions): Express {
   const readOnly = options.readOnly ?? false;

@@ -4,7 +4,7 @@ import type { InteractionMetrics } from '../observability/metrics';
 import type { JsonObject, ModdyDatabase } from '../db/api';
 import { commandPath, type CommandContext } from './command';
 import type { CommandRegistry } from './commands';
-import { CommandRefusedError } from './errors';
+import { CommandRefusedError } from './command-errors';
 import { languageOfLocale, translator, type Translate } from './i18n';
 import type { KnownUsers } from './known-users';
 import type { UserLookup } from './lookups/user-lookup';
@@ -13,7 +13,7 @@ import { openInteraction, type InteractionGate } from './middleware';
 import { assertPermitted } from './permissions';
 import { InteractionResponder } from './reply';
 import type { ErrorCapture } from './tracker';
-import { userMessageFor } from './user-errors';
+import { userMessageFor } from './user-message';
 import type { FleetView } from '../cluster/fleet';
 
 export interface DispatcherDeps {

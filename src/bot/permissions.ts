@@ -1,7 +1,7 @@
 import { PermissionFlagsBits, type ChatInputCommandInteraction } from 'discord.js';
 import type { Attributes } from '../attributes/registry';
 import type { CommandPermission } from './command';
-import { CommandRefusedError } from './errors';
+import { CommandRefusedError } from './command-errors';
 
 export interface PermissionInput {
   interaction: Pick<ChatInputCommandInteraction, 'inGuild' | 'memberPermissions' | 'user'>;

@@ -1,9 +1,9 @@
 import type { Client } from 'discord.js';
 import type { Config } from '../config';
 import { connectDatabase } from '../connect';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/moddy-error';
 import { createLogger, type Logger } from '../core/logger';
-import { createErrorPipeline } from '../errors';
+import { createErrorPipeline } from '../error-tracking';
 import { MetricsRegistry } from '../observability/metrics';
 import { createBotClient } from './client';
 import { InFlight } from './in-flight';

@@ -1,7 +1,7 @@
 import type { RedisConnection } from '../redis';
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
 import { assertEntityType, resolveAttribute } from '../attributes/validate';
-import { ValidationError } from '../core/errors';
+import { ValidationError } from '../core/moddy-error';
 import { assertSnowflake } from '../core/snowflake';
 import type {
   AttributeChange,

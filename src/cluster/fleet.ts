@@ -1,5 +1,5 @@
 import type { RedisConnection } from '../redis';
-import { ModdyError } from '../core/errors';
+import { ModdyError } from '../core/moddy-error';
 import type { Logger } from '../core/logger';
 
 /** What a host writes about itself at each beat (`<prefix>:{fleet}:host:<id>`, expiring with its lease). */

@@ -1,4 +1,4 @@
-import { ModdyError } from '../core/errors';
+import { ModdyError } from '../core/moddy-error';
 
 /**
  * This host's share of the fleet's shards: every shard (one host, the default), an explicit list of

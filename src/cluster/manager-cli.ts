@@ -1,5 +1,5 @@
 import { configuredLogging, getConfig } from '../config';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/moddy-error';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import { MetricsRegistry } from '../observability/metrics';

@@ -1,5 +1,5 @@
-import { ModdyError } from '../core/errors';
-import type { SessionStartLimit } from './gateway';
+import { ModdyError } from '../core/moddy-error';
+import type { SessionStartLimit } from './gateway-bot';
 
 /**
  * Starting this host's shards would spend Discord's daily session starts below

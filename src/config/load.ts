@@ -1,5 +1,5 @@
 import { configSchema, type Config } from './schema';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/moddy-error';
 
 /**
  * Validates an environment (by default `process.env`) against the schema. Every bad variable is

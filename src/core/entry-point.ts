@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { ModdyError } from './errors';
+import { ModdyError } from './moddy-error';
 import { loadEnvFile } from './env-file';
 import { buildLogger, setRootLogger, type Logger, type LoggerOptions } from './logger';
 import { installProcessGuards } from './process-guards';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { InvalidErrorCodeError } from './errors';
+import { InvalidErrorCodeError } from './moddy-error';
 
 /** Crockford base32: digits and upper-case letters without I, L, O and U (no look-alikes). */
 export const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -1,4 +1,4 @@
-import { InvalidIdError } from './errors';
+import { InvalidIdError } from './moddy-error';
 
 const MAX_BIGINT_COLUMN = 9223372036854775807n;
 

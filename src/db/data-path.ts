@@ -1,4 +1,4 @@
-import { DataValueTooLargeError, InvalidDataPathError, InvalidDataValueError } from '../core/errors';
+import { DataValueTooLargeError, InvalidDataPathError, InvalidDataValueError } from '../core/moddy-error';
 import type { JsonValue } from './api';
 import { unstorableReason } from './validate-input';
 

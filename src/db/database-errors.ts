@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { DatabaseTimeoutError, DatabaseUnavailableError } from '../core/errors';
+import { DatabaseTimeoutError, DatabaseUnavailableError } from '../core/moddy-error';
 
 /** SQLSTATE classes and codes meaning "the server is unreachable, restarting or shutting down". */
 const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300']);

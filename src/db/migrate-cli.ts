@@ -1,6 +1,6 @@
 import { getConfig } from '../config';
 import { loadEnvFile } from '../core/env-file';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/moddy-error';
 import { describeAdoption } from './adoption/describe';
 import { redactText } from '../core/redact';
 import { migrate, planMigration, revertLastMigration } from './migrate';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
 import { assertEntityType, normaliseAttributeValue, normaliseQueryValue, resolveAttribute } from '../attributes/validate';
-import { InvalidArgumentError } from '../core/errors';
+import { InvalidArgumentError } from '../core/moddy-error';
 import { assertSnowflake, snowflakeDate } from '../core/snowflake';
 import { normaliseErrorCode } from '../core/error-code';
 import type {

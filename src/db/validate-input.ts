@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../core/errors';
+import { InvalidArgumentError } from '../core/moddy-error';
 
 /** A finite number within [min, max], or an `InvalidArgumentError` naming the argument. */
 export function assertNumberInRange(label: string, value: unknown, min: number, max: number, integer = false): number {

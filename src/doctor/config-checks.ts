@@ -1,5 +1,5 @@
 import { parseConfig, type Config } from '../config';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/moddy-error';
 import { fail, pass, type CheckResult } from './check';
 
 /** The configuration parses, and says production: the doctor checks a deployment, not a development checkout. */

@@ -1,5 +1,5 @@
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import { ValidationError } from '../core/errors';
+import { ValidationError } from '../core/moddy-error';
 import type { ModdyDatabase, NewErrorRecord } from '../db/api';
 import { fromErrorJobData, type ErrorJobData } from './job-data';
 import { MicroBatcher, type MicroBatchOptions } from './micro-batch';

@@ -1,7 +1,7 @@
 import { Queue, type DefaultJobOptions } from 'bullmq';
 import type { RedisConnection } from '../redis';
 import type { ErrorJobData } from './job-data';
-import { bullPrefix } from './config';
+import { bullPrefix } from './queue-prefix';
 import { QUEUE_NAMES } from './names';
 
 export interface QueuesOptions {

@@ -1,6 +1,6 @@
 import type { WorkerOptions } from 'bullmq';
 import type { RedisConnection } from '../redis';
-import { bullPrefix } from './config';
+import { bullPrefix } from './queue-prefix';
 import type { Logger } from 'pino';
 
 export type WorkerLogger = Pick<Logger, 'info' | 'warn' | 'error'>;

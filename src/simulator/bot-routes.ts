@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response, Router } from 'express';
-import { apiErrors } from './errors';
+import { apiErrors } from './simulator-errors';
 import { bodyOf } from './http-body';
 import { ok, param, queryFlag, route, sendError, type Answer } from './http-answer';
 import { applicationPayload } from './payloads/application';

@@ -1,4 +1,4 @@
-import { apiErrors, type FieldError } from './errors';
+import { apiErrors, type FieldError } from './simulator-errors';
 
 /** Discord's name rule for chat-input commands and options: 1–32 lowercase letters, digits, `-`, `_`, `'` (any script). */
 const CHAT_INPUT_NAME = /^[-_'\p{Ll}\p{Lo}\p{N}\p{sc=Deva}\p{sc=Thai}]{1,32}$/u;

@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { DiscordApiError } from './errors';
+import { DiscordApiError } from './simulator-errors';
 
 /** What a route handler answers: a JSON body with a status, or 204. */
 export interface Answer {

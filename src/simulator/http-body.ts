@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { apiErrors } from './errors';
+import { apiErrors } from './simulator-errors';
 import { sendError } from './http-answer';
 import type { UploadedFile } from './payloads/message';
 

@@ -2,7 +2,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import type { APIUser } from 'discord.js';
 import { addBotRoutes, isAuthorized } from './bot-routes';
 import type { CommandRegistry } from './commands';
-import { apiErrors } from './errors';
+import { apiErrors } from './simulator-errors';
 import { pushBounded } from './bounded';
 import { bodyOf, parseBody } from './http-body';
 import { noContent, ok, param, queryFlag, route, sendError, sendJson } from './http-answer';

@@ -1,6 +1,6 @@
 export { DiscordSimulator, type SendInteractionOptions, type InteractionHandle } from './simulator';
 export { DEV_TOKEN, DEV_BOT_USER, type DiscordSimulatorOptions } from './options';
-export { SimulatorTimeoutError, SimulatorInputError, DiscordApiError } from './errors';
+export { SimulatorTimeoutError, SimulatorInputError, DiscordApiError } from './simulator-errors';
 export { shardForGuild, SnowflakeFactory } from './snowflake';
 export { seedWorld, LARGE_THRESHOLD, type SeedOptions, type SeededWorld } from './seed';
 export { prng } from './random';

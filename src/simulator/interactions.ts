@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { APIInteraction, APIMessage, APIUser } from 'discord.js';
-import { apiErrors } from './errors';
+import { apiErrors } from './simulator-errors';
 import { mentionsIn } from './payloads/mentions';
 import { editedMessagePayload, isLoading, messagePayload, readMessageBody, type UploadedFile } from './payloads/message';
 import type { SimulatorStore } from './store';

@@ -1,5 +1,5 @@
 import type { APIMessage } from 'discord.js';
-import { SimulatorInputError } from './errors';
+import { SimulatorInputError } from './simulator-errors';
 import { SnowflakeFactory, snowflakeTimestamp } from './snowflake';
 import type { ChannelSeed, GuildRecord, GuildSeed, MemberSeed, RoleSeed, UserRecord, UserSeed } from './types';
 import { ChangeFeed } from './wait';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { SimulatorTimeoutError } from './errors';
+import { SimulatorTimeoutError } from './simulator-errors';
 
 /**
  * Lets callers wait for a condition on simulator state: every mutation calls `notify()`, and each

@@ -8,7 +8,7 @@ import { postgresCheck, redisCheck, type HealthCheck } from '../observability/he
 import { startHealthServer, type HealthServer } from '../observability/health-server';
 import { observeJobs } from '../observability/job-metrics';
 import { MetricsRegistry } from '../observability/metrics';
-import { bullPrefix, queuePrefix } from '../queues/config';
+import { bullPrefix, queuePrefix } from '../queues/queue-prefix';
 import { jobCounts } from '../queues/job-counts';
 import { createWorkerConnection } from '../queues/connection';
 import { createQueues } from '../queues/queues';

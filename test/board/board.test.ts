@@ -10,10 +10,10 @@ import { jobCounts } from '../../src/queues/job-counts';
 import { QUEUE_NAMES } from '../../src/queues/names';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../helpers/pipeline-fixture';
 import { parseExposition } from '../helpers/prometheus';
 import { eventually } from '../helpers/eventually';
-import { freePort } from '../cache/redis-process';
+import { freePort } from '../helpers/redis-process';
 
 const credentials = { user: 'ops', password: 'correct horse' };
 const basic = (user: string, password: string): string => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -108,7 +108,7 @@ describe('queue board', () => {
 
   const startEntry = (env: NodeJS.ProcessEnv) => {
     const root = path.resolve(__dirname, '../..');
-    return spawn(process.execPath, ['-r', path.join(root, 'test/workers/ts-register.cjs'), path.join(root, 'src/board/cli.ts')], {
+    return spawn(process.execPath, ['-r', path.join(root, 'test/helpers/ts-register.cjs'), path.join(root, 'src/board/board-cli.ts')], {
       cwd: root,
       env: { ...withoutCredentials(process.env), BOARD_PORT: '0', LOG_LEVEL: 'silent', ...env },
       stdio: ['ignore', 'ignore', 'pipe'],

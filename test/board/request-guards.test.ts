@@ -4,7 +4,7 @@ import { createBoardApp } from '../../src/board/app';
 import { createWorkerConnection } from '../../src/queues/connection';
 import { QUEUE_NAMES } from '../../src/queues/names';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../helpers/pipeline-fixture';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 
 /** A raw request: unlike fetch, node:http lets the test choose the Host header, as a rebound page would send it. */

@@ -2,7 +2,7 @@ import { REST } from '@discordjs/rest';
 import { Client } from 'pg';
 import pino from 'pino';
 import { lookupGuild } from '../../src/bot/lookups/guild-lookup';
-import { InvalidIdError } from '../../src/core/errors';
+import { InvalidIdError } from '../../src/core/moddy-error';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
 import { openBotFixture, type BotFixture } from './fixture';
 

@@ -1,5 +1,5 @@
-import { validatePrefix } from '../../src/bot/commands/config';
-import { InvalidPrefixError } from '../../src/bot/errors';
+import { validatePrefix } from '../../src/bot/commands/config-command';
+import { InvalidPrefixError } from '../../src/bot/command-errors';
 
 describe('validatePrefix', () => {
   it.each(['!', '?!', 'mod!', '🦊', '👋🏽!', 'ñ'])('accepts %j', (prefix) => {

@@ -1,6 +1,6 @@
 import type { CaptureMeta, ErrorCapture } from '../../src/bot/tracker';
 
-/** A stand-in error tracker that keeps what it was given (the real one lives in src/errors/). */
+/** A stand-in error tracker that keeps what it was given (the real one lives in src/error-tracking/). */
 export class RecordingTracker implements ErrorCapture {
   readonly captured: { error: unknown; context: CaptureMeta; code: string }[] = [];
 

@@ -1,6 +1,6 @@
 import type { Attributes, EntityType } from '../../src/attributes/registry';
 import { PostgresDatabase } from '../../src/db/postgres-database';
-import { CacheFixture, DEV, freshId, invalidationDelay, type CacheInstance } from './cache-fixture';
+import { CacheFixture, DEV, freshId, invalidationDelay, type CacheInstance } from '../helpers/cache-fixture';
 
 /** Holds the next attribute load open after it read PostgreSQL, so a write can land in between. */
 class GatedDatabase extends PostgresDatabase {

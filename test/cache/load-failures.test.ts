@@ -2,7 +2,7 @@ import type { Attributes, EntityType } from '../../src/attributes/registry';
 import type { InteractionAttributes } from '../../src/db/api';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { eventually } from '../helpers/eventually';
-import { CacheFixture, freshId } from './cache-fixture';
+import { CacheFixture, freshId } from '../helpers/cache-fixture';
 
 /** PostgreSQL answers nothing until the test fails each pending load, in the order it chooses. */
 class FailingDatabase extends PostgresDatabase {

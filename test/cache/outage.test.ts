@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
-import { CacheFixture, DEV, freshId, invalidationDelay, waitFor, type CacheInstance } from './cache-fixture';
-import { freePort, RedisProcess, TcpProxy } from './redis-process';
+import { CacheFixture, DEV, freshId, invalidationDelay, waitFor, type CacheInstance } from '../helpers/cache-fixture';
+import { freePort, RedisProcess, TcpProxy } from '../helpers/redis-process';
 
 let f: CacheFixture;
 let server: RedisProcess | undefined;

@@ -1,5 +1,5 @@
-import { InvalidIdError, UnknownAttributeError } from '../../src/core/errors';
-import { CacheFixture, DEV, freshId, type CacheInstance } from './cache-fixture';
+import { InvalidIdError, UnknownAttributeError } from '../../src/core/moddy-error';
+import { CacheFixture, DEV, freshId, type CacheInstance } from '../helpers/cache-fixture';
 
 let f: CacheFixture;
 let a: CacheInstance;

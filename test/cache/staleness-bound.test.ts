@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from './cache-fixture';
-import { RedisProcess, TcpProxy } from './redis-process';
+import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../helpers/cache-fixture';
+import { RedisProcess, TcpProxy } from '../helpers/redis-process';
 import { TEST_REDIS_URL } from '../helpers/services';
 
 /*

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { deployCommands } from '../../src/bot/deploy-commands';
+import { deployCommands } from '../../src/bot/deploy-commands-cli';
 import { translator } from '../../src/bot/i18n';
 import { FleetMembership, type FleetView } from '../../src/cluster/fleet';
 import {

@@ -9,7 +9,7 @@ import { startManagerEndpoint } from '../../src/cluster/manager-endpoint';
 import type { HealthServer } from '../../src/observability/health-server';
 import { MetricsRegistry } from '../../src/observability/metrics';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../helpers/pipeline-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';

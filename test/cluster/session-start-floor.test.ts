@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { fetchGatewayBot } from '../../src/cluster/gateway';
+import { fetchGatewayBot } from '../../src/cluster/gateway-bot';
 import { startClusterManager } from '../../src/cluster/manager';
 import { SessionStartLimitError, assertSessionStartsLeft } from '../../src/cluster/session-start-floor';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';

@@ -1,5 +1,5 @@
 import { parseConfig } from '../../src/config';
-import { ConfigError } from '../../src/core/errors';
+import { ConfigError } from '../../src/core/moddy-error';
 import { redisTargetFromConfig } from '../../src/redis';
 
 describe('configuration', () => {

@@ -1,4 +1,4 @@
-import { DataValueTooLargeError } from '../../src/core/errors';
+import { DataValueTooLargeError } from '../../src/core/moddy-error';
 import { loggerOptions, parseConfig } from '../../src/config';
 import { connectDatabase } from '../../src/connect';
 import { buildLogger } from '../../src/core/logger';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadEnvFile } from '../../src/core/env-file';
 import { seedWorld } from '../../src/simulator/seed';
-import { freePort } from '../cache/redis-process';
+import { freePort } from '../helpers/redis-process';
 import { eventually } from '../helpers/eventually';
 
 const ROOT = path.resolve(__dirname, '../..');
-const REGISTER = path.join(ROOT, 'test/workers/ts-register.cjs');
+const REGISTER = path.join(ROOT, 'test/helpers/ts-register.cjs');
 
 interface Run {
   stdout: () => string;
@@ -68,7 +68,7 @@ describe('entry points', () => {
   it('load .env from their working directory, the shell winning, and log JSON lines in production', async () => {
     const [filePort, shellPort] = [await freePort(), await freePort()];
     await writeFile(path.join(dir, '.env'), `SIMULATOR_PORT=${filePort}\nSIMULATOR_GUILDS=3\nLOG_LEVEL=debug\n`);
-    const simulator = start(path.join(ROOT, 'src/simulator/cli.ts'), [], {
+    const simulator = start(path.join(ROOT, 'src/simulator/simulator-cli.ts'), [], {
       cwd: dir,
       env: { NODE_ENV: 'production', SIMULATOR_PORT: String(shellPort), LOG_LEVEL: 'info' },
     });

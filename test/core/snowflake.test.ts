@@ -1,4 +1,4 @@
-import { InvalidIdError } from '../../src/core/errors';
+import { InvalidIdError } from '../../src/core/moddy-error';
 import { assertSnowflake, isSnowflake } from '../../src/core/snowflake';
 
 describe('snowflakes', () => {

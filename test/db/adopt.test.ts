@@ -2,7 +2,7 @@ import Redis from 'ioredis';
 import { MIGRATIONS } from '../../migrations';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { connectDatabase } from '../../src/connect';
-import { AdoptionBlockedError, AdoptionNotRequestedError, SchemaMismatchError } from '../../src/db/adoption/errors';
+import { AdoptionBlockedError, AdoptionNotRequestedError, SchemaMismatchError } from '../../src/db/adoption/adoption-errors';
 import { createDataSource } from '../../src/db/data-source';
 import { migrate, planMigration } from '../../src/db/migrate';
 import { PostgresDatabase } from '../../src/db/postgres-database';

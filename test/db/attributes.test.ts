@@ -6,7 +6,7 @@ import {
   InvalidIdError,
   UnknownAttributeError,
   ValidationError,
-} from '../../src/core/errors';
+} from '../../src/core/moddy-error';
 import type { EntityType } from '../../src/attributes/registry';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 

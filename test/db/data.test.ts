@@ -5,7 +5,7 @@ import {
   InvalidDataValueError,
   InvalidIdError,
   ValidationError,
-} from '../../src/core/errors';
+} from '../../src/core/moddy-error';
 import type { JsonValue } from '../../src/db/api';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 

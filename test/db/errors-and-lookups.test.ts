@@ -1,4 +1,4 @@
-import { InvalidArgumentError, InvalidErrorCodeError, InvalidIdError } from '../../src/core/errors';
+import { InvalidArgumentError, InvalidErrorCodeError, InvalidIdError } from '../../src/core/moddy-error';
 import type { NewErrorRecord } from '../../src/db/api';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 
@@ -15,9 +15,9 @@ const error = (code: string, overrides: Partial<NewErrorRecord> = {}): NewErrorR
   errorCode: code,
   errorType: 'TypeError',
   message: 'x is not a function',
-  fileSource: 'src/bot/commands/guild.ts',
+  fileSource: 'src/bot/commands/guild-command.ts',
   lineNumber: 42,
-  traceback: 'TypeError: x is not a function\n    at run (src/bot/commands/guild.ts:42:7)',
+  traceback: 'TypeError: x is not a function\n    at run (src/bot/commands/guild-command.ts:42:7)',
   userId: '1234567890123456789',
   guildId: '987654321098765432',
   command: 'guild lookup',
@@ -33,7 +33,7 @@ describe('errors', () => {
       errorCode: 'AB01CD23',
       errorType: 'TypeError',
       message: 'x is not a function',
-      fileSource: 'src/bot/commands/guild.ts',
+      fileSource: 'src/bot/commands/guild-command.ts',
       lineNumber: 42,
       userId: '1234567890123456789',
       guildId: '987654321098765432',

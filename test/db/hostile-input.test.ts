@@ -1,4 +1,4 @@
-import { ValidationError } from '../../src/core/errors';
+import { ValidationError } from '../../src/core/moddy-error';
 import type { CachedGuildInput, JsonValue } from '../../src/db/api';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 

@@ -17,7 +17,7 @@ function runCli(url: string, args: string[], env: Record<string, string> = {}): 
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      ['-r', path.join(ROOT, 'test/workers/ts-register.cjs'), path.join(ROOT, 'src/db/migrate-cli.ts'), ...args],
+      ['-r', path.join(ROOT, 'test/helpers/ts-register.cjs'), path.join(ROOT, 'src/db/migrate-cli.ts'), ...args],
       {
         cwd: ROOT,
         env: { ...process.env, NODE_ENV: 'test', DATABASE_URL: url, ...env },

@@ -1,9 +1,9 @@
 import { Client } from 'pg';
-import { DatabaseTimeoutError, DatabaseUnavailableError } from '../../src/core/errors';
+import { DatabaseTimeoutError, DatabaseUnavailableError } from '../../src/core/moddy-error';
 import { createDataSource, type DatabaseTimeouts } from '../../src/db/data-source';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { postgresCheck, withTimeout } from '../../src/observability/health-checks';
-import { TcpProxy } from '../cache/redis-process';
+import { TcpProxy } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 /*

@@ -92,7 +92,7 @@ describe('ecosystem.config.js (pm2)', () => {
 
   it('gives every worker its own /health port per instance, ten apart, for `pm2 scale`', () => {
     const apps = loadApps(['node', 'pm2', 'start', 'ecosystem.config.js', '--env', 'production'], { PM2_HEALTH_PORT_BASE: '9200' });
-    const workers = apps.filter((app) => app.script.startsWith('dist/workers/'));
+    const workers = apps.filter((app) => app.script.startsWith('dist/src/workers/'));
     expect(workers).toHaveLength(3);
     for (const worker of workers) expect(worker.increment_var).toBe('HEALTH_PORT');
     expect(workers.map((worker) => worker.env_production?.HEALTH_PORT)).toEqual(['9210', '9220', '9230']);

@@ -5,11 +5,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import pino from 'pino';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../helpers/pipeline-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { freePort } from '../cache/redis-process';
+import { freePort } from '../helpers/redis-process';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '../..');

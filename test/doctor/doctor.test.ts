@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
-import { freePort, RedisProcess } from '../cache/redis-process';
+import { freePort, RedisProcess } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -18,11 +18,15 @@ const SEND_AND_EMBED = String((1n << 10n) | (1n << 11n) | (1n << 14n));
 /** `npm run doctor` as an operator runs it (the TypeScript entry point): its exit code and table. */
 function doctor(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const { NODE_ENV: _jest, ...shell } = process.env;
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/workers/ts-register.cjs'), path.join(ROOT, 'src/doctor/cli.ts')], {
-    cwd: ROOT,
-    env: { ...shell, NODE_ENV: 'production', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(ROOT, 'test/helpers/ts-register.cjs'), path.join(ROOT, 'src/doctor/doctor-cli.ts')],
+    {
+      cwd: ROOT,
+      env: { ...shell, NODE_ENV: 'production', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

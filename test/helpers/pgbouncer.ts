@@ -4,7 +4,7 @@ import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, killServer } from '../cache/redis-process';
+import { freePort, killServer } from './redis-process';
 import { eventually } from './eventually';
 import { TEST_POSTGRES_URL } from './services';
 

@@ -1,6 +1,6 @@
 import { createDataSource } from '../../src/db/data-source';
 import { PostgresDatabase } from '../../src/db/postgres-database';
-import { TcpProxy } from '../cache/redis-process';
+import { TcpProxy } from './redis-process';
 import type { TestDatabase } from './database';
 
 /** The data API on `database` reached through a TCP relay: `proxy.cut()` takes PostgreSQL "down", `proxy.restore()` brings it back. */

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import type { ClusterTarget, RedisTarget, SentinelTarget } from '../../src/redis';
-import { answers, freePort, killServer } from '../cache/redis-process';
+import { answers, freePort, killServer } from './redis-process';
 import { eventually } from './eventually';
 
 const run = promisify(execFile);

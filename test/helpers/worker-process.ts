@@ -21,25 +21,29 @@ export interface WorkerProcess {
   kill(signal: NodeJS.Signals): void;
 }
 
-/** A worker role's real entry point (`workers/<role>.ts`) in a child process, as pm2 and compose start it, logging nothing. */
+/** A worker role's real entry point (`src/workers/<role>-cli.ts`) in a child process, as pm2 and compose start it, logging nothing. */
 export function spawnWorkerProcess(
   role: 'error-persistence' | 'discord-log' | 'maintenance',
   options: WorkerProcessOptions,
 ): WorkerProcess {
-  const child = spawn(process.execPath, ['-r', path.join(ROOT, 'test/workers/ts-register.cjs'), path.join(ROOT, `workers/${role}.ts`)], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
-      DATABASE_URL: options.databaseUrl,
-      REDIS_URL: TEST_REDIS_URL,
-      QUEUE_PREFIX: options.prefix,
-      CACHE_PREFIX: options.prefix,
-      HEALTH_PORT: String(options.healthPort ?? 0),
-      LOG_LEVEL: 'silent',
-      ...options.env,
+  const child = spawn(
+    process.execPath,
+    ['-r', path.join(ROOT, 'test/helpers/ts-register.cjs'), path.join(ROOT, `src/workers/${role}-cli.ts`)],
+    {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        DATABASE_URL: options.databaseUrl,
+        REDIS_URL: TEST_REDIS_URL,
+        QUEUE_PREFIX: options.prefix,
+        CACHE_PREFIX: options.prefix,
+        HEALTH_PORT: String(options.healthPort ?? 0),
+        LOG_LEVEL: 'silent',
+        ...options.env,
+      },
+      stdio: 'ignore',
     },
-    stdio: 'ignore',
-  });
+  );
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return { exited, kill: (signal) => child.kill(signal) };
 }

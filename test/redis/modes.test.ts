@@ -3,7 +3,7 @@ import { purgeStaleCacheEntries } from '../../src/cache/purge';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { masterNodes, type RedisTarget } from '../../src/redis';
 import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
-import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../cache/cache-fixture';
+import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../helpers/cache-fixture';
 import {
   asLogger,
   countErrors,
@@ -13,7 +13,7 @@ import {
   RecordingLogger,
   storedErrors,
   type TrackerFixture,
-} from '../errors/pipeline-fixture';
+} from '../helpers/pipeline-fixture';
 import { ClusterDeployment, SentinelDeployment } from '../helpers/redis-deployments';
 import { TEST_CONFIG } from '../helpers/config';
 

@@ -5,8 +5,8 @@ import { createWorkerConnection } from '../../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { startDiscordLogWorker, type StartDiscordLogOptions } from '../../src/worker-roles';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, deletePrefix, eventually } from '../errors/pipeline-fixture';
-import { DiscordStub } from './discord-stub';
+import { RecordingLogger, asLogger, deletePrefix, eventually } from '../helpers/pipeline-fixture';
+import { DiscordStub } from '../helpers/discord-stub';
 import { TEST_CONFIG } from '../helpers/config';
 
 const CHANNEL = '100000000000000100';

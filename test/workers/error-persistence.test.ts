@@ -4,11 +4,11 @@ import { createWorkerConnection } from '../../src/queues/connection';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
-import type { TcpProxy } from '../cache/redis-process';
+import type { TcpProxy } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
+import { RecordingLogger, asLogger, codeSequence, countErrors, deletePrefix, eventually } from '../helpers/pipeline-fixture';
 import { TEST_CONFIG } from '../helpers/config';
 import { spawnWorkerProcess } from '../helpers/worker-process';
 

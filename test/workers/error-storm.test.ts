@@ -10,7 +10,7 @@ import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
 import { startDiscordLogWorker } from '../../src/worker-roles';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, deletePrefix, eventually } from '../errors/pipeline-fixture';
+import { RecordingLogger, asLogger, deletePrefix, eventually } from '../helpers/pipeline-fixture';
 import { TEST_CONFIG } from '../helpers/config';
 
 const GUILD = '1700000000000000001';

@@ -1,7 +1,7 @@
-import { freePort } from '../cache/redis-process';
+import { freePort } from '../helpers/redis-process';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { deletePrefix } from '../errors/pipeline-fixture';
+import { deletePrefix } from '../helpers/pipeline-fixture';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
 import { spawnWorkerProcess } from '../helpers/worker-process';

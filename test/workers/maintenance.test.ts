@@ -5,7 +5,7 @@ import type { MaintenanceStep } from '../../src/queues/maintenance';
 import { startMaintenanceWorker, type RunningWorker } from '../../src/worker-roles';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
-import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../errors/pipeline-fixture';
+import { RecordingLogger, asLogger, countErrors, deletePrefix, eventually } from '../helpers/pipeline-fixture';
 import { TEST_CONFIG } from '../helpers/config';
 
 describe('maintenance worker', () => {

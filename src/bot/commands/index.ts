@@ -1,8 +1,8 @@
 import type { Command } from '../command';
-import { configCommand } from './config';
-import { devCommand } from './dev';
-import { guildCommand } from './guild';
-import { userCommand } from './user';
+import { configCommand } from './config-command';
+import { devCommand } from './dev-command';
+import { guildCommand } from './guild-command';
+import { userCommand } from './user-command';
 
 /** Every slash command of the bot; `deploy-commands` registers exactly these. */
 export const COMMANDS: readonly Command[] = [guildCommand, userCommand, configCommand, devCommand];

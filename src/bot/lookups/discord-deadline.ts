@@ -1,4 +1,4 @@
-import { DiscordBusyError } from '../errors';
+import { DiscordBusyError } from '../command-errors';
 
 /** How long a lookup waits for Discord (rate limits included) before telling the user to try again. */
 export const DEFAULT_LOOKUP_DEADLINE_MS = 8000;

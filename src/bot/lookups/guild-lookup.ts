@@ -5,7 +5,7 @@ import { assertSnowflake, snowflakeDate } from '../../core/snowflake';
 import type { CachedGuild, CachedGuildInput, JsonObject, ModdyDatabase } from '../../db/api';
 import { DEFAULT_LOOKUP_DEADLINE_MS, withinDeadline } from './discord-deadline';
 import { storableJson, storableText } from '../../core/storable';
-import { isNotVisible } from './discord-errors';
+import { isNotVisible } from './not-visible';
 
 /** Where a lookup's answer came from: the `guilds_cache` table, the guild itself (bot is a member) or its public preview. */
 export type GuildLookupSource = 'cache' | 'bot' | 'preview';

@@ -3,7 +3,7 @@ import { Routes, type APIUser } from 'discord.js';
 import type { RedisConnection } from '../../redis';
 import { assertSnowflake } from '../../core/snowflake';
 import { DEFAULT_LOOKUP_DEADLINE_MS, withinDeadline } from './discord-deadline';
-import { isNotVisible } from './discord-errors';
+import { isNotVisible } from './not-visible';
 
 /** The facts `/user lookup` shows, as cached. */
 export interface DiscordUserSummary {

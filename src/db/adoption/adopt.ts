@@ -1,7 +1,7 @@
 import { MigrationExecutor, type DataSource } from 'typeorm';
 import { select } from '../sql';
 import { copyStatement } from './conversions';
-import { AdoptionBlockedError } from './errors';
+import { AdoptionBlockedError } from './adoption-errors';
 import { inspectSchema } from './inspect';
 import { ORIGINAL_TABLES } from './original-schema';
 import { analyseOriginal, type AdoptionReport } from './report';

@@ -1,5 +1,5 @@
 import { select, selectOne, type Queryable } from '../sql';
-import { SchemaMismatchError } from './errors';
+import { SchemaMismatchError } from './adoption-errors';
 import { ORIGINAL_COLUMNS, ORIGINAL_TABLES } from './original-schema';
 
 /** The migrations table of `createDataSource`. */

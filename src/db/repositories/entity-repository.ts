@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { Attributes, EntityType } from '../../attributes/registry';
-import { DataPathConflictError } from '../../core/errors';
+import { DataPathConflictError } from '../../core/moddy-error';
 import type { JsonObject } from '../api';
 import { ENTITY_TABLES } from '../entity-tables';
 import { selectOne, sqlState } from '../sql';

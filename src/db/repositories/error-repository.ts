@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { DataValueTooLargeError, InvalidArgumentError } from '../../core/errors';
+import { DataValueTooLargeError, InvalidArgumentError } from '../../core/moddy-error';
 import { assertSnowflake } from '../../core/snowflake';
 import { normaliseErrorCode } from '../../core/error-code';
 import { cutText, storableJson, storableText } from '../../core/storable';

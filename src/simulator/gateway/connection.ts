@@ -1,6 +1,6 @@
 import type { WebSocket } from 'ws';
 import type { WindowLimit } from '../rate-limits/limits';
-import type { GatewaySession } from '../gateway';
+import type { GatewaySession } from './gateway-server';
 import { CloseCode } from './protocol';
 
 export interface ConnectionLimits {

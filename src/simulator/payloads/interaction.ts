@@ -1,5 +1,5 @@
 import type { APIApplicationCommandInteractionDataOption, APIChatInputApplicationCommandInteraction } from 'discord.js';
-import { SimulatorInputError } from '../errors';
+import { SimulatorInputError } from '../simulator-errors';
 import type { GuildRecord, UserRecord } from '../types';
 import { channelPayload, rolePayload } from './guild';
 import { memberPayload, userPayload } from './user';

@@ -8,7 +8,7 @@ import type {
   MessageFlags,
 } from 'discord.js';
 import { EmbedType } from 'discord.js';
-import { DiscordApiError, apiErrors, type FieldError } from '../errors';
+import { DiscordApiError, apiErrors, type FieldError } from '../simulator-errors';
 import type { Mentions } from './mentions';
 
 /** The message fields the simulator reads from create/edit bodies (JSON or multipart `payload_json`). */

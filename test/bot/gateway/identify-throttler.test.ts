@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { RedisIdentifyThrottler } from '../../../src/bot/gateway/identify-throttler';
-import { freePort } from '../../cache/redis-process';
+import { freePort } from '../../helpers/redis-process';
 import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../../helpers/services';
 
 const WINDOW_MS = 300;

@@ -5,8 +5,8 @@ import {
   InvalidIdError,
   UnknownAttributeError,
   ValidationError,
-} from '../core/errors';
-import { CommandRefusedError, DiscordBusyError, InvalidPrefixError } from './errors';
+} from '../core/moddy-error';
+import { CommandRefusedError, DiscordBusyError, InvalidPrefixError } from './command-errors';
 import type { Translate } from './i18n';
 import { clipText } from '../core/storable';
 

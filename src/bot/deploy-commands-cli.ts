@@ -1,7 +1,7 @@
 import { RateLimitError, REST } from '@discordjs/rest';
 import { Routes } from 'discord.js';
 import { configuredLogging, getConfig } from '../config';
-import { ConfigError } from '../core/errors';
+import { ConfigError } from '../core/moddy-error';
 import { runEntryPoint } from '../core/entry-point';
 import type { Logger } from '../core/logger';
 import type { Command } from './command';

@@ -1,9 +1,9 @@
 import path from 'node:path';
-import { buildErrorRecord } from '../../src/errors/build-record';
-import { sanitiseContext } from '../../src/errors/context';
+import { buildErrorRecord } from '../../src/error-tracking/build-record';
+import { sanitiseContext } from '../../src/error-tracking/context';
 import { REDACTED } from '../../src/core/redact';
-import { toJsonSafe } from '../../src/errors/safe-json';
-import { firstProjectFrame } from '../../src/errors/stack';
+import { toJsonSafe } from '../../src/error-tracking/safe-json';
+import { firstProjectFrame } from '../../src/error-tracking/stack';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -84,7 +84,7 @@ describe('buildErrorRecord', () => {
     expect(record).toEqual({
       errorType: 'CommandFailedError',
       message: `Could not load Bearer ${REDACTED}`,
-      fileSource: 'test/errors/record.test.ts',
+      fileSource: 'test/error-tracking/record.test.ts',
       lineNumber: expect.any(Number),
       traceback: expect.stringContaining('record.test.ts') as string,
       userId: '123456789012345678',

@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { configuredLogging, getConfig } from '../config';
 import { runEntryPoint, signalReady } from '../core/entry-point';
 import type { Logger } from '../core/logger';
-import { queuePrefix } from '../queues/config';
+import { queuePrefix } from '../queues/queue-prefix';
 import { redisTargetFromConfig } from '../redis';
 import { createProducerConnection } from '../queues/connection';
 import { jobCounts } from '../queues/job-counts';

@@ -1,4 +1,4 @@
-import { ModdyError } from '../core/errors';
+import { ModdyError } from '../core/moddy-error';
 
 /** A wait on the simulator (a reply, a message, shards) did not complete within its deadline. */
 export class SimulatorTimeoutError extends ModdyError {

@@ -1,8 +1,8 @@
 import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
-import { RedisProcess, TcpProxy } from '../cache/redis-process';
-import { countErrors, deletePrefix, eventually, openTracker, type TrackerFixture } from './pipeline-fixture';
+import { RedisProcess, TcpProxy } from '../helpers/redis-process';
+import { countErrors, deletePrefix, eventually, openTracker, type TrackerFixture } from '../helpers/pipeline-fixture';
 
 const ERRORS = 1000;
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { redisTargetFromConfig, type RedisConnection } from '../redis';
 import type { Config } from '../config';
 import type { ModdyDatabase } from '../db/api';
-import { queuePrefix } from '../queues/config';
+import { queuePrefix } from '../queues/queue-prefix';
 import { createProducerConnection } from '../queues/connection';
 import { createQueues, type ModdyQueues } from '../queues/queues';
 import { ErrorSpool } from './spool';

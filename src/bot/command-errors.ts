@@ -1,4 +1,4 @@
-import { ModdyError, ValidationError } from '../core/errors';
+import { ModdyError, ValidationError } from '../core/moddy-error';
 
 /** Why the dispatcher (or a command) refused to run something; each has its `refusal.*` message. */
 export type RefusalReason = 'blacklisted' | 'guildOnly' | 'manageGuild' | 'developer';

@@ -1,4 +1,4 @@
-import { ModdyError } from '../core/errors';
+import { ModdyError } from '../core/moddy-error';
 
 /** What `GET /gateway/bot` tells the manager: Discord's recommended shard count and identify concurrency. */
 export interface GatewayBotInfo {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { sanitiseContext } from '../../src/errors/context';
+import { sanitiseContext } from '../../src/error-tracking/context';
 import { logRedaction } from '../../src/core/log-redaction';
 import { REDACTED, isSecretKey, redactSecrets, redactText } from '../../src/core/redact';
 import { REPLACEMENT, clipText, cutText, storableJson, storableText } from '../../src/core/storable';

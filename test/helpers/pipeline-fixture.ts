@@ -7,9 +7,9 @@ import { createRedisConnection, type RedisConnection, type RedisTargetLike } fro
 import type { ErrorRecord } from '../../src/db/api';
 import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { CODE_ALPHABET } from '../../src/core/error-code';
-import { ErrorSpool } from '../../src/errors/spool';
-import { createErrorTracker, type ErrorTracker } from '../../src/errors/tracker';
-import type { ErrorTrackerOptions } from '../../src/errors/tracker-options';
+import { ErrorSpool } from '../../src/error-tracking/spool';
+import { createErrorTracker, type ErrorTracker } from '../../src/error-tracking/tracker';
+import type { ErrorTrackerOptions } from '../../src/error-tracking/tracker-options';
 import { createProducerConnection } from '../../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../../src/queues/queues';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';

@@ -3,9 +3,9 @@ import { errorJobId } from '../../src/queues/job-data';
 import { startDiscordLogWorker, startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { TEST_REDIS_URL } from '../helpers/services';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
-import { freePort } from '../cache/redis-process';
-import { DiscordStub } from '../workers/discord-stub';
-import { RecordingLogger, asLogger, deletePrefix, eventually, openTracker, type TrackerFixture } from './pipeline-fixture';
+import { freePort } from '../helpers/redis-process';
+import { DiscordStub } from '../helpers/discord-stub';
+import { RecordingLogger, asLogger, deletePrefix, eventually, openTracker, type TrackerFixture } from '../helpers/pipeline-fixture';
 import { TEST_CONFIG } from '../helpers/config';
 
 const CHANNEL = '100000000000000100';
@@ -72,7 +72,7 @@ describe('error tracker, end to end on PostgreSQL and Redis', () => {
       errorCode: code,
       errorType: 'PingFailedError',
       message: 'latency probe failed',
-      fileSource: 'test/errors/tracker.test.ts',
+      fileSource: 'test/error-tracking/tracker.test.ts',
       lineNumber: expect.any(Number) as number,
       userId: USER,
       guildId: GUILD,

@@ -1,4 +1,4 @@
-import { ValidationError } from '../core/errors';
+import { ValidationError } from '../core/moddy-error';
 import type { RedisConnection } from '../redis';
 import type { ModdyDatabase } from '../db/api';
 import { errorJobId, fromErrorJobData } from '../queues/job-data';

@@ -3,13 +3,13 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { pushBounded } from './bounded';
-import { GatewayConnection, type ConnectionLimits } from './gateway/connection';
-import type { IdentifyPacer } from './gateway/identify-pacer';
-import { CloseCode, Op } from './gateway/protocol';
-import { intentsProblem, wantsEvent } from './gateway/intents';
-import { shardForGuild } from './snowflake';
-import type { ChangeFeed } from './wait';
+import { pushBounded } from '../bounded';
+import { GatewayConnection, type ConnectionLimits } from './connection';
+import type { IdentifyPacer } from './identify-pacer';
+import { CloseCode, Op } from './protocol';
+import { intentsProblem, wantsEvent } from './intents';
+import { shardForGuild } from '../snowflake';
+import type { ChangeFeed } from '../wait';
 
 /** Dispatches kept per session for RESUME; older ones are lost, like a Discord session that fell too far behind. */
 const REPLAY_LIMIT = 1000;

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import { ValidationError } from '../../src/core/errors';
+import { ValidationError } from '../../src/core/moddy-error';
 import type { NewErrorRecord } from '../../src/db/api';
-import type { SpoolEntry } from '../../src/errors/spool';
+import type { SpoolEntry } from '../../src/error-tracking/spool';
 import { REPLACEMENT } from '../../src/core/storable';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
-import { RedisProcess } from '../cache/redis-process';
+import { RedisProcess } from '../helpers/redis-process';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL } from '../helpers/services';
 import {
@@ -18,7 +18,7 @@ import {
   openTracker,
   temporarySpool,
   type TrackerFixture,
-} from './pipeline-fixture';
+} from '../helpers/pipeline-fixture';
 import { TEST_CONFIG } from '../helpers/config';
 
 /** A distinct valid code per call. */

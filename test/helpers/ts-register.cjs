@@ -1,4 +1,4 @@
-// Lets a child process run the TypeScript entry points directly (node -r this-file workers/x.ts),
+// Lets a child process run the TypeScript entry points directly (node -r this-file src/workers/x.ts),
 // compiled on load by @swc/core as jest does: tests exercise the real entry, signals included.
 const { addHook } = require('pirates');
 const { transformSync } = require('@swc/core');

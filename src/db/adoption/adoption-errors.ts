@@ -1,4 +1,4 @@
-import { ModdyError } from '../../core/errors';
+import { ModdyError } from '../../core/moddy-error';
 
 /** The database holds tables that are neither this project's schema nor the original Moddy's. Nothing was changed. */
 export class SchemaMismatchError extends ModdyError {

@@ -1,9 +1,9 @@
-import { getConfig, loggerOptions } from './config';
-import { connectDatabase } from './connect';
-import { buildLogger, createLogger, setRootLogger } from './core/logger';
-import { migrate } from './db/migrate';
-import { redactText } from './core/redact';
-import { generateErrorCode } from './core/error-code';
+import { getConfig, loggerOptions } from '../config';
+import { connectDatabase } from '../connect';
+import { buildLogger, createLogger, setRootLogger } from '../core/logger';
+import { migrate } from '../db/migrate';
+import { redactText } from '../core/redact';
+import { generateErrorCode } from '../core/error-code';
 
 /**
  * A short tour of the data API on the configured database: migrates, then walks through the

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ErrorSpool, type SpoolEntry } from '../../src/errors/spool';
+import { ErrorSpool, type SpoolEntry } from '../../src/error-tracking/spool';
 
 const entry = (code: string): SpoolEntry => ({
   record: {

@@ -1,5 +1,5 @@
-import { ReplaySchedule } from '../../src/errors/replay-schedule';
-import { resolveTrackerOptions } from '../../src/errors/tracker-options';
+import { ReplaySchedule } from '../../src/error-tracking/replay-schedule';
+import { resolveTrackerOptions } from '../../src/error-tracking/tracker-options';
 import { generateErrorCode } from '../../src/core/error-code';
 
 /** A replayer whose rounds fail or deliver as the test says, and a journal that records its releases. */

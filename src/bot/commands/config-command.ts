@@ -1,6 +1,6 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from 'discord.js';
 import type { Command, CommandContext } from '../command';
-import { CommandRefusedError, InvalidPrefixError, PREFIX_MAX_LENGTH } from '../errors';
+import { CommandRefusedError, InvalidPrefixError, PREFIX_MAX_LENGTH } from '../command-errors';
 
 /** 1 to 5 characters (counted as code points, so an emoji is one), no whitespace, control character or lone surrogate. */
 export function validatePrefix(value: string): string {
