@@ -6,7 +6,7 @@ import { CheckFailed, checkGroup, describeError, fail, pass, type CheckResult } 
 
 /** Oldest PostgreSQL Moddy is run and tested on. */
 const MIN_SERVER_VERSION = 14;
-/** Pool of each cluster process and each worker process (connectDatabase, src/workers/runtime.ts). */
+/** Pool of each cluster process and each worker process (connectDatabase, src/worker-roles). */
 const POOL_PER_PROCESS = 10;
 /** The manager's /health connection and a migration run (lock client + pool of 2). */
 const MANAGER_CONNECTIONS = 4;
