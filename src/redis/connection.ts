@@ -39,21 +39,20 @@ const SLOTS_REFRESH_INTERVAL_MS = 5000;
 /** Splits role options between the cluster client and the per-node connections it opens. */
 function clusterOptions(options: ConnectionOptions, password: string | undefined): ClusterOptions {
   const { enableOfflineQueue, retryStrategy, lazyConnect, enableAutoPipelining, enableReadyCheck, readOnly: _readOnly, ...node } = options;
-  const reconnectDelay = (attempts: number): number => retryStrategy?.(attempts) ?? Math.min(attempts * 100, 2000);
   return {
     ...(enableOfflineQueue === undefined ? {} : { enableOfflineQueue }),
     ...(lazyConnect === undefined ? {} : { lazyConnect }),
     ...(enableAutoPipelining === undefined ? {} : { enableAutoPipelining }),
     ...(enableReadyCheck === undefined ? {} : { enableReadyCheck }),
     // The cluster's own reconnection (every node lost).
-    clusterRetryStrategy: reconnectDelay,
-    // A node's connection reconnects too. ioredis' default drops a lost node from the client and adds it
-    // back only after a slots refresh, which only a MOVED reply to a lone command triggers: a master
-    // restarted with the same slots then stayed unreachable for pipelined commands (MOVED from every
-    // other node, never retried) and the cache tier never came back (docs/redis.md).
-    clusterNodeRetryStrategy: reconnectDelay,
-    // And the slot map is refreshed periodically, whatever traffic runs: a topology change the client
-    // missed (a failover while it was idle) is picked up. ioredis documents 5 s but sets no default.
+    clusterRetryStrategy: (attempts: number) => retryStrategy?.(attempts) ?? Math.min(attempts * 100, 2000),
+    // The slot map is refreshed periodically, whatever traffic runs. ioredis drops a master whose
+    // connection ended and adds it back only at a slots refresh, which otherwise only a MOVED reply to
+    // a lone command triggers; the cache's pipelined commands (several slots of the lost master in one
+    // pipeline, each with its own MOVED reply) neither retry nor refresh. A master restarted empty with
+    // the same slots then stayed out of the client and the cache tier never came back (docs/redis.md).
+    // ioredis documents 5 s as the default but sets none. Node connections keep ioredis' default (no
+    // reconnection): a node connection left reconnecting never emits 'end' when the client is closed.
     slotsRefreshInterval: SLOTS_REFRESH_INTERVAL_MS,
     redisOptions: { ...node, ...(password === undefined ? {} : { password }) },
     // Every command goes to its slot's master: a replica may lag behind a write the cache must see.
