@@ -1,6 +1,10 @@
 import type { ChildProcess } from 'node:child_process';
-import type { Cluster } from 'discord-hybrid-sharding';
 import { hasExited } from './child-exit';
+
+/** What the reaper reads of a hybrid-sharding `Cluster`: the process it currently runs. */
+export interface ReapableCluster {
+  readonly thread?: { readonly process?: unknown } | null;
+}
 
 /**
  * Makes sure a cluster process the manager gave up on really ends. hybrid-sharding restarts a
@@ -10,7 +14,7 @@ import { hasExited } from './child-exit';
  */
 export class ClusterReaper {
   private readonly released = new Map<ChildProcess, number>();
-  private readonly owners = new Map<ChildProcess, Cluster>();
+  private readonly owners = new Map<ChildProcess, ReapableCluster>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -22,7 +26,7 @@ export class ClusterReaper {
   }
 
   /** Called on each cluster `spawn` event. */
-  track(cluster: Cluster, child: ChildProcess): void {
+  track(cluster: ReapableCluster, child: ChildProcess): void {
     this.owners.set(child, cluster);
   }
 
