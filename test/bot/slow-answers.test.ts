@@ -51,6 +51,9 @@ describe('an interaction slower than Discord allows', () => {
   let simulator: DiscordSimulator;
   let client: Client;
   let stall: ReturnType<typeof stalling>;
+  /** What every test sends: an administrator's `/config show`, which reads the stalled database. */
+  const sendConfigShow = () =>
+    simulator.sendInteraction({ guildId: GUILD, user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'show' });
   const inFlight = new InFlight();
 
   beforeAll(async () => {
@@ -87,13 +90,7 @@ describe('an interaction slower than Discord allows', () => {
   });
 
   it('is deferred inside the window, then answered once the database answers', async () => {
-    const handle = simulator.sendInteraction({
-      guildId: GUILD,
-      user: ADMIN,
-      permissions: MANAGE_GUILD,
-      command: 'config',
-      subcommand: 'show',
-    });
+    const handle = sendConfigShow();
     // Hold the database past the whole response window: only a deferral made in time keeps the interaction alive.
     await new Promise((resolve) => setTimeout(resolve, RESPONSE_WINDOW_MS + 100));
     expect(stall.stalled()).toBe(true);
@@ -108,13 +105,7 @@ describe('an interaction slower than Discord allows', () => {
 
   it('a shutdown waits for a running interaction: it finishes and answers before the client would be destroyed', async () => {
     stall.hold();
-    const handle = simulator.sendInteraction({
-      guildId: GUILD,
-      user: ADMIN,
-      permissions: MANAGE_GUILD,
-      command: 'config',
-      subcommand: 'show',
-    });
+    const handle = sendConfigShow();
     await eventually(() => stall.stalled(), 5000, 5);
     let settled: boolean | undefined;
     const settling = inFlight.settle(10_000).then((all) => (settled = all));
@@ -128,7 +119,7 @@ describe('an interaction slower than Discord allows', () => {
 
   it('a shutdown stops waiting for a handler that outlasts its deadline', async () => {
     stall.hold();
-    simulator.sendInteraction({ guildId: GUILD, user: ADMIN, permissions: MANAGE_GUILD, command: 'config', subcommand: 'show' });
+    sendConfigShow();
     await eventually(() => stall.stalled(), 5000, 5);
     expect(await inFlight.settle(50)).toBe(false);
     stall.release();
