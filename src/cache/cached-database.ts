@@ -161,6 +161,11 @@ export class CachedDatabase implements ModdyDatabase {
     return this;
   }
 
+  /** The ID this process signs its invalidation messages with (see `decodeInvalidation`); it ignores its own. */
+  get invalidationOrigin(): string {
+    return this.invalidator.origin;
+  }
+
   /** Whether the Redis tier is in use right now. */
   get redisUp(): boolean {
     return this.health.up;

@@ -31,7 +31,8 @@ const ENTRY_KINDS = ['attrs', 'record', 'lookup'] as const;
  * PostgreSQL so that processes that still reach Redis invalidate them meanwhile.
  */
 export class Invalidator {
-  private readonly origin = randomUUID();
+  /** Signs this process's messages: it ignores its own on arrival (it dropped those entries already). */
+  readonly origin = randomUUID();
   private readonly pending = new Set<string>();
   private overflowed = false;
 

@@ -51,32 +51,38 @@ describe('invalidation across processes', () => {
     const user = freshId();
     const guild = freshId();
     await a.db.upsertCachedGuild({ guildId: guild, name: 'Before', updateSource: 'bot_join' });
-    const writes: { read: () => Promise<boolean>; write: () => Promise<unknown> }[] = [
+    const attrs = a.db.keys.attributes('user', user);
+    const record = a.db.keys.record('user', user);
+    const writes: { read: () => Promise<boolean>; key: string; write: () => Promise<unknown> }[] = [
       {
         read: async () => b.db.hasAttribute('user', user, 'BLACKLISTED'),
+        key: attrs,
         write: () => a.db.setAttribute('user', user, 'BLACKLISTED', true, DEV, 'abuse'),
       },
       {
         read: async () => !(await b.db.hasAttribute('user', user, 'BLACKLISTED')),
+        key: attrs,
         write: () => a.db.setAttribute('user', user, 'BLACKLISTED', false, DEV, 'appeal'),
       },
-      { read: async () => (await b.db.getUser(user))?.data.note === 'x', write: () => a.db.updateUserData(user, 'note', 'x') },
-      { read: async () => (await b.db.getUser(user))?.deactivatedAt != null, write: () => a.db.deactivateUser(user) },
-      { read: async () => (await b.db.getUser(user))?.deactivatedAt === null, write: () => a.db.ensureUser(user) },
+      { read: async () => (await b.db.getUser(user))?.data.note === 'x', key: record, write: () => a.db.updateUserData(user, 'note', 'x') },
+      { read: async () => (await b.db.getUser(user))?.deactivatedAt != null, key: record, write: () => a.db.deactivateUser(user) },
+      { read: async () => (await b.db.getUser(user))?.deactivatedAt === null, key: record, write: () => a.db.ensureUser(user) },
       {
         read: async () => (await b.db.getInteractionAttributes(user, guild)).guild?.LANG === 'EN',
+        key: a.db.keys.attributes('guild', guild),
         write: () => a.db.setAttribute('guild', guild, 'LANG', 'EN', DEV, 'setup'),
       },
       {
         read: async () => (await b.db.getCachedGuild(guild))?.name === 'After',
+        key: a.db.keys.guildLookup(guild),
         write: () => a.db.upsertCachedGuild({ guildId: guild, name: 'After', updateSource: 'api_call' }),
       },
     ];
     const delays: number[] = [];
-    for (const { read, write } of writes) {
+    for (const { read, key, write } of writes) {
       expect(await read()).toBe(false); // cached in b's local tier and in Redis
       expect(await read()).toBe(false);
-      delays.push(await invalidationDelay(b, write));
+      delays.push(await invalidationDelay(b, key, write));
       expect(await read()).toBe(true); // no polling: the entry is gone from the moment it was heard
     }
     expect(Math.max(...delays)).toBeLessThan(50);

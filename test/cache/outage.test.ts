@@ -81,7 +81,8 @@ describe('a real Redis stopped mid-test', () => {
 
     // Invalidations flow again.
     expect(await b.db.hasAttribute('user', id, 'BETA')).toBe(true);
-    expect(await invalidationDelay(b, () => a.db.setAttribute('user', id, 'BETA', false, DEV, 'after outage'))).toBeLessThan(50);
+    const key = a.db.keys.attributes('user', id);
+    expect(await invalidationDelay(b, key, () => a.db.setAttribute('user', id, 'BETA', false, DEV, 'after outage'))).toBeLessThan(50);
     expect(await b.db.hasAttribute('user', id, 'BETA')).toBe(false);
   });
 

@@ -1,4 +1,5 @@
 import { CachedDatabase, createCacheRedisClients, resolveCacheOptions, type CacheLogger, type CacheOptions } from '../../src/cache';
+import { decodeInvalidation } from '../../src/cache/invalidation-bus';
 import { globLiteral, scanKeys, unlinkKeys } from '../../src/cache/scan';
 import { parseConfig } from '../../src/config';
 import { createDataSource } from '../../src/db/data-source';
@@ -99,14 +100,17 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, deadl
 }
 
 /**
- * Runs `write` and resolves with the ms from its return to `reader` hearing an invalidation, timed
- * by the subscriber connection's own event (the reader applies it then): not the polling,
- * scheduling and reloading of a test's reads, which a loaded machine stretches.
+ * Runs `write` and resolves with the ms from its return to `reader` hearing the write's invalidation
+ * of `key`, timed by the subscriber connection's own event (the reader applies it then): not the
+ * polling, scheduling and reloading of a test's reads, which a loaded machine stretches. Only a
+ * message from another process that names `key` counts: after an outage, replays of logged
+ * invalidations (the reader's own among them, which it ignores) can arrive in the same window.
  */
-export async function invalidationDelay(reader: CacheInstance, write: () => Promise<unknown>): Promise<number> {
+export async function invalidationDelay(reader: CacheInstance, key: string, write: () => Promise<unknown>): Promise<number> {
   let heardAt: number | undefined;
-  const heard = (): void => {
-    heardAt ??= performance.now();
+  const heard = (_channel: string, message: string): void => {
+    const { origin, entries } = decodeInvalidation(message);
+    if (origin !== reader.db.invalidationOrigin && entries.includes(key)) heardAt ??= performance.now();
   };
   reader.subscriber.on('message', heard);
   try {
