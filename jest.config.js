@@ -21,6 +21,7 @@ module.exports = {
   transformIgnorePatterns: ['/node_modules/(?!discord-api-spec/)'],
   moduleNameMapper: { '^discord-api-spec/zod$': '<rootDir>/node_modules/discord-api-spec/build/discord-api-spec.zod.js' },
   globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
   testTimeout: 30000,
   // Integration tests share two CPU cores with PostgreSQL and Redis.
   maxWorkers: 2,

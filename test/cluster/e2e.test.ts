@@ -1,9 +1,7 @@
-import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { REST } from '@discordjs/rest';
 import { MessageFlags, type APIMessage } from 'discord.js';
 import Redis from 'ioredis';
@@ -24,6 +22,7 @@ import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
 import { TEST_CONFIG } from '../helpers/config';
+import { productionBuild } from '../helpers/production-build';
 
 /**
  * The whole bot against the simulator: the cluster manager spawns 2 clusters × 2 shards (built
@@ -32,8 +31,6 @@ import { TEST_CONFIG } from '../helpers/config';
  */
 
 const TOTAL_SHARDS = 4;
-const ROOT = path.resolve(__dirname, '../..');
-const CLUSTER_FILE = path.join(ROOT, 'dist/src/cluster/cluster-entry.js');
 const MANAGE_GUILD = String(1n << 5n);
 const silent = pino({ level: 'silent' });
 const en = translator('EN');
@@ -63,6 +60,7 @@ const BANNED = ids.next();
 const TARGET = ids.next();
 
 describe('bot end to end: 2 clusters × 2 shards', () => {
+  let clusterFile: string;
   let database: TestDatabase;
   let spoolDir: string;
   const prefix = testPrefix('e2e');
@@ -72,8 +70,8 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
   let manager: ClusterManagerHandle | undefined;
 
   beforeAll(async () => {
-    // Process mode runs a file: build the JS the clusters run (src → dist/src).
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    // Process mode runs a file: the JS the clusters run.
+    clusterFile = path.join(await productionBuild(), 'src/cluster/cluster-entry.js');
     database = await createTestDatabase({ migrate: false });
     spoolDir = await mkdtemp(path.join(tmpdir(), 'moddy-e2e-'));
     simulator = new DiscordSimulator({
@@ -102,7 +100,7 @@ describe('bot end to end: 2 clusters × 2 shards', () => {
       ERROR_SPOOL_PATH: path.join(spoolDir, 'spool.ndjson'),
     };
     manager = await startClusterManager({
-      file: CLUSTER_FILE,
+      file: clusterFile,
       token: DEV_TOKEN,
       apiUrl: simulator.apiUrl,
       databaseUrl: database.url,

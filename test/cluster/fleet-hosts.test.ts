@@ -1,8 +1,7 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import pino from 'pino';
 import { deployCommands } from '../../src/bot/deploy-commands-cli';
@@ -18,6 +17,7 @@ import {
 } from '../../src/simulator';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
+import { productionBuild } from '../helpers/production-build';
 import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../helpers/services';
 
 /**
@@ -27,11 +27,8 @@ import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../helpers/services'
  * through a shard of host A is seen by a shard of host B, the fleet view lists both hosts with
  * their guilds, a third host claiming shards of a live host is refused, and a killed host's shards
  * show as unowned until it is restarted and takes them back. Identify window 1 s on both sides;
- * leases of 3 s. Built into its own directory so it never races another suite's `dist/`.
+ * leases of 3 s.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const BUILD_DIR = path.join(ROOT, 'var/test-build/fleet-hosts');
-const MANAGER_CLI = path.join(BUILD_DIR, 'src/cluster/manager-cli.js');
 const TOTAL_SHARDS = 8;
 const IDENTIFY_WINDOW_MS = 1000;
 const MAX_CONCURRENCY = 2;
@@ -71,6 +68,7 @@ function busiestWindow(starts: readonly SessionStart[]): { perBucket: number; ov
 }
 
 describe('two hosts, 4 of 8 shards each', () => {
+  let managerCli: string;
   let database: TestDatabase;
   let workDir: string;
   let simulator: DiscordSimulator;
@@ -80,7 +78,7 @@ describe('two hosts, 4 of 8 shards each', () => {
   const running = new Set<ChildProcess>();
 
   beforeAll(async () => {
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], { cwd: ROOT });
+    managerCli = path.join(await productionBuild(), 'src/cluster/manager-cli.js');
     database = await createTestDatabase({ migrate: true });
     workDir = await mkdtemp(path.join(tmpdir(), 'moddy-fleet-'));
     simulator = new DiscordSimulator({
@@ -113,7 +111,7 @@ describe('two hosts, 4 of 8 shards each', () => {
 
   /** Starts a host: the bot's real entry point with this share; its stderr is kept. */
   function startHost(hostId: string, hostShards: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-    const child = spawn(process.execPath, [MANAGER_CLI], {
+    const child = spawn(process.execPath, [managerCli], {
       cwd: workDir,
       stdio: ['ignore', 'ignore', 'pipe'],
       env: {

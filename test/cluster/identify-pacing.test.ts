@@ -1,12 +1,11 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { startClusterManager } from '../../src/cluster/manager';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
+import { productionBuild } from '../helpers/production-build';
 import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../helpers/services';
 
 /**
@@ -15,23 +14,21 @@ import { TEST_REDIS_URL, deleteTestKeys, testPrefix } from '../helpers/services'
  * and not one IDENTIFY is refused: the clusters share the pacing through Redis
  * (`RedisIdentifyThrottler`). The window is Discord's 5 s shortened to 1 s on both sides, so the
  * test takes seconds, not minutes; clusters are spawned with no spacing of their own, which is the
- * hardest case for the shared throttle. Built into its own directory so it never races another
- * suite's `dist/`.
+ * hardest case for the shared throttle.
  */
-const ROOT = path.resolve(__dirname, '../..');
-const BUILD_DIR = path.join(ROOT, 'var/test-build/identify-pacing');
 const TOTAL_SHARDS = 16;
 const SHARDS_PER_CLUSTER = 8;
 const IDENTIFY_WINDOW_MS = 1000;
 const silent = pino({ level: 'silent' });
 
 describe('identify pacing: 16 shards through the cluster manager', () => {
+  let buildDir: string;
   let database: TestDatabase;
   let spoolDir: string;
   const prefix = testPrefix('pacing');
 
   beforeAll(async () => {
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', BUILD_DIR], { cwd: ROOT });
+    buildDir = await productionBuild();
     database = await createTestDatabase({ migrate: true });
     spoolDir = await mkdtemp(path.join(tmpdir(), 'moddy-pacing-'));
   }, 180_000);
@@ -53,7 +50,7 @@ describe('identify pacing: 16 shards through the cluster manager', () => {
     await simulator.start();
     const startedAt = Date.now();
     const manager = await startClusterManager({
-      file: path.join(BUILD_DIR, 'src/cluster/cluster-entry.js'),
+      file: path.join(buildDir, 'src/cluster/cluster-entry.js'),
       token: DEV_TOKEN,
       apiUrl: simulator.apiUrl,
       totalShards: TOTAL_SHARDS,

@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import pino from 'pino';
 import { startClusterManager, type ClusterManagerHandle, type RestartReason } from '../../src/cluster/manager';
 import { startManagerEndpoint } from '../../src/cluster/manager-endpoint';
@@ -13,6 +11,7 @@ import { deletePrefix } from '../helpers/pipeline-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
 import { parseExposition } from '../helpers/prometheus';
+import { productionBuild } from '../helpers/production-build';
 import { recordingLogger } from '../helpers/recording-logger';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 
@@ -21,8 +20,6 @@ import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
  * simulator: 1 cluster × 2 shards, reports every 200 ms, a 2 s gateway grace.
  */
 
-const ROOT = path.resolve(__dirname, '../..');
-const CLUSTER_FILE = path.join(ROOT, 'dist/src/cluster/cluster-entry.js');
 const GRACE_SECONDS = 2;
 const silent = pino({ level: 'silent' });
 
@@ -32,6 +29,7 @@ interface Readiness {
 }
 
 describe('cluster manager: /ready follows the gateway, /metrics labels every cluster', () => {
+  let clusterFile: string;
   let database: TestDatabase;
   let spoolDir: string;
   const prefix = testPrefix('ready');
@@ -59,8 +57,8 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
   };
 
   beforeAll(async () => {
-    // Process mode runs a file: build the JS the clusters run (src → dist/src).
-    await promisify(execFile)('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    // Process mode runs a file: the JS the clusters run.
+    clusterFile = path.join(await productionBuild(), 'src/cluster/cluster-entry.js');
     database = await createTestDatabase();
     spoolDir = await mkdtemp(path.join(tmpdir(), 'moddy-ready-'));
     simulator = await startSimulator();
@@ -78,7 +76,7 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
     options: { maxMemoryBytes?: number; logger?: pino.Logger; onRestart?: (cluster: number, reason: RestartReason) => void } = {},
   ) =>
     startClusterManager({
-      file: CLUSTER_FILE,
+      file: clusterFile,
       token: DEV_TOKEN,
       apiUrl: simulator.apiUrl,
       totalShards: 2,

@@ -1,9 +1,12 @@
 import { Client } from 'pg';
 import Redis from 'ioredis';
-import { TEST_POSTGRES_URL, TEST_REDIS_URL } from '../helpers/services';
+import { TEST_RUN_ENV } from '../helpers/production-build';
+import { TEST_POSTGRES_URL, TEST_REDIS_URL, uniqueSuffix } from '../helpers/services';
 
 /** Fails fast, with a clear message, when the services the tests need are not answering. */
 export default async function globalSetup(): Promise<void> {
+  // Workers start after this and inherit it: suites of one run share one production build.
+  process.env[TEST_RUN_ENV] = uniqueSuffix();
   const pg = new Client({ connectionString: TEST_POSTGRES_URL, connectionTimeoutMillis: 3000 });
   try {
     await pg.connect();
