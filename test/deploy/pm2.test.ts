@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +8,7 @@ import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
 import { deletePrefix } from '../helpers/pipeline-fixture';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
+import { productionBuild } from '../helpers/production-build';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 import { freePort } from '../helpers/redis-process';
 
@@ -45,7 +46,8 @@ describe('pm2 with ecosystem.config.js --env production', () => {
     (await fetch(`http://127.0.0.1:${port}/health`).catch(() => null))?.status === 200;
 
   beforeAll(async () => {
-    await run('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: ROOT });
+    // The ecosystem file runs dist/: the run's production build (`npm run build`'s output) put there.
+    await cp(await productionBuild(), path.join(ROOT, 'dist'), { recursive: true });
     database = await createTestDatabase();
     simulator = new DiscordSimulator({
       logger: pino({ level: 'silent' }),

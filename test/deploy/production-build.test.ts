@@ -1,11 +1,9 @@
-import { execFile } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import ts from 'typescript';
 import { parse } from 'yaml';
+import { productionBuild } from '../helpers/production-build';
 
 const ROOT = join(__dirname, '..', '..');
 /** Development tools (issue #15 item 10): built by `npm run build:dev` only, never in the image. */
@@ -52,22 +50,13 @@ async function scriptEntries(): Promise<{ production: string[]; development: str
 const inOutput = (entry: string): string => entry.replace(/^dist\//, '');
 
 describe('the production build (tsconfig.build.json)', () => {
-  let outDir: string;
   let built: string[];
 
   beforeAll(async () => {
-    outDir = await mkdtemp(join(tmpdir(), 'moddy-production-build-'));
-    // --noCheck: `npm test` type-checks already; what matters here is which files the build emits
-    // (an import from production code would pull an excluded file back in).
-    const tsc = join(ROOT, 'node_modules/typescript/bin/tsc');
-    const flags = ['--outDir', outDir, '--noCheck', '--declaration', 'false', '--sourceMap', 'false'];
-    await promisify(execFile)(process.execPath, [tsc, '-p', 'tsconfig.build.json', ...flags], { cwd: ROOT });
-    built = await filesUnder(outDir);
+    // The run's shared build: what matters here is which files it emits (an import from production
+    // code would pull an excluded file back in).
+    built = await filesUnder(await productionBuild());
   }, 180_000);
-
-  afterAll(async () => {
-    if (outDir) await rm(outDir, { recursive: true, force: true });
-  });
 
   it('holds no file of the simulator, the demo or the benchmarks', () => {
     expect(built).toContain('src/index.js');
