@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import Redis from 'ioredis';
-import { waitFor } from './cache-fixture';
+import { waitFor } from './eventually';
 
 /** A port nothing listens on right now. */
 export async function freePort(): Promise<number> {
