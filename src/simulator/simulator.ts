@@ -175,7 +175,9 @@ export class DiscordSimulator {
   /** The bot joins a guild (added or re-joined): GUILD_CREATE on its shard; REST can see it. */
   addGuild(seed: GuildSeed): GuildRecord {
     const guild = this.store.putGuild({ ...seed, botInGuild: true, joinedAt: seed.joinedAt ?? new Date().toISOString() });
-    this.gateway.dispatchForGuild(guild.id, 'GUILD_CREATE', guildCreatePayload(guild, this.store.users));
+    this.gateway.dispatchForGuild(guild.id, 'GUILD_CREATE', (session) =>
+      guildCreatePayload(guild, this.store.users, session.largeThreshold),
+    );
     return guild;
   }
 
@@ -381,7 +383,11 @@ export class DiscordSimulator {
         geo_ordered_rtc_regions: [],
         _trace: ['moddy-simulator'],
       },
-      then: guilds.map((guild) => ({ t: 'GUILD_CREATE', d: guildCreatePayload(guild, this.store.users), guildId: guild.id })),
+      then: guilds.map((guild) => ({
+        t: 'GUILD_CREATE',
+        d: guildCreatePayload(guild, this.store.users, session.largeThreshold),
+        guildId: guild.id,
+      })),
     };
   }
 
