@@ -83,6 +83,19 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
   };
 
+  /** The Discord-log worker on the simulator, with its own REST client as in production (no request retries: the queue retries). */
+  const openWorker = async (dedupeWindowMs?: number) =>
+    startDiscordLogWorker({
+      config: TEST_CONFIG,
+      rest: new REST({ api: simulator.apiUrl, retries: 0, timeout: 10_000 }).setToken(DEV_TOKEN),
+      channelId: LOG_CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      batchWindowMs: 500,
+      ...(dedupeWindowMs ? { dedupeWindowMs } : {}),
+    });
+
   interface StormResult {
     /** The log channel's messages. */
     messages: ReturnType<DiscordSimulator['messages']>;
@@ -97,18 +110,7 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     const messagesBefore = simulator.messages(LOG_CHANNEL).length;
     const refusedBefore = totalRefused();
     const jobId = (index: number) => `${label}-${code(index)}`;
-    // The worker's own REST client, as in production (no request retries: the queue retries).
-    const rest = new REST({ api: simulator.apiUrl, retries: 0, timeout: 10_000 }).setToken(DEV_TOKEN);
-    const worker = await startDiscordLogWorker({
-      config: TEST_CONFIG,
-      rest,
-      channelId: LOG_CHANNEL,
-      prefix,
-      redis: TEST_REDIS_URL,
-      logger: asLogger(new RecordingLogger()),
-      batchWindowMs: 500,
-      ...(dedupeWindowMs ? { dedupeWindowMs } : {}),
-    });
+    const worker = await openWorker(dedupeWindowMs);
     try {
       const depths: number[] = [];
       const perSecond = STORM_ERRORS / STORM_SECONDS;
@@ -149,8 +151,6 @@ describe('error storm through the Discord-log worker, against the simulator', ()
       return { messages, depths, refused };
     } finally {
       await worker.close();
-      rest.clearHashSweeper();
-      rest.clearHandlerSweeper();
     }
   };
   const totalRefused = () => Object.values(simulator.rateLimitRefusals()).reduce((sum, count) => sum + count, 0);
@@ -180,4 +180,30 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     // The follow-ups of windows closing together share messages: far fewer than one post per window.
     expect(messages.length).toBeLessThanOrEqual(STORM_ERRORS / 10 + STORM_SECONDS * 2);
   }, 90_000);
+
+  it('retries a post Discord stored but whose answer was lost, and the channel holds one message (nonce + enforce_nonce)', async () => {
+    const messagesBefore = simulator.messages(LOG_CHANNEL).length;
+    const path = `/channels/${LOG_CHANNEL}/messages`;
+    // Discord stores the first post, then the connection resets before its answer.
+    const restore = simulator.failRequests({ method: 'POST', path, dropResponse: true, times: 1 });
+    const worker = await openWorker();
+    try {
+      const jobId = 'lost-LOST0001';
+      await queues.discordLog.add('log', stormError(0, 'LOST0001', 'lost answer'), {
+        jobId,
+        attempts: 3,
+        backoff: { type: 'fixed', delay: 100 },
+      });
+      await eventually(async () => (await queues.discordLog.getJobState(jobId)) === 'completed', 20_000);
+      const job = await queues.discordLog.getJob(jobId);
+      // Retried once, after the lost answer.
+      expect(job?.attemptsMade).toBe(2);
+      const messages = simulator.messages(LOG_CHANNEL).slice(messagesBefore);
+      expect(messages.map((message) => (message.embeds ?? []).map((embed) => embed.title))).toEqual([['Error LOST0001']]);
+      expect(job?.returnvalue).toEqual({ posted: true, messageId: messages[0]?.id });
+    } finally {
+      restore();
+      await worker.close();
+    }
+  }, 30_000);
 });
