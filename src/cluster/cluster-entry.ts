@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger';
 import { setFatalDrain } from '../core/process-guards';
 import { exposeClusterMetrics } from './cluster-metrics';
 import { startClusterReports } from './cluster-report';
+import { exitOnFatalClose } from './gateway-fatal';
 
 /**
  * One cluster process, spawned by the manager (`manager.ts`): a discord.js client for the shards
@@ -39,6 +40,7 @@ async function main(parent: Logger): Promise<void> {
   const cluster = new ClusterClient(shard.client);
   exposeClusterMetrics(shard.client, shard.metrics.registry);
   startClusterReports(shard.client, cluster, info.SHARD_LIST, getConfig().CLUSTER_REPORT_INTERVAL_MS);
+  exitOnFatalClose(shard.client, cluster, stop);
   shard.client.once(Events.ClientReady, () => {
     cluster.triggerReady();
     logger.info('cluster ready');

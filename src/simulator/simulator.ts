@@ -324,7 +324,10 @@ export class DiscordSimulator {
     return this.gateway.sessionList();
   }
 
-  /** Drops a shard's gateway socket (close code 4000 by default); discord.js then RESUMEs. */
+  /**
+   * Closes a shard's gateway socket with `code` (4000 by default: discord.js then RESUMEs); a fatal
+   * code (4004, 4010-4014: bad token, shard, sharding, API version, intents) also ends its session.
+   */
   disconnectShard(shardId: number, code?: number): boolean {
     return this.gateway.disconnectShard(shardId, code);
   }

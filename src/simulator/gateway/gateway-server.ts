@@ -6,7 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { pushBounded } from '../bounded';
 import { GatewayConnection, type ConnectionLimits } from './connection';
 import type { IdentifyPacer } from './identify-pacer';
-import { CloseCode, Op } from './protocol';
+import { CloseCode, FATAL_CLOSE_CODES, Op } from './protocol';
 import { intentsProblem, wantsEvent } from './intents';
 import { shardForGuild } from '../snowflake';
 import type { ChangeFeed } from '../wait';
@@ -126,9 +126,13 @@ export class GatewayServer {
     return [...this.sessions.values()];
   }
 
-  /** Drops a shard's socket (the session stays resumable); the client should RESUME. */
+  /**
+   * Closes a shard's socket with `code`: the session stays resumable (the client should RESUME),
+   * but after a fatal close (4004, 4010-4014) Discord ends it, as the client must not reconnect.
+   */
   disconnectShard(shardId: number, code: number = CloseCode.UnknownError): boolean {
     const session = this.liveSession(shardId);
+    if (session && FATAL_CLOSE_CODES.has(code)) this.sessions.delete(session.id);
     session?.socket?.close(code, 'simulator: dropped');
     return session !== undefined;
   }
