@@ -46,7 +46,11 @@ async function main(parent: Logger): Promise<void> {
     logger.info('cluster ready');
   });
   if (stopping) return;
-  await shard.login();
+  // A fatal close during login (4013, 4014 at IDENTIFY) also rejects it, just after the close's stop
+  // began: that stop exits with the close's code, which a failed start's exit 1 must not pre-empt.
+  await shard.login().catch((error: unknown) => {
+    if (!stopping) throw error;
+  });
 }
 
 runEntryPoint('cluster', main, configuredLogging);

@@ -24,10 +24,11 @@ export function exitOnFatalClose(client: Client, cluster: ClusterClient<Client>,
     const fatal = fatalCloseOf(event.code);
     if (!fatal) return;
     const report: FatalCloseReport = { ...fatal, shard };
-    // Sent before the stop begins: the manager knows the cause when the process exits.
-    void Promise.resolve(cluster.send({ [REPORT_KEY]: report }))
-      .catch(() => undefined)
-      .finally(() => stop(`Discord closed shard ${shard} with ${fatal.code} (${fatal.name})`, fatal.restartable ? 1 : EXIT_FATAL_CLOSE));
+    // Queued before the stop, which closes the client, the pipeline and the database before the
+    // exit: the manager has the cause when the process ends.
+    void Promise.resolve(cluster.send({ [REPORT_KEY]: report })).catch(() => undefined);
+    // At once: a login this close makes fail must find the stop under way (cluster-entry.ts).
+    stop(`Discord closed shard ${shard} with ${fatal.code} (${fatal.name})`, fatal.restartable ? 1 : EXIT_FATAL_CLOSE);
   });
 }
 
