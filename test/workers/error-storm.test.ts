@@ -23,7 +23,8 @@ const STORM_SECONDS = 10;
  */
 const CHANNEL_BUCKET = { limit: 5, windowMs: 2000 };
 
-const code = (index: number) => `STRM${String(index).padStart(4, '0')}`;
+/** Error codes are unique per occurrence, as the tracker reserves them: each storm has its own. */
+const code = (index: number, prefix = 'STRM') => `${prefix}${String(index).padStart(4, '0')}`;
 /** Failure number `failure` of a storm of `kind` (its message and place), raised under `errorCode`. */
 const stormError = (failure: number, errorCode = code(failure), kind = 'distinct'): ErrorJobData =>
   toErrorJobData({
@@ -171,7 +172,7 @@ describe('error storm through the Discord-log worker, against the simulator', ()
   it('posts a storm of repeated errors as counts, follow-ups batched too', async () => {
     const failures = STORM_ERRORS / STORM_SECONDS;
     // 50 failures, each raised once a second: dedupe windows of 3 s open and close for all of them together.
-    const { messages } = await storm('repeated', (index) => stormError(index % failures, code(index), 'repeated'), 3000);
+    const { messages } = await storm('repeated', (index) => stormError(index % failures, code(index, 'RPTD'), 'repeated'), 3000);
     // Every occurrence is counted once: in a posted embed (×N) or in a follow-up (repeated ×N).
     const counted = messages
       .flatMap((message) => message.embeds ?? [])
