@@ -36,12 +36,15 @@ function blockAfterNextRead(instance: CacheInstance, ms: number): void {
 describe('a command timeout caused by this process, its event loop blocked, with Redis healthy', () => {
   it('does not open the breaker: Redis stays in use, the local tier is kept, no outage is logged', async () => {
     const instance = await f.open();
+    // The first start's epoch check scans the shared Redis, which can outlast the startup wait on a loaded machine.
+    await waitFor(() => instance.db.redisUp, 30_000);
     const kept = freshId();
     await instance.db.setAttribute('user', kept, 'LANG', 'FR', DEV, 'setup');
     expect(await instance.db.getAttribute('user', kept, 'LANG')).toBe('FR'); // now in the local tier
     const id = freshId();
     await instance.db.setAttribute('user', id, 'LANG', 'EN', DEV, 'setup');
     const before = instance.db.getCacheStats();
+    const warnings = [...instance.logger.warnings];
 
     blockAfterNextRead(instance, 300);
     expect(await instance.db.getAttribute('user', id, 'LANG')).toBe('EN');
@@ -52,7 +55,7 @@ describe('a command timeout caused by this process, its event loop blocked, with
     expect(instance.db.redisUp).toBe(true);
     expect(await instance.db.getAttribute('user', kept, 'LANG')).toBe('FR');
     expect(instance.db.getCacheStats().local.hits).toBe(after.local.hits + 1);
-    expect(instance.logger.warnings).toEqual([]);
+    expect(instance.logger.warnings).toEqual(warnings); // no outage declared
   });
 
   it('a hung Redis is still detected: the confirming PING, on an idle loop, opens the breaker', async () => {
