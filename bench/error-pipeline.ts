@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
-import { getConfig } from '../src/config';
+import { getConfig, type Config } from '../src/config';
 import { redisTargetFromConfig } from '../src/redis';
 import { createDataSource } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
@@ -11,6 +10,7 @@ import { ErrorSpool } from '../src/error-tracking/spool';
 import { createErrorTracker, type ErrorTracker } from '../src/error-tracking/tracker';
 import { createProducerConnection } from '../src/queues/connection';
 import { createQueues, type ModdyQueues } from '../src/queues/queues';
+import { countingLogger } from './counting-logger';
 import { createScratchDatabase, deleteRedisPrefix } from './scratch';
 
 const ERRORS_PER_RUN = 30_000;
@@ -19,6 +19,8 @@ const WORKER_CONCURRENCY = 200;
 /** Captures in flight while feeding the workers, as many commands failing at once would be. */
 const CAPTURE_CONCURRENCY = 64;
 const ROOT = path.resolve(__dirname, '../..');
+/** A wait for persisted rows fails once their count has not moved for this long (instead of hanging). */
+const STALL_MS = 30_000;
 
 interface Scratch {
   url: string;
@@ -81,6 +83,26 @@ async function until(condition: () => Promise<boolean>): Promise<void> {
   while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
 }
 
+/**
+ * Waits until `expected` rows are stored. Every capture is first delivered (`drain`); errors that
+ * took the fallback path and sit in the spool are replayed (the bench turns the replay timer off),
+ * else the wait could never end. Fails, saying where the errors are, once no row lands for `STALL_MS`.
+ */
+async function untilPersisted(scratch: Scratch, tracker: ErrorTracker, spool: ErrorSpool, expected: number): Promise<void> {
+  await tracker.drain();
+  if ((await rowCount(scratch.db)) < expected && spool.pending() > 0) await tracker.replaySpool();
+  let seen = -1;
+  let movedAt = performance.now();
+  for (;;) {
+    const rows = await rowCount(scratch.db);
+    if (rows >= expected) return;
+    if (rows !== seen) [seen, movedAt] = [rows, performance.now()];
+    if (performance.now() - movedAt > STALL_MS)
+      throw new Error(`${rows} of ${expected} errors persisted, none for ${STALL_MS} ms; ${spool.pending()} in the spool`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Captures `count` errors, `CAPTURE_CONCURRENCY` at a time; resolves when all codes are returned. */
 async function captureMany(tracker: ErrorTracker, count: number, label: string): Promise<void> {
   let next = 0;
@@ -95,14 +117,15 @@ async function captureMany(tracker: ErrorTracker, count: number, label: string):
 }
 
 /** Errors captured → rows persisted per second with `workers` processes, end to end. */
-async function throughput(workers: number, scratch: Scratch, tracker: ErrorTracker, queues: ModdyQueues, prefix: string): Promise<number> {
+async function throughput(workers: number, scratch: Scratch, pipeline: Pipeline): Promise<number> {
+  const { tracker, queues, spool, prefix } = pipeline;
   await scratch.db.dataSource.query('TRUNCATE errors');
   const children = startWorkers(workers, scratch.url, prefix);
   try {
     await until(async () => (await queues.errorPersistence.getWorkersCount()) >= workers);
     const started = performance.now();
     await captureMany(tracker, ERRORS_PER_RUN, `workers=${workers}`);
-    await until(async () => (await rowCount(scratch.db)) >= ERRORS_PER_RUN);
+    await untilPersisted(scratch, tracker, spool, ERRORS_PER_RUN);
     return (ERRORS_PER_RUN / (performance.now() - started)) * 1000;
   } finally {
     await stopWorkers(children);
@@ -123,28 +146,67 @@ async function captureLatency(tracker: ErrorTracker): Promise<{ p50: number; p99
   return { p50: at(0.5), p99: at(0.99) };
 }
 
-export async function run(): Promise<void> {
-  if (!fs.existsSync(path.join(ROOT, 'dist/src/workers/error-persistence-cli.js'))) throw new Error('Build first: npm run build');
-  const config = getConfig();
-  const prefix = `moddy_bench_errors_${process.pid}`;
-  const scratch = await scratchDatabase();
+/** A tracker with its own Redis prefix (queues, code reservations), spool and logger: one per phase, so no phase sees another's leftovers. */
+interface Pipeline {
+  prefix: string;
+  tracker: ErrorTracker;
+  queues: ModdyQueues;
+  spool: ErrorSpool;
+  /** The tracker's warnings so far (each fallback is one). */
+  warnings(): string;
+  close(): Promise<void>;
+}
+
+async function openPipeline(config: Config, db: PostgresDatabase, phase: string): Promise<Pipeline> {
+  const prefix = `moddy_bench_errors_${process.pid}_${phase}`;
   const redis = createProducerConnection(redisTargetFromConfig(config));
   const queues = createQueues({ connection: redis, prefix });
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moddy-bench-spool-'));
+  const spool = new ErrorSpool(path.join(spoolDir, 'spool.ndjson'));
+  const log = countingLogger();
   const tracker = createErrorTracker(
-    { redis, queues, db: scratch.db, spool: new ErrorSpool(path.join(spoolDir, 'spool.ndjson')), logger: pino({ level: 'warn' }) },
+    { redis, queues, db, spool, logger: log.logger },
     { prefix, retentionDays: config.ERROR_RETENTION_DAYS, replayIntervalMs: 0, codePoolSize: 1024 },
   );
+  await until(async () => redis.status === 'ready');
+  return {
+    prefix,
+    tracker,
+    queues,
+    spool,
+    warnings: log.summary,
+    close: async () => {
+      await tracker.close();
+      await queues.close();
+      redis.disconnect();
+      await deleteRedisPrefix(prefix).catch(() => undefined);
+      fs.rmSync(spoolDir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function inPipeline<T>(config: Config, db: PostgresDatabase, phase: string, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
+  const pipeline = await openPipeline(config, db, phase);
   try {
-    await until(async () => redis.status === 'ready');
-    const latency = await captureLatency(tracker);
-    await queues.errorPersistence.obliterate({ force: true });
-    await queues.discordLog.obliterate({ force: true });
+    const result = await work(pipeline);
+    await pipeline.tracker.drain();
+    console.log(`${phase}: tracker warnings: ${pipeline.warnings()}`);
+    return result;
+  } finally {
+    await pipeline.close();
+  }
+}
+
+export async function run(): Promise<void> {
+  if (!fs.existsSync(path.join(ROOT, 'dist/src/workers/error-persistence-cli.js'))) throw new Error('Build first: npm run build');
+  const config = getConfig();
+  const scratch = await scratchDatabase();
+  try {
+    const latency = await inPipeline(config, scratch.db, 'latency', ({ tracker }) => captureLatency(tracker));
     const rows = [];
     for (const workers of [1, 2]) {
-      const rate = await throughput(workers, scratch, tracker, queues, prefix);
+      const rate = await inPipeline(config, scratch.db, `workers${workers}`, (pipeline) => throughput(workers, scratch, pipeline));
       rows.push({ 'worker processes': workers, 'errors persisted/s': Math.round(rate) });
-      await queues.discordLog.obliterate({ force: true });
     }
     console.log(
       `${ERRORS_PER_RUN.toLocaleString('en-US')} errors per run, captured ${CAPTURE_CONCURRENCY} at a time; WORKER_CONCURRENCY=${WORKER_CONCURRENCY}`,
@@ -154,11 +216,6 @@ export async function run(): Promise<void> {
       `capture() latency over ${LATENCY_SAMPLES.toLocaleString('en-US')} sequential calls: p50 ${latency.p50.toFixed(0)} µs, p99 ${latency.p99.toFixed(0)} µs`,
     );
   } finally {
-    await tracker.close();
-    await queues.close();
-    redis.disconnect();
-    await deleteRedisPrefix(prefix).catch(() => undefined);
-    fs.rmSync(spoolDir, { recursive: true, force: true });
     await scratch.drop();
   }
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Server } from 'node:http';
 import { REST } from '@discordjs/rest';
 import { createBoardApp } from '../board/app';
-import { deployCommands } from '../bot/deploy-commands-cli';
+import { deployCommands } from '../bot/deploy-commands';
 import { startClusterManager } from '../cluster/manager';
 import { getConfig, loggerOptions } from '../config';
 import { connectDatabase } from '../connect';

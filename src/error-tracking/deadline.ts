@@ -12,15 +12,27 @@ export class DeadlineExceededError extends ModdyError {
   }
 }
 
-/** `work`, or a `DeadlineExceededError` after `ms` (the work itself goes on; callers must be idempotent). */
+/**
+ * `work`, or a `DeadlineExceededError` after `ms` (the work itself goes on; callers must be idempotent).
+ *
+ * After an event-loop stall (a synchronous fsync, a burst of CPU work) expired timers run before
+ * the I/O that arrived meanwhile is read: a timer rejecting at once would fail every call in flight
+ * although the service answered in time, and send all of them down the slower fallback path (which
+ * stalls the loop further). The deadline is therefore declared in the check phase, after the poll
+ * phase has read the replies already received.
+ */
 export async function withDeadline<T>(work: Promise<T>, ms: number, label: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
+  let immediate: NodeJS.Immediate | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DeadlineExceededError(label, ms)), ms);
+    timer = setTimeout(() => {
+      immediate = setImmediate(() => reject(new DeadlineExceededError(label, ms)));
+    }, ms);
   });
   try {
     return await Promise.race([work, deadline]);
   } finally {
     clearTimeout(timer);
+    clearImmediate(immediate);
   }
 }

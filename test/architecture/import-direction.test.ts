@@ -51,6 +51,11 @@ describe('dependencies point one way', () => {
     expect(violations('src', under('src/workers'))).toEqual([]);
   });
 
+  it('no file imports a -cli entry point: what one runs lives in a module of its own', () => {
+    const isEntryPoint = (target: string): boolean => target.endsWith('-cli');
+    expect(['src', 'test', 'bench'].flatMap((dir) => violations(dir, isEntryPoint))).toEqual([]);
+  });
+
   it('only entry points read the configuration (getConfig)', () => {
     const entryPoints = new Set([
       'src/board/board-cli.ts',

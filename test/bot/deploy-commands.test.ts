@@ -1,6 +1,6 @@
 import { RateLimitError } from '@discordjs/rest';
 import pino from 'pino';
-import { deployCommands } from '../../src/bot/deploy-commands-cli';
+import { deployCommands } from '../../src/bot/deploy-commands';
 import { DEV_TOKEN, DiscordSimulator } from '../../src/simulator';
 import { eventually } from '../helpers/eventually';
 

@@ -6,7 +6,7 @@ import { REST } from '@discordjs/rest';
 import { MessageFlags, type APIMessage } from 'discord.js';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { deployCommands } from '../../src/bot/deploy-commands-cli';
+import { deployCommands } from '../../src/bot/deploy-commands';
 import { formatAge, translator } from '../../src/bot/i18n';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
 import { readClusterMetrics } from '../../src/cluster/cluster-metrics';

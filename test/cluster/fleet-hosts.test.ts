@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import pino from 'pino';
-import { deployCommands } from '../../src/bot/deploy-commands-cli';
+import { deployCommands } from '../../src/bot/deploy-commands';
 import { translator } from '../../src/bot/i18n';
 import { FleetMembership, type FleetView } from '../../src/cluster/fleet';
 import {

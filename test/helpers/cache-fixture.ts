@@ -7,6 +7,7 @@ import { PostgresDatabase } from '../../src/db/postgres-database';
 import { createRedisConnection, type RedisConnection, type RedisTargetLike } from '../../src/redis';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { eventually } from '../helpers/eventually';
+export { waitFor } from '../helpers/eventually';
 import { TEST_REDIS_URL, testPrefix } from '../helpers/services';
 
 /** Collects the cache's log lines so tests can count outage warnings. */
@@ -86,16 +87,6 @@ export class CacheFixture {
     await scanKeys(this.redis, `${globLiteral(this.prefix)}:*`, async (keys, node) => void (await unlinkKeys(this.redis, node, keys)));
     this.admin?.disconnect();
     await this.database.drop();
-  }
-}
-
-/** Polls `condition` (no fixed sleep) until it holds or `deadlineMs` passed; returns the elapsed ms. */
-export async function waitFor(condition: () => Promise<boolean> | boolean, deadlineMs: number): Promise<number> {
-  const start = performance.now();
-  for (;;) {
-    if (await condition()) return performance.now() - start;
-    if (performance.now() - start > deadlineMs) throw new Error(`condition not met within ${deadlineMs} ms`);
-    await new Promise((resolve) => setImmediate(resolve));
   }
 }
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { waitFor } from './cache-fixture';
+import { waitFor } from './eventually';
 import { answers, freePort, killServer } from './redis-launch';
 
 export { answers, freePort, killServer };
