@@ -93,7 +93,8 @@ export async function prepareDatabase(): Promise<ScratchDatabase> {
   return scratch;
 }
 
-export const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** Benchmark of the cache tier: hasAttribute through PostgreSQL only, the Redis tier, the local tier. */
 export async function run(): Promise<void> {

@@ -82,7 +82,10 @@ async function deliveries(pair: PubSubPair, label: string, count: number): Promi
     let timer: NodeJS.Timeout | undefined;
     const heard = new Promise<number>((resolve, reject) => {
       waiting = { id, heard: () => resolve(performance.now()) };
-      timer = setTimeout(() => reject(new Error(`pub/sub bench: ${label} message ${i} not heard within ${HEARD_WITHIN_MS} ms`)), HEARD_WITHIN_MS);
+      timer = setTimeout(
+        () => reject(new Error(`pub/sub bench: ${label} message ${i} not heard within ${HEARD_WITHIN_MS} ms`)),
+        HEARD_WITHIN_MS,
+      );
     });
     const sentAt = performance.now();
     try {
