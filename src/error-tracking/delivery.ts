@@ -73,10 +73,13 @@ export class ErrorDelivery {
       return record.errorCode;
     const stored = await this.persistDirectly(record);
     // Spooled either way: a stored row still needs its Discord log (and its code a reservation).
+    // A reserved code stays reserved unless the row went under a new one: spooled as unreserved,
+    // its replay would find the code's own reservation, take it for another error's and store the
+    // error a second time under a new code.
     const entry: SpoolEntry = {
       record: toErrorJobData(stored ?? record),
       captureId,
-      reserved: reserved && stored?.errorCode !== undefined && stored.errorCode === record.errorCode,
+      reserved: reserved && (stored === null || stored.errorCode === record.errorCode),
       persisted: stored !== null,
     };
     try {

@@ -5,7 +5,7 @@ import type { SpoolEntry } from '../../src/error-tracking/spool';
 import { REPLACEMENT } from '../../src/core/storable';
 import { errorJobId, toErrorJobData } from '../../src/queues/job-data';
 import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
-import { RedisProcess } from '../helpers/redis-process';
+import { RedisProcess, TcpProxy } from '../helpers/redis-process';
 import { createTestPostgresDatabase, type TestPostgresDatabase } from '../helpers/postgres-database';
 import { TEST_REDIS_URL } from '../helpers/services';
 import {
@@ -268,7 +268,7 @@ describe('the error pipeline against hostile input and faults', () => {
     expect(spool.pending()).toBe(0);
   });
 
-  it('stores each error once when the enqueue deadline fires while the jobs still land (a burst with a 1 ms deadline)', async () => {
+  it('stores each error once when the enqueue deadline fires while the jobs still land (Redis hung during a burst)', async () => {
     // The direct inserts of the fallback wait a little (a busy pool), so the worker often stores the landed job first.
     const slowDirectInserts = {
       recordError: async (r: NewErrorRecord) => {
@@ -278,15 +278,31 @@ describe('the error pipeline against hostile input and faults', () => {
       recordErrors: (records: readonly NewErrorRecord[]) => pg.db.recordErrors(records),
       getError: (code: string) => pg.db.getError(code),
     };
-    const fixture = await tracker({ redisTimeoutMs: 1, databaseTimeoutMs: 10_000, codePoolSize: 1024, db: slowDirectInserts });
+    // The tracker reaches Redis through a relay that holds the jobs sent during the burst (the
+    // deadline fires) and delivers them once the fallback has started (the jobs land too).
+    const relay = await TcpProxy.start(Number(new URL(TEST_REDIS_URL).port || 6379));
+    cleanups.push(() => relay.cut());
+    const fixture = await tracker({
+      redis: relay.url,
+      redisTimeoutMs: 1,
+      databaseTimeoutMs: 10_000,
+      codePoolSize: 1024,
+      db: slowDirectInserts,
+    });
+    cleanups.push(() => deletePrefix(fixture.prefix));
     await worker(fixture.prefix);
+    await eventually(async () => (await fixture.redis.keys(`${fixture.prefix}:errors:code:*`)).length === 1024);
+    relay.hang();
     const captures = 600;
     const codes = await Promise.all(
       Array.from({ length: captures }, (_, i) => fixture.tracker.capture(new Error(`burst ${i}`), { command: 'burst' })),
     );
+    const fellBack = (): boolean => fixture.logger.messages('warn').some((message) => message.includes('Redis unavailable'));
+    await eventually(fellBack);
+    relay.resume();
     await fixture.tracker.drain();
-    // Some deliveries took the PostgreSQL path (the deadline fired); their jobs landed too.
-    expect(fixture.logger.messages('warn').some((message) => message.includes('Redis unavailable'))).toBe(true);
+    // The deliveries took the PostgreSQL path (the deadline fired); their jobs landed too.
+    expect(fellBack()).toBe(true);
     await eventually(async () => (await fixture.queues.errorPersistence.count()) === 0 && (await countErrors(pg.db)) >= captures, 30_000);
     expect(new Set(codes).size).toBe(captures);
     expect(await storedCodes(pg)).toEqual([...codes].sort());

@@ -2,6 +2,7 @@ import type { PostgresDatabase } from '../../src/db/postgres-database';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
 import { openProxiedDatabase } from '../helpers/proxied-database';
 import { RedisProcess, TcpProxy } from '../helpers/redis-process';
+import { TEST_REDIS_URL } from '../helpers/services';
 import { countErrors, deletePrefix, eventually, openTracker, type TrackerFixture } from '../helpers/pipeline-fixture';
 
 const ERRORS = 1000;
@@ -81,5 +82,57 @@ describe('no error is lost while Redis and PostgreSQL are down', () => {
     await eventually(async () => (await fixture.queues.discordLog.count()) === 20);
     expect(fixture.spool.pending()).toBe(0);
     await deletePrefix(fixture.prefix, redis.url);
+  }, 60_000);
+});
+
+/** Redis behind a relay this time: cut, it keeps its data (the pool's reservations among them), as in a network partition. */
+describe('codes reserved ahead keep their errors through a partition from Redis and PostgreSQL', () => {
+  let database: TestDatabase;
+  let db: PostgresDatabase;
+  let databaseProxy: TcpProxy;
+  let redisProxy: TcpProxy;
+  let fixture: TrackerFixture;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    ({ db, proxy: databaseProxy } = await openProxiedDatabase(database));
+    redisProxy = await TcpProxy.start(Number(new URL(TEST_REDIS_URL).port || 6379));
+    fixture = await openTracker(db, { redis: redisProxy.url, redisTimeoutMs: 300, databaseTimeoutMs: 1000, codePoolSize: 64 });
+    await eventually(() => fixture.redis.status === 'ready');
+  });
+
+  afterAll(async () => {
+    await fixture.close();
+    await deletePrefix(fixture.prefix);
+    await redisProxy.cut();
+    await db.close();
+    await databaseProxy.cut();
+    await database.drop();
+  });
+
+  it('replays each spooled error under the code it was shown with (its own reservation is no clash)', async () => {
+    // The pool is full: every capture below takes a code reserved (owned by "pool") before the cut.
+    await eventually(async () => (await fixture.redis.keys(`${fixture.prefix}:errors:code:*`)).length === 64);
+    await redisProxy.cut();
+    await databaseProxy.cut();
+    await eventually(() => fixture.redis.status !== 'ready');
+
+    const captured = new Map<string, string>();
+    for (let i = 0; i < 20; i += 1) {
+      const message = `partition error ${i}`;
+      captured.set(await fixture.tracker.capture(new Error(message), { command: 'partition' }), message);
+    }
+    await fixture.tracker.drain();
+    expect(fixture.spool.pending()).toBe(20);
+
+    await databaseProxy.restore();
+    await redisProxy.restore();
+    await eventually(() => fixture.redis.status === 'ready');
+    await fixture.tracker.replaySpool();
+    await eventually(async () => fixture.spool.pending() === 0 && (await countErrors(db)) === 20, 20_000);
+
+    const rows = (await db.dataSource.query('SELECT error_code AS code, message FROM errors')) as { code: string; message: string }[];
+    expect(new Map(rows.map((row) => [row.code, row.message]))).toEqual(captured);
+    expect(fixture.logger.messages('error')).toEqual([]);
   }, 60_000);
 });
