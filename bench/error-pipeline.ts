@@ -128,7 +128,7 @@ async function captureMany(tracker: ErrorTracker, count: number, label: string):
 }
 
 /** Errors captured → rows persisted per second with `workers` processes, end to end. */
-async function throughput(workers: number, errors: number, scratch: Scratch, pipeline: Pipeline): Promise<number> {
+async function throughput(workers: number, errors: number, scratch: Scratch, pipeline: Pipeline): Promise<Throughput> {
   const { tracker, queues, spool, prefix, target } = pipeline;
   await scratch.db.dataSource.query('TRUNCATE errors');
   const children = startWorkers(workers, scratch.url, target, prefix);
@@ -137,7 +137,7 @@ async function throughput(workers: number, errors: number, scratch: Scratch, pip
     const started = performance.now();
     await captureMany(tracker, errors, `workers=${workers}`);
     await untilPersisted(scratch, tracker, spool, errors);
-    return (errors / (performance.now() - started)) * 1000;
+    return { workers, perSecond: (errors / (performance.now() - started)) * 1000, fallbacks: pipeline.fallbacks() };
   } finally {
     await stopWorkers(children);
   }
@@ -166,6 +166,8 @@ interface Pipeline {
   spool: ErrorSpool;
   /** The tracker's warnings so far (each fallback is one). */
   warnings(): string;
+  /** Captures so far that left the queue path (code not reserved in Redis, written to PostgreSQL directly, spooled). */
+  fallbacks(): number;
   close(): Promise<void>;
 }
 
@@ -188,6 +190,8 @@ async function openPipeline(config: Config, target: RedisTarget, db: PostgresDat
     queues,
     spool,
     warnings: log.summary,
+    fallbacks: () =>
+      [...log.counts].filter(([msg]) => /could not reserve|Redis unavailable|spooling/.test(msg)).reduce((sum, [, n]) => sum + n, 0),
     close: async () => {
       await tracker.close();
       await queues.close();
@@ -225,11 +229,18 @@ export interface PipelineSizes {
   latencySamples: number;
 }
 
+/** Errors captured → rows persisted per second with `workers` processes. */
+export interface Throughput {
+  workers: number;
+  perSecond: number;
+  /** Of the captures, those that left the queue path (a busy machine: Redis past the tracker's deadline): not a queue figure then. */
+  fallbacks: number;
+}
+
 export interface PipelineFigures {
   /** `capture()` alone, µs. */
   latency: { p50: number; p99: number };
-  /** Errors captured → rows persisted per second, per number of worker processes. */
-  persisted: { workers: number; perSecond: number }[];
+  persisted: Throughput[];
 }
 
 /** The pipeline against `target`, on a scratch database and key prefixes of its own (removed after). */
@@ -240,10 +251,11 @@ export async function measurePipeline(config: Config, target: RedisTarget, sizes
     const latency = await inPipeline(config, target, scratch.db, 'latency', ({ tracker }) => captureLatency(tracker, sizes.latencySamples));
     const persisted = [];
     for (const workers of sizes.workers) {
-      const perSecond = await inPipeline(config, target, scratch.db, `workers${workers}`, (pipeline) =>
-        throughput(workers, sizes.errors, scratch, pipeline),
+      persisted.push(
+        await inPipeline(config, target, scratch.db, `workers${workers}`, (pipeline) =>
+          throughput(workers, sizes.errors, scratch, pipeline),
+        ),
       );
-      persisted.push({ workers, perSecond });
     }
     return { latency, persisted };
   } finally {
