@@ -106,7 +106,7 @@ async function measureMode(config: Config, scratch: ScratchDatabase, { label, ta
 
 function printFigures(single: ModeFigures, cluster: ModeFigures): void {
   const row = (what: string, a: number, b: number, digits = 0): void =>
-    console.log(`| ${what} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${fmt(b / a, 2)}× |`);
+    console.log(`| ${what} | ${fmt(a, digits)} | ${fmt(b, digits)} | ${a === 0 ? '–' : `${fmt(b / a, 2)}×`} |`);
   console.log('\nSame run, servers started by the bench (no persistence); cluster = 3 masters, no replicas');
   console.log('| figure | one node | cluster | cluster/one node |');
   console.log('|---|---:|---:|---:|');
