@@ -21,6 +21,8 @@ const WRITE_MEASURE_MS = 2_000;
  * (CACHE_REDIS_TIMEOUT_MS), whose timeouts the breaker absorbs in the product but would end this loop.
  */
 const WRITE_TIMEOUT_MS = 2_000;
+/** How long an interrupted run may spend dropping its scratch database before it exits anyway. */
+const SIGNAL_CLEANUP_MS = 3_000;
 /** Each step's limit: a step that hangs (slots not served, a fallback loop) fails the section with its name. */
 const STEP_MS = { servers: 60_000, cache: 60_000, pipeline: 120_000, pubsub: 60_000 } as const;
 
@@ -145,14 +147,17 @@ export async function run(): Promise<void> {
   const config = getConfig();
   const deployments: (SingleNodeDeployment | ClusterDeployment)[] = [];
   const killAll = (): void => deployments.forEach((deployment) => deployment.killNow());
+  let scratch: ScratchDatabase | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
     killAll();
-    process.exit(128 + os.constants.signals[signal]);
+    const exit = (): never => process.exit(128 + os.constants.signals[signal]);
+    // The scratch database too; an error-pipeline step interrupted leaves its own (moddy_bench_errors_<pid>).
+    setTimeout(exit, SIGNAL_CLEANUP_MS);
+    void (scratch?.drop() ?? Promise.resolve()).catch(() => undefined).finally(exit);
   };
   process.once('exit', killAll);
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
-  let scratch: ScratchDatabase | undefined;
   try {
     const [single, cluster] = await step('servers started', STEP_MS.servers, async () => {
       const one = await SingleNodeDeployment.start();
