@@ -3,7 +3,7 @@ import pino from 'pino';
 
 export interface CountingLogger {
   logger: pino.Logger;
-  /** Lines logged so far (warnings and errors), by message. */
+  /** Lines logged so far (warnings and errors), by message and the message of their `err`. */
   counts: Map<string, number>;
   /** `none`, or each message with its count. */
   summary(): string;
@@ -18,8 +18,9 @@ export function countingLogger(): CountingLogger {
   const counts = new Map<string, number>();
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
-      const { msg } = JSON.parse(chunk.toString()) as { msg?: string };
-      counts.set(msg ?? '', (counts.get(msg ?? '') ?? 0) + 1);
+      const { msg = '', err } = JSON.parse(chunk.toString()) as { msg?: string; err?: { message?: string } };
+      const key = err?.message === undefined ? msg : `${msg} (${err.message})`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
       done();
     },
   });
