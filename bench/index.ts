@@ -8,7 +8,7 @@ import { run as redisModes } from './redis-modes';
 /**
  * `npm run bench`: runs every default benchmark section in turn (each prepares and drops its own
  * data). `npm run bench -- cache` runs only the named sections. Opt-in sections run only when
- * named (`adopt`; `redis-modes`, about a minute, which starts its own Redis servers); `name=N` sets
+ * named (`adopt`; `redis-modes`, 1.5–2.5 min, which starts its own Redis servers); `name=N` sets
  * a section's size (`npm run bench -- adopt=100000`). The `bot` section runs its default sizes here;
  * `npm run bench:bot -- warm=… cold=… memory=…` sizes it.
  */

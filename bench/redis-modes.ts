@@ -12,7 +12,7 @@ import { measurePipeline, type PipelineFigures, type Throughput } from './error-
 import { pubsubLatency } from './pubsub-latency';
 import type { ScratchDatabase } from './scratch';
 
-/** Sized to keep the section near a minute: it is opt-in (`npm run bench -- redis-modes`), never in the default run. */
+/** Sized to keep the section short (1.5–2.5 min on this loaded 2-core machine); it is opt-in (`npm run bench -- redis-modes`), never in the default run. */
 const PIPELINE_SIZES = { errors: 5_000, workers: [1], latencySamples: 500 } as const;
 const WRITE_WARMUP_MS = 500;
 const WRITE_MEASURE_MS = 2_000;
