@@ -226,6 +226,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     Object.assign(cluster.env, childEnv);
     let spawns = 0;
     cluster.on('spawn', (thread) => {
+      observeSends(cluster, logger);
       ready.delete(cluster.id);
       if (spawns++ > 0) options.onRestart?.(cluster.id, restartReasons.get(cluster.id) ?? 'respawn');
       restartReasons.delete(cluster.id);
@@ -393,4 +394,21 @@ function waitUntilReady(manager: ClusterManager, totalClusters: number, readyClu
     }, timeoutMs);
     manager.on('clusterReady', onReady);
   });
+}
+
+/**
+ * hybrid-sharding's `Cluster.send` drops the promise of an object message (its heartbeats among
+ * them): a send to a process whose IPC channel has just closed (a crashed cluster, before its exit
+ * is handled) then rejects unobserved, and the unhandled rejection ends the manager with every
+ * cluster. Each send of the cluster's current process is observed; callers still get the rejection.
+ */
+function observeSends(cluster: Cluster, logger: Logger): void {
+  const thread = cluster.thread;
+  if (thread === null) return;
+  const send = thread.send.bind(thread);
+  thread.send = (message: Parameters<typeof send>[0]) => {
+    const sent = send(message);
+    sent.catch((error: unknown) => logger.debug({ err: error, cluster: cluster.id }, 'a message to a cluster process was not delivered'));
+    return sent;
+  };
 }

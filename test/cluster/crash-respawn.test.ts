@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import { Child } from 'discord-hybrid-sharding';
 import pino from 'pino';
 import { startClusterManager, type ClusterManagerHandle } from '../../src/cluster/manager';
 import { RespawnBackoff } from '../../src/cluster/respawn-backoff';
@@ -58,6 +59,40 @@ describe('cluster manager: clusters that crash', () => {
     // Longer than any pending respawn wait: a timer left behind would have spawned by then.
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(lines.filter((line) => line.msg === 'cluster spawned').length).toBe(spawned);
+  });
+});
+
+describe('cluster manager: a message to a cluster whose IPC channel closed', () => {
+  it('does not end the manager: the failed send is observed (hybrid-sharding drops the promise of object messages, its heartbeats)', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'moddy-channel-'));
+    const file = path.join(dir, 'idle-cluster.js');
+    await writeFile(file, 'setInterval(() => undefined, 1000);\n');
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    const handle = await startClusterManager({
+      file,
+      token: 'token',
+      apiUrl: 'http://127.0.0.1:9/api',
+      totalShards: 1,
+      maxConcurrency: 1,
+      shardsPerCluster: 1,
+      spawnDelayMs: 0,
+      logger: pino({ level: 'silent' }),
+    });
+    try {
+      const cluster = handle.manager.clusters.get(0);
+      await eventually(() => cluster?.thread instanceof Child && cluster.thread.process?.connected === true, 10_000, 10);
+      (cluster?.thread as Child).process?.disconnect();
+      void cluster?.send({ alive: true }); // what the heartbeat does on its interval
+      await expect((cluster?.thread as Child).send({ alive: true })).rejects.toThrow('Channel closed'); // callers still see it
+      await new Promise((resolve) => setTimeout(resolve, 50)); // rejections are reported after a macrotask
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+      await handle.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
 
