@@ -1,4 +1,5 @@
 import Redis, { Cluster, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { SentinelRedis } from './sentinel-client';
 import { asRedisTarget, type RedisTargetLike } from './target';
 
 /** A connection in any mode: ioredis' `Redis` (one node or Sentinel) or `Cluster`. */
@@ -18,7 +19,7 @@ export function createRedisConnection(target: RedisTargetLike, options: Connecti
     case 'single':
       return new Redis(resolved.url, options);
     case 'sentinel':
-      return new Redis({
+      return new SentinelRedis({
         ...options,
         sentinels: resolved.sentinels,
         name: resolved.name,

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { ClusterTarget, RedisTarget, SentinelTarget, SingleNodeTarget } from '../../src/redis';
+import type { Cluster, Redis } from 'ioredis';
+import type { ClusterTarget, RedisConnection, RedisTarget, SentinelTarget, SingleNodeTarget } from '../../src/redis';
 import { ask, freePort, ServerProcess } from './redis-launch';
 import { eventually } from './eventually';
 
@@ -102,6 +103,26 @@ export class ClusterDeployment extends Deployment<ClusterTarget> {
 
   get masters(): readonly ServerProcess[] {
     return this.servers;
+  }
+
+  /** The master serving `key`'s slot, as `client`'s slot map has it. */
+  async masterOf(client: Cluster, key: string): Promise<ServerProcess> {
+    const slot = Number(await client.call('CLUSTER', 'KEYSLOT', key));
+    return this.serverAt(client.slots[slot]?.[0]);
+  }
+
+  /** The node a cluster client's subscriber connection is on right now. */
+  subscriberNode(subscriber: RedisConnection): ServerProcess {
+    // ioredis 5 keeps the subscriber connection in a private ClusterSubscriber (no public accessor).
+    const holder = subscriber as unknown as { subscriber?: { getInstance(): Redis | null } };
+    const options = holder.subscriber?.getInstance()?.options;
+    return this.serverAt(options === undefined ? undefined : `${options.host ?? ''}:${options.port ?? ''}`);
+  }
+
+  private serverAt(nodeKey: string | undefined): ServerProcess {
+    const server = this.servers.find((candidate) => nodeKey === `127.0.0.1:${candidate.port}`);
+    if (!server) throw new Error(`no node of this deployment at ${nodeKey ?? '(none)'}`);
+    return server;
   }
 
   /** Every node sees every slot served. */

@@ -74,6 +74,11 @@ export class ServerProcess {
     await killServer(child);
   }
 
+  /** SIGSTOP: the server hangs with its connections open (SIGKILL still ends it). */
+  pause(): void {
+    this.child?.kill('SIGSTOP');
+  }
+
   /** SIGKILL without waiting: for a process 'exit' handler, where nothing asynchronous runs any more. */
   killNow(): void {
     this.child?.kill('SIGKILL');

@@ -1,3 +1,4 @@
+import { userRecordCodec } from '../../src/cache/codec';
 import { CacheKeys } from '../../src/cache/keys';
 import { purgeStaleCacheEntries } from '../../src/cache/purge';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
@@ -5,7 +6,9 @@ import { generateErrorCode } from '../../src/error-tracking';
 import { CodeReservations } from '../../src/error-tracking/code-reservation';
 import { masterNodes, type RedisTarget } from '../../src/redis';
 import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
-import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../helpers/cache-fixture';
+import type { Cluster } from 'ioredis';
+import { parseConfig } from '../../src/config';
+import { CacheFixture, DEV, freshId, invalidationDelay, waitFor, type CacheInstance } from '../helpers/cache-fixture';
 import {
   asLogger,
   countErrors,
@@ -18,6 +21,31 @@ import {
 } from '../helpers/pipeline-fixture';
 import { ClusterDeployment, SentinelDeployment } from '../helpers/redis-deployments';
 import { TEST_CONFIG } from '../helpers/config';
+
+/** The instances run the default local TTL: the hard staleness bound when an invalidation cannot arrive. */
+const LOCAL_TTL_MS = parseConfig({}).CACHE_LOCAL_TTL_MS;
+
+/** A fresh user whose attributes entry lives on a master `accept` picks. */
+async function userWhoseEntry(
+  deployment: ClusterDeployment,
+  admin: Cluster,
+  keys: CacheKeys,
+  accept: (master: ClusterDeployment['masters'][number]) => boolean,
+): Promise<string> {
+  for (;;) {
+    const user = freshId();
+    if (accept(await deployment.masterOf(admin, keys.attributes('user', user)))) return user;
+  }
+}
+
+/** The cache instance logged its recovery from an outage. */
+const backAgain = (instance: CacheInstance): boolean => instance.logger.infos.some((line) => line.includes('Redis cache tier is back'));
+
+/** Stored rows whose message matches `pattern` (SQL LIKE). */
+async function countErrorsLike(db: CacheInstance['inner'], pattern: string): Promise<number> {
+  const [row] = (await db.dataSource.query('SELECT count(*)::int AS n FROM errors WHERE message LIKE $1', [pattern])) as { n: number }[];
+  return row?.n ?? 0;
+}
 
 /** What a mode's suite shares with its mode-specific tests. */
 interface ModeContext {
@@ -143,6 +171,51 @@ modeSuite(
   'cluster',
   () => ClusterDeployment.start(),
   (ctx) => {
+    it('a reader whose subscriber node dies serves no revoked value past CACHE_LOCAL_TTL_MS, then hears invalidations again', async () => {
+      const deployment = ctx.deployment as ClusterDeployment;
+      const admin = ctx.cache.redis as Cluster;
+      const keys = new CacheKeys(ctx.cache.prefix);
+      const victim = deployment.subscriberNode(ctx.b.subscriber);
+      // One entry on a master that stays up (the writer deletes it there), one on the victim.
+      const onSurvivor = await userWhoseEntry(deployment, admin, keys, (server) => server !== victim);
+      const onVictim = await userWhoseEntry(deployment, admin, keys, (server) => server === victim);
+      const revoked = [onSurvivor, onVictim];
+      for (const user of revoked) await ctx.a.db.setAttribute('user', user, 'DEVELOPER', true, DEV, 'granted');
+      // In the reader's local tier (and in Redis) before the gap.
+      for (const user of revoked) expect(await ctx.b.db.hasAttribute('user', user, 'DEVELOPER')).toBe(true);
+
+      // A hung node first: the reader's subscriber stays connected to it and hears nothing, so the
+      // writes below are published in the gap whatever the timing; then the node dies and ioredis
+      // moves the subscription.
+      victim.pause();
+      for (const user of revoked) await ctx.a.db.setAttribute('user', user, 'DEVELOPER', null, DEV, 'revoked in the gap');
+      const writtenAt = Date.now();
+      await victim.kill();
+
+      // The documented bound: the reader's local entries, stored before the write, die within
+      // CACHE_LOCAL_TTL_MS; Redis no longer holds the old value (deleted by the writer, or its
+      // master is gone and the failed read opens the breaker). Read on past it to see no stale value after.
+      const stale: number[] = [];
+      while (Date.now() - writtenAt < LOCAL_TTL_MS + 1500) {
+        const startedMs = Date.now() - writtenAt;
+        for (const user of revoked) if (await ctx.b.db.hasAttribute('user', user, 'DEVELOPER')) stale.push(startedMs);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      expect(stale.filter((ms) => ms >= LOCAL_TTL_MS)).toEqual([]);
+
+      await victim.start();
+      await deployment.waitHealthy();
+      await eventually(() => ctx.a.db.redisUp && ctx.b.db.redisUp, 30_000);
+      for (const user of revoked) expect(await ctx.b.db.hasAttribute('user', user, 'DEVELOPER')).toBe(false);
+      // The moved subscription hears the next invalidation (invalidationDelay throws if it never arrives).
+      const next = freshId();
+      expect(await ctx.b.db.hasAttribute('user', next, 'DEVELOPER')).toBe(false);
+      await invalidationDelay(ctx.b, keys.attributes('user', next), () =>
+        ctx.a.db.setAttribute('user', next, 'DEVELOPER', true, DEV, 'after'),
+      );
+      expect(await ctx.b.db.hasAttribute('user', next, 'DEVELOPER')).toBe(true);
+    }, 60_000);
+
     it('survives a master restarted empty: reads stay correct, and both processes return to Redis', async () => {
       const deployment = ctx.deployment as ClusterDeployment;
       const users = Array.from({ length: 30 }, () => freshId());
@@ -183,56 +256,109 @@ modeSuite(
   (ctx) => {
     it('keeps serving through SENTINEL FAILOVER under load: no captured error lost, no stale entry outlives it', async () => {
       const deployment = ctx.deployment as SentinelDeployment;
+      const keys = new CacheKeys(ctx.cache.prefix);
       const users = Array.from({ length: 20 }, () => freshId());
       for (const user of users) await ctx.a.db.ensureUser(user);
       for (const user of users) await ctx.b.db.getUser(user);
 
-      const captured = new Map<string, string>();
+      // Writes through one process (each followed by a captured error), reads through the other,
+      // in two loops: none may throw, and each counts what it did while its process's breaker was open.
+      const captures: { code: string; message: string }[] = [];
+      const done = { writes: 0, reads: 0, writesWhileDown: 0, readsWhileDown: 0 };
       let stop = false;
-      let round = 0;
-      // Writes through one process, reads through the other, errors captured: none of them may throw.
-      const load = (async () => {
-        while (!stop) {
-          round += 1;
-          const user = users[round % users.length] ?? '';
-          await ctx.a.db.updateUserData(user, 'round', round);
-          await ctx.b.db.getUser(user);
-          const message = `failover error ${round}`;
-          captured.set(await ctx.tracker.tracker.capture(new Error(message)), message);
-        }
-      })();
-      load.catch(() => (stop = true));
+      let failure: unknown;
+      const loop = (step: (i: number) => Promise<void>): Promise<void> =>
+        (async () => {
+          // A read answered locally resolves without I/O: yield so timers (the breaker's probe) and sockets run.
+          for (let i = 1; !stop; i += 1) await step(i).then(() => new Promise((resolve) => setImmediate(resolve)));
+        })().catch((error: unknown) => {
+          failure ??= error;
+          stop = true;
+        });
+      // One process flushed the namespace on the new master (its run_id is not the stored epoch).
+      const newMasterFlushed = (): boolean =>
+        [...ctx.a.logger.warnings, ...ctx.b.logger.warnings].some((line) => line.includes('Redis restarted'));
+      const userAt = (i: number): string => users[i % users.length] ?? '';
+      const load = Promise.all([
+        loop(async (i) => {
+          const down = !ctx.a.db.redisUp;
+          await ctx.a.db.updateUserData(userAt(i), 'round', i);
+          if (down || !ctx.a.db.redisUp) done.writesWhileDown += 1;
+          const message = `failover error ${i}`;
+          captures.push({ code: await ctx.tracker.tracker.capture(new Error(message)), message });
+          done.writes += 1;
+        }),
+        loop(async (i) => {
+          const down = !ctx.b.db.redisUp;
+          await ctx.b.db.getUser(userAt(i));
+          if (down || !ctx.b.db.redisUp) done.readsWhileDown += 1;
+          done.reads += 1;
+        }),
+      ]);
 
-      const { from, to } = await deployment.failover();
-      expect(to).not.toBe(from);
-      // Both cache processes came back on the new master (after flushing: its copy may miss invalidations).
-      await eventually(() => ctx.a.db.redisUp && ctx.b.db.redisUp, 20_000);
-      await eventually(
-        () => [...ctx.a.logger.infos, ...ctx.b.logger.infos].some((line) => line.includes('Redis cache tier is back')),
-        20_000,
-      );
-      const roundsAtRecovery = round;
-      await eventually(() => round > roundsAtRecovery + 20, 20_000);
-      stop = true;
-      await load;
+      try {
+        const { from, to } = await deployment.failover();
+        expect(to).not.toBe(from);
+        // Breaker, then recovery, in both processes: each lost its connections, went to PostgreSQL,
+        // and came back on the new master (after a flush: its copy may miss invalidations).
+        await eventually(
+          () =>
+            failure !== undefined || (ctx.a.db.redisUp && ctx.b.db.redisUp && backAgain(ctx.a) && backAgain(ctx.b) && newMasterFlushed()),
+          30_000,
+        );
+        expect(failure).toBeUndefined();
+        const atRecovery = { ...done };
+        await eventually(
+          () => failure !== undefined || (done.writes > atRecovery.writes + 20 && done.reads > atRecovery.reads + 20),
+          30_000,
+        );
+      } finally {
+        stop = true;
+        await load;
+      }
+      expect(failure).toBeUndefined();
+      for (const instance of [ctx.a, ctx.b]) {
+        expect(instance.logger.warnings.some((line) => line.includes('Redis cache tier unreachable'))).toBe(true);
+      }
+      expect(newMasterFlushed()).toBe(true);
+      // Reads and writes went on while the breaker was open (PostgreSQL directly).
+      expect(done.writesWhileDown).toBeGreaterThan(0);
+      expect(done.readsWhileDown).toBeGreaterThan(0);
 
-      // Every value read now is the last one written (no stale entry survived the failover).
+      // No stale entry outlived the failover. Every write has returned, so Redis holds no old value
+      // (an entry is absent or the last value written), and every process reads the last value
+      // within the hard bound (the last messages may still be in flight).
       const expected = await Promise.all(users.map(async (user) => (await ctx.a.inner.getUser(user))?.data.round));
-      await eventually(async () => {
-        for (const [i, user] of users.entries()) {
-          if ((await ctx.b.db.getUser(user))?.data.round !== expected[i]) return false;
-        }
-        return true;
-      }, 5000);
-      expect([...ctx.a.logger.warnings, ...ctx.b.logger.warnings].some((line) => line.includes('Redis restarted'))).toBe(true);
+      for (const [i, user] of users.entries()) {
+        const entry = await ctx.cache.redis.get(keys.record('user', user));
+        if (entry !== null) expect(userRecordCodec.decode(entry)?.data.round).toBe(expected[i]);
+      }
+      for (const instance of [ctx.a, ctx.b]) {
+        await waitFor(async () => {
+          for (const [i, user] of users.entries()) if ((await instance.db.getUser(user))?.data.round !== expected[i]) return false;
+          return true;
+        }, LOCAL_TTL_MS);
+      }
 
-      // The queues resumed on the new master and every error captured during the failover is stored.
+      // Every error captured during the failover is stored, exactly once: distinct codes, each row
+      // with its message, and no extra row (a replay that re-coded an error already stored).
       await ctx.tracker.tracker.drain();
       await ctx.tracker.tracker.replaySpool();
+      expect(new Set(captures.map(({ code }) => code)).size).toBe(captures.length);
       await eventually(async () => {
         const stored = await storedErrors(ctx.a.inner);
-        return [...captured].every(([code, message]) => stored.get(code)?.message === message);
+        return captures.every(({ code, message }) => stored.get(code)?.message === message);
       }, 60_000);
-    }, 90_000);
+      expect(await countErrorsLike(ctx.a.inner, 'failover error %')).toBe(captures.length);
+
+      // The queues resumed: an error captured now goes through the queue (not the direct insert,
+      // which also spools it) and the worker stores it.
+      await eventually(() => ctx.tracker.redis.status === 'ready');
+      const spooled = ctx.tracker.spool.pending();
+      const after = await ctx.tracker.tracker.capture(new Error('after the failover'));
+      await ctx.tracker.tracker.drain();
+      expect(ctx.tracker.spool.pending()).toBe(spooled);
+      await eventually(async () => (await storedErrors(ctx.a.inner)).get(after)?.message === 'after the failover');
+    }, 120_000);
   },
 );
