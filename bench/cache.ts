@@ -8,11 +8,11 @@ const USERS = 100_000;
 /** Interactions come from the active users: reads draw uniformly from this many of them. */
 const HOT_USERS = 10_000;
 const FIRST_ID = 100_000_000_000_000_000n;
-const CONCURRENCIES = [1, 64] as const;
+export const CONCURRENCIES = [1, 64] as const;
 const WARMUP_MS = 500;
 const MEASURE_MS = 2_000;
 
-interface Measurement {
+export interface Measurement {
   opsPerSecond: number;
   p50Us: number;
   p99Us: number;
@@ -35,7 +35,7 @@ function percentile(sorted: Float64Array, p: number): number {
  * between the start and the end; only every `sampleEvery`-th op of each loop is timed (µs), so the
  * clock is not read around every sub-microsecond op. Every path is measured this way.
  */
-async function measure(
+export async function measure(
   op: () => Promise<unknown>,
   concurrency: number,
   durationMs: number,
@@ -69,7 +69,7 @@ async function measure(
   return { opsPerSecond: (completed / elapsed) * 1000, p50Us: percentile(sorted, 0.5), p99Us: percentile(sorted, 0.99) };
 }
 
-async function hasAttributeRun(db: ModdyDatabase, concurrency: number): Promise<Measurement> {
+export async function hasAttributeRun(db: ModdyDatabase, concurrency: number): Promise<Measurement> {
   const op = () => db.hasAttribute('user', HOT_IDS[Math.floor(Math.random() * HOT_USERS)]!, 'BETA');
   // Every hot key read once, so the cached tiers are measured warm.
   for (let i = 0; i < HOT_IDS.length; i += 256)
@@ -79,7 +79,7 @@ async function hasAttributeRun(db: ModdyDatabase, concurrency: number): Promise<
 }
 
 /** A scratch database on the configured server: 100k users, 1% BETA, every 7th with LANG. */
-async function prepareDatabase(): Promise<ScratchDatabase> {
+export async function prepareDatabase(): Promise<ScratchDatabase> {
   const scratch = await createScratchDatabase('cache');
   await scratch.query(
     `INSERT INTO users (user_id, attributes)
@@ -93,7 +93,8 @@ async function prepareDatabase(): Promise<ScratchDatabase> {
   return scratch;
 }
 
-const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+export const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 
 /** Benchmark of the cache tier: hasAttribute through PostgreSQL only, the Redis tier, the local tier. */
 export async function run(): Promise<void> {

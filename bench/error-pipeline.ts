@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { getConfig, type Config } from '../src/config';
-import { redisTargetFromConfig } from '../src/redis';
+import { redisEnvironment, redisTargetFromConfig, type RedisTarget } from '../src/redis';
 import { createDataSource } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
 import { ErrorSpool } from '../src/error-tracking/spool';
@@ -48,13 +48,19 @@ async function rowCount(db: PostgresDatabase): Promise<number> {
   return row?.n ?? 0;
 }
 
-/** `n` built worker processes (`dist/src/workers/error-persistence-cli.js`) on the scratch database and prefix. */
-function startWorkers(n: number, databaseUrl: string, prefix: string): ChildProcess[] {
+/** The environment without its Redis variables: a child's whole Redis configuration comes from its target (never two modes). */
+function withoutRedis(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !name.startsWith('REDIS_')));
+}
+
+/** `n` built worker processes (`dist/src/workers/error-persistence-cli.js`) on the scratch database, `target` and prefix. */
+function startWorkers(n: number, databaseUrl: string, target: RedisTarget, prefix: string): ChildProcess[] {
   return Array.from({ length: n }, () =>
     spawn(process.execPath, [path.join(ROOT, 'dist/src/workers/error-persistence-cli.js')], {
       cwd: ROOT,
       env: {
-        ...process.env,
+        ...withoutRedis(process.env),
+        ...redisEnvironment(target),
         DATABASE_URL: databaseUrl,
         QUEUE_PREFIX: prefix,
         HEALTH_PORT: '0',
@@ -79,8 +85,13 @@ async function stopWorkers(children: ChildProcess[]): Promise<void> {
   );
 }
 
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 20));
+/** Polls `condition`; fails naming `what` after `ms` instead of hanging (a Redis whose slots are not served, workers that never start). */
+async function until(what: string, ms: number, condition: () => Promise<boolean>): Promise<void> {
+  const deadline = performance.now() + ms;
+  while (!(await condition())) {
+    if (performance.now() > deadline) throw new Error(`error-pipeline bench: ${what} not reached within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /**
@@ -117,25 +128,25 @@ async function captureMany(tracker: ErrorTracker, count: number, label: string):
 }
 
 /** Errors captured → rows persisted per second with `workers` processes, end to end. */
-async function throughput(workers: number, scratch: Scratch, pipeline: Pipeline): Promise<number> {
-  const { tracker, queues, spool, prefix } = pipeline;
+async function throughput(workers: number, errors: number, scratch: Scratch, pipeline: Pipeline): Promise<Throughput> {
+  const { tracker, queues, spool, prefix, target } = pipeline;
   await scratch.db.dataSource.query('TRUNCATE errors');
-  const children = startWorkers(workers, scratch.url, prefix);
+  const children = startWorkers(workers, scratch.url, target, prefix);
   try {
-    await until(async () => (await queues.errorPersistence.getWorkersCount()) >= workers);
+    await until(`${workers} worker(s) registered`, 20_000, async () => (await queues.errorPersistence.getWorkersCount()) >= workers);
     const started = performance.now();
-    await captureMany(tracker, ERRORS_PER_RUN, `workers=${workers}`);
-    await untilPersisted(scratch, tracker, spool, ERRORS_PER_RUN);
-    return (ERRORS_PER_RUN / (performance.now() - started)) * 1000;
+    await captureMany(tracker, errors, `workers=${workers}`);
+    await untilPersisted(scratch, tracker, spool, errors);
+    return { workers, perSecond: (errors / (performance.now() - started)) * 1000, fallbacks: pipeline.fallbacks() };
   } finally {
     await stopWorkers(children);
   }
 }
 
 /** Latency of `capture()` alone (code reserved, two jobs queued), one at a time, in µs. */
-async function captureLatency(tracker: ErrorTracker): Promise<{ p50: number; p99: number }> {
-  const samples = new Float64Array(LATENCY_SAMPLES);
-  for (let i = 0; i < LATENCY_SAMPLES; i += 1) {
+async function captureLatency(tracker: ErrorTracker, count: number): Promise<{ p50: number; p99: number }> {
+  const samples = new Float64Array(count);
+  for (let i = 0; i < count; i += 1) {
     const error = new Error(`latency ${i}`);
     const t0 = performance.now();
     await tracker.capture(error, { command: 'bench' });
@@ -148,18 +159,21 @@ async function captureLatency(tracker: ErrorTracker): Promise<{ p50: number; p99
 
 /** A tracker with its own Redis prefix (queues, code reservations), spool and logger: one per phase, so no phase sees another's leftovers. */
 interface Pipeline {
+  target: RedisTarget;
   prefix: string;
   tracker: ErrorTracker;
   queues: ModdyQueues;
   spool: ErrorSpool;
   /** The tracker's warnings so far (each fallback is one). */
   warnings(): string;
+  /** Captures so far that left the queue path (code not reserved in Redis, written to PostgreSQL directly, spooled). */
+  fallbacks(): number;
   close(): Promise<void>;
 }
 
-async function openPipeline(config: Config, db: PostgresDatabase, phase: string): Promise<Pipeline> {
+async function openPipeline(config: Config, target: RedisTarget, db: PostgresDatabase, phase: string): Promise<Pipeline> {
   const prefix = `moddy_bench_errors_${process.pid}_${phase}`;
-  const redis = createProducerConnection(redisTargetFromConfig(config));
+  const redis = createProducerConnection(target);
   const queues = createQueues({ connection: redis, prefix });
   const spoolDir = fs.mkdtempSync(path.join(os.tmpdir(), 'moddy-bench-spool-'));
   const spool = new ErrorSpool(path.join(spoolDir, 'spool.ndjson'));
@@ -168,25 +182,34 @@ async function openPipeline(config: Config, db: PostgresDatabase, phase: string)
     { redis, queues, db, spool, logger: log.logger },
     { prefix, retentionDays: config.ERROR_RETENTION_DAYS, replayIntervalMs: 0, codePoolSize: 1024 },
   );
-  await until(async () => redis.status === 'ready');
+  await until('Redis connection ready', 10_000, async () => redis.status === 'ready');
   return {
+    target,
     prefix,
     tracker,
     queues,
     spool,
     warnings: log.summary,
+    fallbacks: () =>
+      [...log.counts].filter(([msg]) => /could not reserve|Redis unavailable|spooling/.test(msg)).reduce((sum, [, n]) => sum + n, 0),
     close: async () => {
       await tracker.close();
       await queues.close();
       redis.disconnect();
-      await deleteRedisPrefix(prefix).catch(() => undefined);
+      await deleteRedisPrefix(prefix, target).catch(() => undefined);
       fs.rmSync(spoolDir, { recursive: true, force: true });
     },
   };
 }
 
-async function inPipeline<T>(config: Config, db: PostgresDatabase, phase: string, work: (pipeline: Pipeline) => Promise<T>): Promise<T> {
-  const pipeline = await openPipeline(config, db, phase);
+async function inPipeline<T>(
+  config: Config,
+  target: RedisTarget,
+  db: PostgresDatabase,
+  phase: string,
+  work: (pipeline: Pipeline) => Promise<T>,
+): Promise<T> {
+  const pipeline = await openPipeline(config, target, db, phase);
   try {
     const result = await work(pipeline);
     await pipeline.tracker.drain();
@@ -197,27 +220,60 @@ async function inPipeline<T>(config: Config, db: PostgresDatabase, phase: string
   }
 }
 
-export async function run(): Promise<void> {
+export interface PipelineSizes {
+  /** Errors captured per throughput run. */
+  errors: number;
+  /** One throughput run per entry, with that many worker processes. */
+  workers: readonly number[];
+  /** Sequential `capture()` calls timed. */
+  latencySamples: number;
+}
+
+/** Errors captured → rows persisted per second with `workers` processes. */
+export interface Throughput {
+  workers: number;
+  perSecond: number;
+  /** Of the captures, those that left the queue path (a busy machine: Redis past the tracker's deadline): not a queue figure then. */
+  fallbacks: number;
+}
+
+export interface PipelineFigures {
+  /** `capture()` alone, µs. */
+  latency: { p50: number; p99: number };
+  persisted: Throughput[];
+}
+
+/** The pipeline against `target`, on a scratch database and key prefixes of its own (removed after). */
+export async function measurePipeline(config: Config, target: RedisTarget, sizes: PipelineSizes): Promise<PipelineFigures> {
   if (!fs.existsSync(path.join(ROOT, 'dist/src/workers/error-persistence-cli.js'))) throw new Error('Build first: npm run build');
-  const config = getConfig();
   const scratch = await scratchDatabase();
   try {
-    const latency = await inPipeline(config, scratch.db, 'latency', ({ tracker }) => captureLatency(tracker));
-    const rows = [];
-    for (const workers of [1, 2]) {
-      const rate = await inPipeline(config, scratch.db, `workers${workers}`, (pipeline) => throughput(workers, scratch, pipeline));
-      rows.push({ 'worker processes': workers, 'errors persisted/s': Math.round(rate) });
+    const latency = await inPipeline(config, target, scratch.db, 'latency', ({ tracker }) => captureLatency(tracker, sizes.latencySamples));
+    const persisted = [];
+    for (const workers of sizes.workers) {
+      persisted.push(
+        await inPipeline(config, target, scratch.db, `workers${workers}`, (pipeline) =>
+          throughput(workers, sizes.errors, scratch, pipeline),
+        ),
+      );
     }
-    console.log(
-      `${ERRORS_PER_RUN.toLocaleString('en-US')} errors per run, captured ${CAPTURE_CONCURRENCY} at a time; WORKER_CONCURRENCY=${WORKER_CONCURRENCY}`,
-    );
-    console.table(rows);
-    console.log(
-      `capture() latency over ${LATENCY_SAMPLES.toLocaleString('en-US')} sequential calls: p50 ${latency.p50.toFixed(0)} µs, p99 ${latency.p99.toFixed(0)} µs`,
-    );
+    return { latency, persisted };
   } finally {
     await scratch.drop();
   }
+}
+
+export async function run(): Promise<void> {
+  const config = getConfig();
+  const sizes = { errors: ERRORS_PER_RUN, workers: [1, 2], latencySamples: LATENCY_SAMPLES };
+  const { latency, persisted } = await measurePipeline(config, redisTargetFromConfig(config), sizes);
+  console.log(
+    `${ERRORS_PER_RUN.toLocaleString('en-US')} errors per run, captured ${CAPTURE_CONCURRENCY} at a time; WORKER_CONCURRENCY=${WORKER_CONCURRENCY}`,
+  );
+  console.table(persisted.map(({ workers, perSecond }) => ({ 'worker processes': workers, 'errors persisted/s': Math.round(perSecond) })));
+  console.log(
+    `capture() latency over ${LATENCY_SAMPLES.toLocaleString('en-US')} sequential calls: p50 ${latency.p50.toFixed(0)} µs, p99 ${latency.p99.toFixed(0)} µs`,
+  );
 }
 
 if (require.main === module) {

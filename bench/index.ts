@@ -3,15 +3,17 @@ import { run as bot } from './bot';
 import { run as cache } from './cache';
 import { run as errorPipeline } from './error-pipeline';
 import { run as interaction } from './interaction';
+import { run as redisModes } from './redis-modes';
 
 /**
  * `npm run bench`: runs every default benchmark section in turn (each prepares and drops its own
  * data). `npm run bench -- cache` runs only the named sections. Opt-in sections run only when
- * named; `name=N` sets a section's size (`npm run bench -- adopt=100000`). The `bot` section runs
- * its default sizes here; `npm run bench:bot -- warm=… cold=… memory=…` sizes it.
+ * named (`adopt`; `redis-modes`, 1.5–2.5 min, which starts its own Redis servers); `name=N` sets
+ * a section's size (`npm run bench -- adopt=100000`). The `bot` section runs its default sizes here;
+ * `npm run bench:bot -- warm=… cold=… memory=…` sizes it.
  */
 const SECTIONS: Record<string, () => Promise<void>> = { cache, 'error-pipeline': errorPipeline, interaction, bot };
-const OPT_IN: Record<string, (size?: number) => Promise<void>> = { adopt };
+const OPT_IN: Record<string, (size?: number) => Promise<void>> = { adopt, 'redis-modes': redisModes };
 
 interface SelectedSection {
   name: string;

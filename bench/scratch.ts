@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { globLiteral, scanKeys, unlinkKeys } from '../src/cache/scan';
 import { getConfig } from '../src/config';
 import { migrate, quoteIdentifier } from '../src/db/migrate';
-import { createRedisConnection, redisTargetFromConfig } from '../src/redis';
+import { createRedisConnection, redisTargetFromConfig, type RedisTarget } from '../src/redis';
 
 export interface ScratchDatabase {
   /** The migrated database's URL (same server and credentials as `DATABASE_URL`). */
@@ -36,9 +36,9 @@ export async function createScratchDatabase(label: string): Promise<ScratchDatab
   return { url: url.toString(), query: (sql) => runSql(url.toString(), sql), drop };
 }
 
-/** Deletes every key under `prefix` on the configured Redis (what a bench's processes cached and queued). */
-export async function deleteRedisPrefix(prefix: string): Promise<void> {
-  const redis = createRedisConnection(redisTargetFromConfig(getConfig()));
+/** Deletes every key under `prefix` on `target` (default: the configured Redis): what a bench's processes cached and queued. */
+export async function deleteRedisPrefix(prefix: string, target: RedisTarget = redisTargetFromConfig(getConfig())): Promise<void> {
+  const redis = createRedisConnection(target);
   try {
     await scanKeys(redis, `${globLiteral(prefix)}:*`, async (keys, node) => void (await unlinkKeys(redis, node, keys)));
   } finally {

@@ -6,6 +6,7 @@ import type { ModdyDatabase } from '../db/api';
 import { moddyCachePolicy } from './cache-policy';
 import { createCommandRegistry, type CommandRegistry } from './commands';
 import { createInteractionHandler } from './dispatcher';
+import { fatalCloseOf } from './gateway/fatal-close';
 import { trimGuildPayloads } from './gateway/guild-payloads';
 import { RedisIdentifyThrottler } from './gateway/identify-throttler';
 import type { InFlight } from './in-flight';
@@ -103,6 +104,14 @@ export function createBotClient(options: BotClientOptions): Client {
   client.on(Events.Error, (error) => options.logger.error({ err: error }, 'discord client error'));
   // discord.js reconnects (or resumes) by itself; these say when and why.
   client.on(Events.ShardError, (error, shardId) => options.logger.warn({ err: error, shardId }, 'shard connection error'));
-  client.on(Events.ShardDisconnect, (event, shardId) => options.logger.info({ code: event.code, shardId }, 'shard disconnected'));
+  // Emitted for the closes discord.js never reconnects from: the shard stays off until the process restarts.
+  client.on(Events.ShardDisconnect, (event, shardId) => {
+    const fatal = fatalCloseOf(event.code);
+    if (!fatal) return options.logger.info({ code: event.code, shardId }, 'shard disconnected');
+    options.logger.error(
+      { code: fatal.code, closeName: fatal.name, shardId, restartable: fatal.restartable },
+      `Discord closed shard ${shardId} with ${fatal.code} (${fatal.name}) and it will not reconnect: ${fatal.fix}`,
+    );
+  });
   return client;
 }

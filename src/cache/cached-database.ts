@@ -128,6 +128,7 @@ export class CachedDatabase implements ModdyDatabase {
         if (this.health.up) void this.logPoller?.poll();
       },
       probeIntervalMs: options.probeIntervalMs,
+      commandTimeoutMs: options.redisTimeoutMs,
       logger,
     });
     redis.on('error', (error: Error) => this.health.fail(error));

@@ -76,10 +76,11 @@ export class Invalidator {
     }
   }
 
-  /** Deletes every entry of the namespace (versions stay: they still guard fills) and tells every process. */
+  /** Deletes every entry of the namespace (versions stay: they still guard fills) and tells every process: one walk of the keyspace. */
   async flushAll(): Promise<void> {
     const { store, keys } = this.deps;
-    for (const kind of ENTRY_KINDS) await store.invalidatePrefix(keys.kindPattern(kind), this.message([`${keys.kindPattern(kind)}*`]));
+    const prefixes = ENTRY_KINDS.map((kind) => keys.kindPattern(kind));
+    await store.invalidatePrefixes(keys.namespace, prefixes, this.message(prefixes.map((prefix) => `${prefix}*`)));
   }
 
   /** Applies a message heard on the bus (another process wrote). */

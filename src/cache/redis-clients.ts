@@ -29,3 +29,8 @@ export function createCacheRedisClients(target: RedisTargetLike, timeoutMs: numb
     subscriber: createRedisConnection(target, { ...options, connectionName: 'moddy-cache-sub', autoResubscribe: false }),
   };
 }
+
+/** A command that got no reply within `commandTimeout` (ioredis' message), as opposed to a refused or broken connection. */
+export function isCommandTimeout(error: unknown): boolean {
+  return error instanceof Error && error.message === 'Command timed out';
+}

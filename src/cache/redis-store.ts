@@ -43,6 +43,9 @@ interface ScriptedRedis {
   moddyCacheInvalidateOne(entry: string, version: string, ...args: ScriptArg[]): Promise<number>;
 }
 
+/** Keys a SCAN step visits: a few ms of the server's time, and 100 times fewer round trips than the default 100. */
+const SCAN_STEP = 10_000;
+
 /** Keys per batched MGET at most (entries and versions): a burst of reads does not become one huge command. */
 const MAX_BATCH_NAMES = 512;
 
@@ -166,9 +169,23 @@ export class RedisStore {
 
   /** Deletes every entry whose key starts with `prefix` (versions are kept: they still guard fills) and publishes `message`. */
   async invalidatePrefix(prefix: string, message: string): Promise<void> {
-    await scanKeys(this.redis, `${globLiteral(prefix)}*`, async (found, node) => {
-      await unlinkKeys(this.redis, node, found);
-    });
+    await this.invalidatePrefixes(prefix, [prefix], message);
+  }
+
+  /**
+   * Drops every key starting with one of `prefixes`, which all start with `within`, then announces
+   * `message` once. One SCAN of `within`, in large steps: a SCAN walks the whole keyspace whatever
+   * its pattern, and the flush after a Redis restart runs before the cache is used again, on a
+   * Redis that may also hold millions of queue keys.
+   */
+  async invalidatePrefixes(within: string, prefixes: readonly string[], message: string): Promise<void> {
+    const dropped = (key: string): boolean => prefixes.some((prefix) => key.startsWith(prefix));
+    await scanKeys(
+      this.redis,
+      `${globLiteral(within)}*`,
+      async (found, node) => void (await unlinkKeys(this.redis, node, found.filter(dropped))),
+      SCAN_STEP,
+    );
     await this.redis.publish(this.keys.channel, message);
   }
 }

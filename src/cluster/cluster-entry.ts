@@ -7,6 +7,7 @@ import type { Logger } from '../core/logger';
 import { setFatalDrain } from '../core/process-guards';
 import { exposeClusterMetrics } from './cluster-metrics';
 import { startClusterReports } from './cluster-report';
+import { exitOnFatalClose } from './gateway-fatal';
 
 /**
  * One cluster process, spawned by the manager (`manager.ts`): a discord.js client for the shards
@@ -39,12 +40,17 @@ async function main(parent: Logger): Promise<void> {
   const cluster = new ClusterClient(shard.client);
   exposeClusterMetrics(shard.client, shard.metrics.registry);
   startClusterReports(shard.client, cluster, info.SHARD_LIST, getConfig().CLUSTER_REPORT_INTERVAL_MS);
+  exitOnFatalClose(shard.client, cluster, stop);
   shard.client.once(Events.ClientReady, () => {
     cluster.triggerReady();
     logger.info('cluster ready');
   });
   if (stopping) return;
-  await shard.login();
+  // A fatal close during login (4013, 4014 at IDENTIFY) also rejects it, just after the close's stop
+  // began: that stop exits with the close's code, which a failed start's exit 1 must not pre-empt.
+  await shard.login().catch((error: unknown) => {
+    if (!stopping) throw error;
+  });
 }
 
 runEntryPoint('cluster', main, configuredLogging);

@@ -29,9 +29,14 @@ export function startClusterReports(client: Client, cluster: ClusterClient<Clien
 
 /** The report carried by an IPC message from a cluster, if it is one. */
 export function readClusterReport(message: unknown): ClusterReport | null {
-  const raw = typeof message === 'object' && message !== null && 'raw' in message ? (message as { raw: unknown }).raw : message;
+  const raw = ipcPayload(message);
   if (typeof raw !== 'object' || raw === null || !(REPORT_KEY in raw)) return null;
   const report = (raw as Record<string, unknown>)[REPORT_KEY] as Partial<ClusterReport> | undefined;
   if (typeof report?.rssBytes !== 'number' || typeof report.shards !== 'object' || report.shards === null) return null;
   return { shards: report.shards, rssBytes: report.rssBytes, guilds: typeof report.guilds === 'number' ? report.guilds : 0 };
+}
+
+/** What a cluster sent over IPC: hybrid-sharding hands it over as-is or wrapped in `{ raw }`. */
+export function ipcPayload(message: unknown): unknown {
+  return typeof message === 'object' && message !== null && 'raw' in message ? (message as { raw: unknown }).raw : message;
 }

@@ -5,7 +5,7 @@ import { startHealthServer, type HealthServer } from '../observability/health-se
 import type { MetricsRegistry } from '../observability/metrics';
 import { readClusterMetrics } from './cluster-metrics';
 import type { FleetMembership } from './fleet';
-import type { ClusterManagerHandle } from './manager';
+import type { ClusterManagerHandle, HaltedCluster } from './manager';
 import type { ShardConnectivity } from './shard-connectivity';
 
 export interface ManagerEndpointOptions {
@@ -48,6 +48,7 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
   const { handle, metrics } = options;
   metrics.aggregate(() => readClusterMetrics(handle.manager));
   metrics.shardsDisconnected(() => handle.connectivity.disconnected().length);
+  metrics.clustersHalted(() => handle.halted());
   const { fleet } = options;
   if (fleet) metrics.fleet(() => fleet.view());
   const server = await startHealthServer({
@@ -57,7 +58,7 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
     checks: {
       postgres: postgresCheck(dataSource),
       redis: redisCheck(redis),
-      gateway: gatewayCheck(handle.connectivity, options.gatewayGraceSeconds),
+      gateway: gatewayCheck(handle.connectivity, options.gatewayGraceSeconds, () => handle.halted()),
       ...(fleet ? { fleet: fleetCheck(fleet) } : {}),
     },
     // Every host of the bot on /health too: totals (guilds, shards) and a line per host.
@@ -73,9 +74,19 @@ export async function startManagerEndpoint(options: ManagerEndpointOptions): Pro
   };
 }
 
-/** Fails, naming the shards, once one has been disconnected for longer than `graceSeconds`. */
-export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: number): HealthCheck {
+/**
+ * Fails, naming the shards, once one has been disconnected for longer than `graceSeconds`, and at
+ * once, with the cause and its fix, while a cluster is halted (a gateway close a restart cannot fix).
+ */
+export function gatewayCheck(connectivity: ShardConnectivity, graceSeconds: number, halted: () => HaltedCluster[] = () => []): HealthCheck {
   return async () => {
+    const stopped = halted();
+    if (stopped.length > 0) {
+      const message = stopped
+        .map((entry) => `cluster ${entry.cluster} (shards ${entry.shards.join(', ')}) halted: ${entry.reason}`)
+        .join('; ');
+      return { ok: false, detail: { message, halted: stopped, disconnected: connectivity.disconnected() } };
+    }
     const disconnected = connectivity.disconnected();
     const late = disconnected.filter((shard) => shard.seconds >= graceSeconds).map((shard) => shard.shard);
     const detail =

@@ -9,6 +9,7 @@ import { waitForExit } from './child-exit';
 import { readClusterReport } from './cluster-report';
 import type { FleetMembership } from './fleet';
 import { fetchGatewayBot, type GatewayBotInfo } from './gateway-bot';
+import { EXIT_FATAL_CLOSE, readFatalCloseReport, type FatalCloseReport } from './gateway-fatal';
 import { HostShareError, formatShardRanges, resolveHostShards, type HostShare } from './host-shards';
 import { ClusterReaper } from './reaper';
 import { RespawnBackoff, type RespawnBackoffOptions } from './respawn-backoff';
@@ -68,6 +69,16 @@ export interface ClusterManagerOptions {
 
 export type RestartReason = 'respawn' | 'memory';
 
+/** A cluster the manager stopped respawning: Discord closed one of its shards with a code a restart cannot fix. */
+export interface HaltedCluster {
+  cluster: number;
+  shards: number[];
+  /** The gateway close code, or null when the cluster exited without telling it. */
+  code: number | null;
+  /** The cause and what the operator must do. */
+  reason: string;
+}
+
 export interface ClusterManagerHandle {
   readonly manager: ClusterManager;
   /** The fleet's shard count. */
@@ -81,6 +92,8 @@ export interface ClusterManagerHandle {
   readyClusters(): number[];
   /** Guilds of this host's running clusters, from their latest reports. */
   guilds(): number;
+  /** Clusters stopped for good by a gateway close a restart cannot fix (4004, 4013, 4014), until the manager restarts. */
+  halted(): HaltedCluster[];
   /** Resolves once every cluster has been ready at the same time; rejects after `timeoutMs`. */
   whenReady(timeoutMs?: number): Promise<void>;
   /**
@@ -174,6 +187,20 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   let stopping = false;
   const backoff = new RespawnBackoff(options.respawnBackoff);
   const respawnTimers = new Set<NodeJS.Timeout>();
+  /** The fatal gateway close each cluster reported before exiting, until its exit. */
+  const fatalCloses = new Map<number, FatalCloseReport>();
+  const halted = new Map<number, HaltedCluster>();
+  /** Respawning would only fail the same way and spend session starts: the cluster stays down, loudly (logs, /ready, /metrics). */
+  const halt = (cluster: Cluster, fatal: FatalCloseReport | undefined): void => {
+    const reason = fatal
+      ? `Discord closed shard ${fatal.shard} with ${fatal.code} (${fatal.name}): ${fatal.fix}`
+      : `the cluster exited with code ${EXIT_FATAL_CLOSE}, a gateway close a restart cannot fix: see its error log`;
+    halted.set(cluster.id, { cluster: cluster.id, shards: [...cluster.shardList], code: fatal?.code ?? null, reason });
+    logger.error(
+      { cluster: cluster.id, shards: cluster.shardList, code: fatal?.code ?? null },
+      `cluster ${cluster.id} stopped for good, not respawned: ${reason}. Restart the bot once this is fixed.`,
+    );
+  };
   const respawnAfterCrash = (cluster: Cluster): void => {
     if (stopping || options.respawn === false) return;
     const delayMs = backoff.crashed(cluster.id);
@@ -208,14 +235,20 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
       logger.info({ cluster: cluster.id, shards: cluster.shardList, pid: child?.pid }, 'cluster spawned');
     });
     // Only an exit the manager did not ask for: hybrid-sharding's kill (stop, release, heartbeat or memory restart) drops the listener.
-    cluster.on('death', () => {
+    cluster.on('death', (_cluster: Cluster, thread: unknown) => {
       ready.delete(cluster.id);
       connectivity.clusterDown(cluster.shardList);
       guildsByCluster.delete(cluster.id);
-      logger.warn({ cluster: cluster.id }, 'cluster process exited');
+      const fatal = fatalCloses.get(cluster.id);
+      fatalCloses.delete(cluster.id);
+      const exitCode = (thread as ChildProcess | undefined)?.exitCode ?? null;
+      if (exitCode === EXIT_FATAL_CLOSE) return halt(cluster, fatal);
+      logger.warn({ cluster: cluster.id, exitCode, ...(fatal ? { gatewayClose: fatal } : {}) }, 'cluster process exited');
       respawnAfterCrash(cluster);
     });
     cluster.on('message', (message: unknown) => {
+      const fatal = readFatalCloseReport(message);
+      if (fatal) fatalCloses.set(cluster.id, fatal);
       const report = readClusterReport(message);
       if (!report) return;
       connectivity.report(report.shards);
@@ -281,6 +314,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
     connectivity,
     readyClusters,
     guilds: () => [...guildsByCluster.values()].reduce((sum, count) => sum + count, 0),
+    halted: () => [...halted.values()],
     whenReady: (timeoutMs = 60_000) => waitUntilReady(manager, totalClusters, readyClusters, timeoutMs),
     async release(shards) {
       const wanted = new Set(shards);

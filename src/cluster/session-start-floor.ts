@@ -27,7 +27,12 @@ export class SessionStartLimitError extends ModdyError {
  * host restarting in a loop would otherwise burn. `floor` 0: never refuses.
  */
 export function assertSessionStartsLeft(limit: SessionStartLimit, shards: number, floor: number): void {
-  if (floor > 0 && limit.remaining - shards < floor) throw new SessionStartLimitError(limit, shards, floor);
+  if (breaksSessionStartFloor(limit, shards, floor)) throw new SessionStartLimitError(limit, shards, floor);
+}
+
+/** Whether starting `shards` shards would leave fewer than `floor` session starts (`floor` 0: never); the manager's rule, also `npm run doctor`'s. */
+export function breaksSessionStartFloor(limit: SessionStartLimit, shards: number, floor: number): boolean {
+  return floor > 0 && limit.remaining - shards < floor;
 }
 
 function formatDuration(ms: number): string {

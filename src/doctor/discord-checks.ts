@@ -1,4 +1,6 @@
 import { PermissionFlagsBits } from 'discord.js';
+import { HostShareError, hostShareFrom, resolveHostShards } from '../cluster/host-shards';
+import { breaksSessionStartFloor } from '../cluster/session-start-floor';
 import type { Config } from '../config';
 import { channelPermissions, type Overwrite } from './channel-permissions';
 import { CheckFailed, checkGroup, fail, pass, type CheckResult } from './check';
@@ -93,20 +95,47 @@ export async function checkDiscord(config: Config, facts: DiscordFacts): Promise
             `set TOTAL_SHARDS=auto or at least ${gateway.shards}`,
           ),
     );
-    const limit = gateway.session_start_limit;
-    const detail = `${limit.remaining} of ${limit.total} left (reset in ${Math.ceil(limit.reset_after / 60_000)} min), max_concurrency ${limit.max_concurrency}`;
-    report(
-      limit.remaining >= shards
-        ? pass('Discord session starts', detail)
-        : fail(
-            'Discord session starts',
-            `${detail}: not enough to start ${shards} shard(s)`,
-            'wait for the reset before (re)starting the bot; avoid restart loops',
-          ),
-    );
+    report(checkSessionStarts(config, shards, gateway.session_start_limit));
 
     report(await checkLogChannel(config.ERROR_LOG_CHANNEL_ID, user.id, get));
   });
+}
+
+/**
+ * The manager's own rule (`breaksSessionStartFloor`): starting this host's shards (its
+ * `HOST_SHARDS`/`HOST_INDEX` share of the fleet, not the whole fleet) must leave
+ * `DISCORD_SESSION_START_FLOOR` session starts unspent.
+ */
+function checkSessionStarts(
+  config: Config,
+  fleetShards: number,
+  limit: { total: number; remaining: number; reset_after: number; max_concurrency: number },
+): CheckResult {
+  const name = 'Discord session starts';
+  let hostShards: number;
+  try {
+    hostShards = resolveHostShards(hostShareFrom(config), fleetShards).length;
+  } catch (error) {
+    if (error instanceof HostShareError) return fail(name, error.message, 'fix HOST_SHARDS, or HOST_INDEX and HOST_COUNT');
+    throw error;
+  }
+  const floor = config.DISCORD_SESSION_START_FLOOR;
+  const starts = `${limit.remaining} of ${limit.total} left (reset in ${Math.ceil(limit.reset_after / 60_000)} min), max_concurrency ${limit.max_concurrency}`;
+  const detail = `${starts}; this host starts ${hostShards} of ${fleetShards} shard(s), DISCORD_SESSION_START_FLOOR=${floor}`;
+  const limitMs = { total: limit.total, remaining: limit.remaining, resetAfterMs: limit.reset_after };
+  if (limit.remaining < hostShards)
+    return fail(
+      name,
+      `${detail}: not enough to start this host's shards`,
+      'wait for the reset before (re)starting the bot; avoid restart loops',
+    );
+  if (breaksSessionStartFloor(limitMs, hostShards, floor))
+    return fail(
+      name,
+      `${detail}: starting would leave ${limit.remaining - hostShards}, under the floor, so the manager refuses to start`,
+      'wait for the reset, or lower DISCORD_SESSION_START_FLOOR to spend the reserve',
+    );
+  return pass(name, detail);
 }
 
 async function checkLogChannel(channelId: string | undefined, botId: string, get: <T>(route: string) => Promise<T>): Promise<CheckResult> {

@@ -1,4 +1,4 @@
-import type { RedisConnection } from '../redis';
+import { isCluster, type RedisConnection } from '../redis';
 
 export interface CodeReservationOptions {
   redis: RedisConnection;
@@ -79,13 +79,29 @@ export class CodeReservations {
     for (let round = 0; round < MAX_TRIES && this.pool.length < this.poolSize; round += 1) {
       if (this.options.redis.status !== 'ready') return;
       const codes = Array.from({ length: this.poolSize - this.pool.length }, () => this.options.generate());
-      const pipeline = this.options.redis.pipeline();
-      // Pool codes are owned by "pool"; the first use of each is its only use (it leaves the pool).
-      for (const code of codes) pipeline.set(this.key(code), 'pool', 'EX', this.options.ttlSeconds, 'NX');
-      const results = (await pipeline.exec()) ?? [];
+      const reserved = await this.reserveForPool(codes);
       codes.forEach((code, i) => {
-        if (results[i]?.[1] === 'OK') this.pool.push(code);
+        if (reserved[i]) this.pool.push(code);
       });
     }
+  }
+
+  /**
+   * `SET NX` of every code in one round trip; true where it is now reserved. Pool codes are owned by
+   * "pool": the first use of each is its only use (it leaves the pool). One pipeline on one node; on a
+   * Redis Cluster the codes hash to every slot and ioredis refuses a pipeline that spans nodes, so the
+   * commands are sent together, each routed to its master (before, the pool never filled on a cluster
+   * and every capture paid a reservation round trip and a failed refill).
+   */
+  private async reserveForPool(codes: readonly string[]): Promise<boolean[]> {
+    const { redis, ttlSeconds } = this.options;
+    if (isCluster(redis)) {
+      const results = await Promise.allSettled(codes.map((code) => redis.set(this.key(code), 'pool', 'EX', ttlSeconds, 'NX')));
+      return results.map((result) => result.status === 'fulfilled' && result.value === 'OK');
+    }
+    const pipeline = redis.pipeline();
+    for (const code of codes) pipeline.set(this.key(code), 'pool', 'EX', ttlSeconds, 'NX');
+    const results = (await pipeline.exec()) ?? [];
+    return codes.map((_, i) => results[i]?.[1] === 'OK');
   }
 }

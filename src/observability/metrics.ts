@@ -178,6 +178,21 @@ export class MetricsRegistry {
     });
   }
 
+  /** Clusters of this host stopped for good by a gateway close a restart cannot fix, by cluster and close code (`unknown`: not reported). */
+  clustersHalted(read: () => readonly { cluster: number; code: number | null }[]): void {
+    new Gauge({
+      name: 'moddy_clusters_halted',
+      help: 'Clusters of this host not respawned after Discord closed a shard with a code a restart cannot fix (4004, 4013, 4014): 1 each, until the manager restarts.',
+      labelNames: ['cluster', 'code'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const entry of read())
+          this.set({ cluster: String(entry.cluster), code: entry.code === null ? 'unknown' : String(entry.code) }, 1);
+      },
+    });
+  }
+
   /** The fleet of hosts (Redis), read at scrape time: live hosts, the fleet's shards by state, each live host's guilds. Absent while Redis does not answer. */
   fleet(read: () => Promise<FleetView>): void {
     let latest: Promise<FleetView | null> | undefined;

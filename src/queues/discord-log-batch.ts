@@ -15,6 +15,26 @@ export function errorFingerprint(error: ErrorJobData): string {
   return createHash('sha256').update(identity).digest('hex').slice(0, 24);
 }
 
+/** Discord's longest message nonce. */
+const MAX_NONCE_LENGTH = 25;
+
+/**
+ * The nonce of a log message, from what its embeds stand for (`keys`: the errors' codes, a
+ * follow-up's job and count). Sent with `enforce_nonce`, the retry of a post Discord stored but
+ * whose answer was lost (a timeout, a reset connection) gets the stored message back instead of
+ * posting it twice: same errors, same nonce; different errors, a different one.
+ */
+export function messageNonce(keys: readonly string[]): string {
+  const prefix = 'log-';
+  return (
+    prefix +
+    createHash('sha256')
+      .update(keys.join('\n'))
+      .digest('base64url')
+      .slice(0, MAX_NONCE_LENGTH - prefix.length)
+  );
+}
+
 /** Items grouped by fingerprint, in order of first appearance. */
 export function groupByFingerprint<T>(items: readonly T[], fingerprint: (item: T) => string): { fingerprint: string; items: T[] }[] {
   const groups = new Map<string, T[]>();

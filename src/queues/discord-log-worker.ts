@@ -1,7 +1,7 @@
 import { DiscordAPIError, HTTPError, type REST } from '@discordjs/rest';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { buildGroupedErrorEmbed, buildRepeatsEmbed, type LogEmbed } from './discord-embed';
-import { chunkEmbeds, errorFingerprint, groupByFingerprint } from './discord-log-batch';
+import { chunkEmbeds, errorFingerprint, groupByFingerprint, messageNonce } from './discord-log-batch';
 import { RepeatCounter } from './discord-log-repeats';
 import type { ErrorJobData } from './job-data';
 import { MicroBatcher } from './micro-batch';
@@ -56,13 +56,17 @@ export interface DiscordLogWorker {
 
 /** A job waiting for its batch: an error, or the follow-up of a dedupe window. */
 type PendingPost = { channel: string; outcome?: DiscordLogResult | Error } & (
-  { kind: 'error'; data: ErrorJobData } | { kind: 'repeats'; data: RepeatsJobData }
+  | { kind: 'error'; data: ErrorJobData }
+  /** `jobId`: the follow-up job's, the same across its retries; a window's second follow-up is another job. */
+  | { kind: 'repeats'; data: RepeatsJobData; jobId: string }
 );
 type PendingError = Extract<PendingPost, { kind: 'error' }>;
 
 /** One embed of a batch, and what its post (or failure) settles. */
 interface OutgoingEmbed {
   embed: LogEmbed;
+  /** What the embed stands for, for its message's nonce (`messageNonce`). */
+  key: string;
   posted(messageId: string): Promise<void>;
   failed(error: Error): Promise<void>;
 }
@@ -90,13 +94,18 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
   // Jobs wait in the batcher, posts are few: many jobs in flight let a burst be grouped.
   const concurrency = options.concurrency ?? 100;
 
-  const post = async (channel: string, embeds: LogEmbed[]): Promise<string> => {
+  const post = async (channel: string, message: readonly OutgoingEmbed[]): Promise<string> => {
+    const body = {
+      embeds: message.map((entry) => entry.embed),
+      allowed_mentions: { parse: [] },
+      // A retry of a post Discord stored but never answered gets the stored message back: no double post.
+      nonce: messageNonce(message.map((entry) => entry.key)),
+      enforce_nonce: true,
+    };
     try {
-      const message = (await options.rest.post(`/channels/${channel}/messages`, { body: { embeds, allowed_mentions: { parse: [] } } })) as {
-        id: string;
-      };
+      const posted = (await options.rest.post(`/channels/${channel}/messages`, { body })) as { id: string };
       refusals.cleared(channel);
-      return message.id;
+      return posted.id;
     } catch (error) {
       if (!isPermanent(error)) throw error;
       refusals.refused(channel, error);
@@ -112,6 +121,7 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
       if (first && (await repeats.claim(group.fingerprint, first.errorCode))) {
         outgoing.push({
           embed: buildGroupedErrorEmbed(group.items.map((item) => item.data)),
+          key: group.items.map((item) => item.data.errorCode).join(','),
           posted: async (messageId) => settle({ posted: true, messageId }),
           failed: async (error) => {
             await repeats.release(group.fingerprint);
@@ -148,6 +158,8 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
     }
     return {
       embed: buildRepeatsEmbed(data.sample, data.windowCode, count, codes, Math.round(dedupeWindowMs / 1000)),
+      // The count too: a retry that counts more posts anew rather than get the smaller count back.
+      key: `repeats:${item.jobId}:${count}`,
       posted: async (messageId) => {
         // Repeats counted while this was being posted get a follow-up of their own.
         if ((await repeats.settle(data.fingerprint, count)) > 0) {
@@ -171,10 +183,7 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
     for (const message of chunkEmbeds(outgoing)) {
       let messageId: string;
       try {
-        messageId = await post(
-          channel,
-          message.map((entry) => entry.embed),
-        );
+        messageId = await post(channel, message);
       } catch (error) {
         if (!(error instanceof UnrecoverableError))
           logger.warn({ err: error, errors: message.length }, 'discord-log: post failed; its errors are retried');
@@ -211,7 +220,7 @@ export function createDiscordLogWorker(options: DiscordLogWorkerOptions): Discor
       }
       const item: PendingPost =
         job.name === REPEATS_JOB_NAME
-          ? { kind: 'repeats', channel: channelId, data: job.data as RepeatsJobData }
+          ? { kind: 'repeats', channel: channelId, data: job.data as RepeatsJobData, jobId: job.id ?? '' }
           : { kind: 'error', channel: channelId, data: job.data as ErrorJobData };
       await batcher.add(item);
       if (item.outcome === undefined || item.outcome instanceof Error)

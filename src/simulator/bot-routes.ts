@@ -111,10 +111,13 @@ export function addBotRoutes(router: Router, context: RouteContext): void {
     const channelId = visibleChannel(request);
     const { json, files } = bodyOf(request);
     const body = readMessageBody(json, { requireContent: true, files });
+    const author = context.botUser();
+    const original = body.enforce_nonce === true && body.nonce !== undefined ? store.nonces.recent(author.id, body.nonce) : undefined;
+    if (original) return ok(original);
     const message = messagePayload(body, {
       id: store.snowflakes.next(),
       channelId,
-      author: context.botUser(),
+      author,
       files,
       mentions: mentionsIn(body.content, store),
     });

@@ -20,6 +20,13 @@ export function sendError(response: Response, error: DiscordApiError): void {
   sendJson(response, error.status, error.body);
 }
 
+/** Responses to cut off: their route runs, then the connection is reset instead of answering (`FaultRule.dropResponse`). */
+const droppedResponses = new WeakSet<Response>();
+
+export function dropResponse(response: Response): void {
+  droppedResponses.add(response);
+}
+
 /** Runs a handler and turns `DiscordApiError`s into Discord's `{ message, code, errors? }` answers. */
 export function route(handler: (request: Request) => Answer) {
   return (request: Request, response: Response): void => {
@@ -29,6 +36,10 @@ export function route(handler: (request: Request) => Answer) {
     } catch (error) {
       if (!(error instanceof DiscordApiError)) throw error;
       answer = { status: error.status, body: error.body };
+    }
+    if (droppedResponses.has(response)) {
+      response.socket?.destroy();
+      return;
     }
     if (answer.body === undefined) response.status(answer.status).end();
     else sendJson(response, answer.status, answer.body);

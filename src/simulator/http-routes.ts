@@ -5,7 +5,7 @@ import type { CommandRegistry } from './commands';
 import { apiErrors } from './simulator-errors';
 import { pushBounded } from './bounded';
 import { bodyOf, parseBody } from './http-body';
-import { noContent, ok, param, queryFlag, route, sendError, sendJson } from './http-answer';
+import { dropResponse, noContent, ok, param, queryFlag, route, sendError, sendJson } from './http-answer';
 import type { FaultInjector } from './faults';
 import type { InteractionTracker } from './interactions';
 import { rateLimitMiddleware } from './rate-limits/middleware';
@@ -95,6 +95,10 @@ export function createHttpApp(context: RouteContext): Express {
     (request: Request, response: Response, next: NextFunction) => {
       const fault = context.faults.match(request.method, request.path);
       if (!fault) return next();
+      if (fault.kind === 'drop-response') {
+        dropResponse(response);
+        return next();
+      }
       for (const [name, value] of Object.entries(fault.headers)) response.setHeader(name, value);
       sendJson(response, fault.status, fault.body);
     },

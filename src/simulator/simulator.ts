@@ -175,7 +175,9 @@ export class DiscordSimulator {
   /** The bot joins a guild (added or re-joined): GUILD_CREATE on its shard; REST can see it. */
   addGuild(seed: GuildSeed): GuildRecord {
     const guild = this.store.putGuild({ ...seed, botInGuild: true, joinedAt: seed.joinedAt ?? new Date().toISOString() });
-    this.gateway.dispatchForGuild(guild.id, 'GUILD_CREATE', guildCreatePayload(guild, this.store.users));
+    this.gateway.dispatchForGuild(guild.id, 'GUILD_CREATE', (session) =>
+      guildCreatePayload(guild, this.store.users, session.largeThreshold),
+    );
     return guild;
   }
 
@@ -322,7 +324,10 @@ export class DiscordSimulator {
     return this.gateway.sessionList();
   }
 
-  /** Drops a shard's gateway socket (close code 4000 by default); discord.js then RESUMEs. */
+  /**
+   * Closes a shard's gateway socket with `code` (4000 by default: discord.js then RESUMEs); a fatal
+   * code (4004, 4010-4014: bad token, shard, sharding, API version, intents) also ends its session.
+   */
   disconnectShard(shardId: number, code?: number): boolean {
     return this.gateway.disconnectShard(shardId, code);
   }
@@ -381,7 +386,11 @@ export class DiscordSimulator {
         geo_ordered_rtc_regions: [],
         _trace: ['moddy-simulator'],
       },
-      then: guilds.map((guild) => ({ t: 'GUILD_CREATE', d: guildCreatePayload(guild, this.store.users), guildId: guild.id })),
+      then: guilds.map((guild) => ({
+        t: 'GUILD_CREATE',
+        d: guildCreatePayload(guild, this.store.users, session.largeThreshold),
+        guildId: guild.id,
+      })),
     };
   }
 

@@ -1,4 +1,5 @@
 import type { APIMessage } from 'discord.js';
+import { MessageNonces } from './message-nonces';
 import { SimulatorInputError } from './simulator-errors';
 import { SnowflakeFactory, snowflakeTimestamp } from './snowflake';
 import type { ChannelSeed, GuildRecord, GuildSeed, MemberSeed, RoleSeed, UserRecord, UserSeed } from './types';
@@ -57,6 +58,8 @@ function normaliseRole(seed: RoleSeed, index: number): Required<RoleSeed> {
 export class SimulatorStore {
   readonly changes = new ChangeFeed();
   readonly snowflakes = new SnowflakeFactory();
+  /** Recent messages by nonce, for `enforce_nonce`. */
+  readonly nonces = new MessageNonces();
   readonly users = new Map<string, UserRecord>();
   private readonly guilds = new Map<string, GuildRecord>();
   private readonly channelGuild = new Map<string, string>();
@@ -154,6 +157,7 @@ export class SimulatorStore {
     const list = this.channelMessages.get(message.channel_id) ?? [];
     list.push(message);
     this.channelMessages.set(message.channel_id, list);
+    this.nonces.remember(message);
     this.changes.notify();
   }
 

@@ -55,6 +55,15 @@ describe('bot cache policy', () => {
     expect(client.channels.cache.size).toBe(0);
   });
 
+  it("marks as large the guilds over discord.js's large_threshold (50) that IDENTIFY sends, as Discord does", () => {
+    const guilds = [...client.guilds.cache.values()];
+    // The guilds between 50 and 250 members are the ones a fixed threshold of 250 got wrong.
+    expect(guilds.some((guild) => guild.memberCount > LARGE_THRESHOLD && guild.memberCount <= 250)).toBe(true);
+    expect(guilds.some((guild) => guild.memberCount <= LARGE_THRESHOLD)).toBe(true);
+    for (const guild of guilds)
+      expect({ id: guild.id, large: guild.large }).toEqual({ id: guild.id, large: guild.memberCount > LARGE_THRESHOLD });
+  });
+
   it('answers a command and caches neither the member nor the user of the interaction', async () => {
     const reply = await simulator
       .sendInteraction({

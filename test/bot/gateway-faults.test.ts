@@ -1,7 +1,8 @@
-import { Events, type Client } from 'discord.js';
+import { Events, Status, type Client } from 'discord.js';
 import pino from 'pino';
 import { DiscordSimulator, type InteractionHandle } from '../../src/simulator';
 import { eventually } from '../helpers/eventually';
+import { recordingLogger } from '../helpers/recording-logger';
 import { loginBotClient, openBotFixture, type BotFixture } from './fixture';
 
 const GUILD = '1900000000000000001';
@@ -25,6 +26,7 @@ describe('the bot client under gateway faults', () => {
   let client: Client;
   /** Interactions the bot received over the gateway. */
   const received = new Set<string>();
+  const { logger, lines } = recordingLogger();
 
   beforeAll(async () => {
     fixture = await openBotFixture('bot_gw_faults');
@@ -39,7 +41,7 @@ describe('the bot client under gateway faults', () => {
       identifyWindowMs: 0,
     });
     await simulator.start();
-    client = await loginBotClient(fixture, simulator, { identifyWindowMs: 0 });
+    client = await loginBotClient(fixture, simulator, { identifyWindowMs: 0, logger });
     client.on(Events.InteractionCreate, (interaction) => void received.add(interaction.id));
   });
 
@@ -141,5 +143,15 @@ describe('the bot client under gateway faults', () => {
     process.stdout.write(
       `gateway faults: after 4008 the shard ${reidentified ? 're-identified' : 'resumed'}; interactions sent while down: ${outcomes.join(', ')}\n`,
     );
+  });
+
+  // Last: the shard stays off after it.
+  it('a fatal close (4014) leaves the shard off, as discord.js does, and is logged as an error naming the code and the fix', async () => {
+    expect(simulator.disconnectShard(0, 4014)).toBe(true);
+    const line = await eventually(() => lines.find((entry) => entry.level === 50 && entry.code === 4014), 15_000);
+    expect(line).toMatchObject({ shardId: 0, closeName: 'Disallowed intents', restartable: false });
+    expect(line.msg).toContain('Privileged Gateway Intents');
+    expect(client.ws.shards.get(0)?.status).toBe(Status.Disconnected);
+    // Moddy's cluster process then exits so its manager sees it (test/cluster/readiness.test.ts).
   });
 });

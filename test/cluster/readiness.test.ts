@@ -171,4 +171,55 @@ describe('cluster manager: /ready follows the gateway, /metrics labels every clu
       await manager.close();
     }
   }, 120_000);
+
+  it('a shard Discord closes for good: 4011 restarts its cluster with backoff; 4014 halts it, in the logs, /ready and /metrics', async () => {
+    const { logger, lines } = recordingLogger();
+    const restarts: [number, RestartReason][] = [];
+    const manager = await start({ logger, onRestart: (cluster, reason) => restarts.push([cluster, reason]) });
+    let endpoint: HealthServer | undefined;
+    try {
+      endpoint = await startManagerEndpoint({
+        handle: manager,
+        metrics: new MetricsRegistry('bot'),
+        port: 0,
+        databaseUrl: database.url,
+        redis: TEST_REDIS_URL,
+        gatewayGraceSeconds: GRACE_SECONDS,
+      });
+      await manager.whenReady(60_000);
+      await eventually(() => manager.connectivity.disconnected().length === 0, 30_000);
+
+      // 4011 Sharding required: a new process may get past it, so the cluster exits non-zero and is respawned.
+      expect(simulator.disconnectShard(1, 4011)).toBe(true);
+      await eventually(() => restarts.length > 0, 60_000);
+      expect(restarts).toEqual([[0, 'respawn']]);
+      expect(lines.find((line) => line.msg === 'cluster process exited')).toMatchObject({
+        cluster: 0,
+        exitCode: 1,
+        gatewayClose: { code: 4011, shard: 1, restartable: true },
+      });
+      await eventually(() => manager.readyClusters().length === 1 && manager.connectivity.disconnected().length === 0, 60_000);
+
+      // 4014 Disallowed intents: only the operator can fix it; respawning would only spend session starts.
+      expect(simulator.disconnectShard(0, 4014)).toBe(true);
+      await eventually(() => manager.halted().length === 1, 30_000);
+      expect(manager.halted()).toEqual([
+        { cluster: 0, shards: [0, 1], code: 4014, reason: expect.stringContaining('Privileged Gateway Intents') as string },
+      ]);
+      const halt = lines.find((line) => line.msg.startsWith('cluster 0 stopped for good'));
+      expect(halt).toMatchObject({ level: 50, code: 4014 });
+      expect(halt?.msg).toContain('Discord closed shard 0 with 4014 (Disallowed intents)');
+      // The exit was handled by halting: no respawn was scheduled for it (only 4011's).
+      expect(lines.filter((line) => line.msg === 'cluster crashed: respawning it')).toHaveLength(1);
+      const answer = await fetch(`${endpoint.url}/ready`);
+      expect(answer.status).toBe(503);
+      const body = (await answer.json()) as Readiness;
+      expect(body.checks.gateway?.detail?.message).toContain('cluster 0 (shards 0, 1) halted: Discord closed shard 0 with 4014');
+      const exposition = parseExposition(await (await fetch(`${endpoint.url}/metrics`)).text());
+      expect(exposition.find('moddy_clusters_halted', { cluster: '0', code: '4014' })[0]?.value).toBe(1);
+    } finally {
+      await manager.close();
+      await endpoint?.close();
+    }
+  }, 180_000);
 });

@@ -156,6 +156,22 @@ describe('npm run doctor', () => {
     expect(output).toMatch(/error-log channel +1399999999999999998: unknown channel \(404\)/);
   }, 60_000);
 
+  it("checks the session starts the manager would spend: this host's shards only, and DISCORD_SESSION_START_FLOOR kept", async () => {
+    const sessionStarts = (output: string) => marks(output).find(([, name]) => name === 'Discord session starts');
+    // The simulator has 1000 starts left. A fleet of 1200 shards is more than that, but this host starts 4 of them.
+    // TOTAL_SHARDS=auto is 2 shards, but they would leave 998 starts, under a floor of 999.
+    const [share, floor] = await Promise.all([
+      doctor({ ...healthy(), TOTAL_SHARDS: '1200', HOST_SHARDS: '0-3', DISCORD_SESSION_START_FLOOR: '100' }),
+      doctor({ ...healthy(), DISCORD_SESSION_START_FLOOR: '999' }),
+    ]);
+    expect(sessionStarts(share.output)).toEqual(['✔', 'Discord session starts']);
+    expect(share.output).toMatch(/this host starts 4 of 1200 shard\(s\), DISCORD_SESSION_START_FLOOR=100/);
+    expect(sessionStarts(floor.output)).toEqual(['✘', 'Discord session starts']);
+    expect(floor.output).toMatch(/starting would leave 998, under the floor/);
+    expect(floor.output).toContain('→ fix: wait for the reset, or lower DISCORD_SESSION_START_FLOOR');
+    expect(floor.code).toBe(1);
+  }, 60_000);
+
   it('reports an invalid configuration in the table', async () => {
     const { code, output } = await doctor({ ...healthy(), REDIS_URL: 'http://not-redis', BOARD_PORT: 'x' });
     expect(code).toBe(1);

@@ -1,53 +1,18 @@
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import Redis from 'ioredis';
-import type { ClusterTarget, RedisTarget, SentinelTarget } from '../../src/redis';
-import { answers, freePort, killServer } from './redis-process';
+import type { ClusterTarget, RedisTarget, SentinelTarget, SingleNodeTarget } from '../../src/redis';
+import { ask, freePort, ServerProcess } from './redis-launch';
 import { eventually } from './eventually';
 
 const run = promisify(execFile);
 
-/** One server process of a deployment, restartable with the same arguments (a cluster node keeps its nodes.conf). */
-class ServerProcess {
-  private child: ChildProcess | undefined;
-
-  constructor(
-    readonly port: number,
-    private readonly command: string,
-    private readonly args: string[],
-  ) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn(this.command, this.args, { stdio: 'ignore' });
-    await eventually(() => answers(this.url), 10_000);
-  }
-
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    await killServer(child);
-  }
-}
-
-/** Asks one server something with a short-lived connection. */
-async function ask(port: number, ...command: [string, ...string[]]): Promise<unknown> {
-  const client = new Redis(port, '127.0.0.1', { maxRetriesPerRequest: 0, retryStrategy: () => null });
-  client.on('error', () => undefined);
-  try {
-    return await client.call(...command);
-  } finally {
-    client.disconnect();
-  }
-}
-
-/** Servers of a test's own on free ports, in a temporary directory; `stop()` kills them and removes it. */
+/**
+ * Servers of a test's (or a benchmark's) own on free ports, in a temporary directory; `stop()` kills
+ * them and removes it. No jest here: `npm run bench -- redis-modes` starts the same deployments.
+ */
 abstract class Deployment<T extends RedisTarget> {
   protected readonly servers: ServerProcess[] = [];
 
@@ -66,9 +31,35 @@ abstract class Deployment<T extends RedisTarget> {
     await Promise.all(this.servers.map((server) => server.kill()));
     fs.rmSync(this.dir, { recursive: true, force: true });
   }
+
+  /** `stop()` for a process 'exit' handler: kills without waiting (the directory is left to the OS's tmp cleanup). */
+  killNow(): void {
+    for (const server of this.servers) server.killNow();
+  }
 }
 
 const dataNodeArgs = (port: number): string[] => ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
+
+/** One node, started as the others are (no persistence): the baseline a benchmark compares a cluster with. */
+export class SingleNodeDeployment extends Deployment<SingleNodeTarget> {
+  private url = '';
+
+  static async start(): Promise<SingleNodeDeployment> {
+    const deployment = new SingleNodeDeployment(fs.mkdtempSync(path.join(os.tmpdir(), 'moddy-redis-single-')));
+    try {
+      const port = await freePort();
+      deployment.url = (await deployment.serve('redis-server', port, [...dataNodeArgs(port), '--dir', deployment.dir])).url;
+      return deployment;
+    } catch (error) {
+      await deployment.stop();
+      throw error;
+    }
+  }
+
+  get target(): SingleNodeTarget {
+    return { mode: 'single', url: this.url };
+  }
+}
 
 /** A 3-master Redis Cluster without replicas (`redis-cli --cluster create`). */
 export class ClusterDeployment extends Deployment<ClusterTarget> {

@@ -20,6 +20,7 @@ async function registeredFamilies(): Promise<Map<string, string>> {
   metrics.errorsCaptured();
   metrics.clusterRestarts();
   metrics.shardsDisconnected(() => 0);
+  metrics.clustersHalted(() => []);
   return new Map((await metrics.registry.getMetricsAsJSON()).map((metric) => [metric.name, String(metric.type)]));
 }
 

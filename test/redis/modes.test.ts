@@ -1,6 +1,8 @@
 import { CacheKeys } from '../../src/cache/keys';
 import { purgeStaleCacheEntries } from '../../src/cache/purge';
 import { globLiteral, scanKeys } from '../../src/cache/scan';
+import { generateErrorCode } from '../../src/error-tracking';
+import { CodeReservations } from '../../src/error-tracking/code-reservation';
 import { masterNodes, type RedisTarget } from '../../src/redis';
 import { startErrorPersistenceWorker, type RunningWorker } from '../../src/worker-roles';
 import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../helpers/cache-fixture';
@@ -101,6 +103,21 @@ function modeSuite(name: string, start: () => Promise<ClusterDeployment | Sentin
       expect(left.filter((key) => key.includes(':v1:'))).toEqual([]);
       for (const key of current) expect(left).toContain(key);
       expect(masterNodes(ctx.cache.redis).length).toBe(name === 'cluster' ? 3 : 1);
+    });
+
+    it('reserves error codes ahead: the pool fills (its codes hash to every slot of a cluster)', async () => {
+      const reservations = new CodeReservations({
+        redis: ctx.tracker.redis,
+        prefix: ctx.tracker.prefix,
+        ttlSeconds: 60,
+        generate: generateErrorCode,
+        poolSize: 64,
+      });
+      await reservations.refill();
+      expect(reservations.available).toBe(64);
+      const code = reservations.take();
+      if (code === undefined) throw new Error('empty pool');
+      expect(await ctx.tracker.redis.get(reservations.key(code))).toBe('pool');
     });
 
     it('stores every captured error through the queue', async () => {

@@ -18,7 +18,11 @@ const HOME_GUILD = {
   name: 'Home',
   memberCount: 321,
   presenceCount: 100,
-  channels: [{ id: '1200000000000000004', name: 'mod-log' }],
+  channels: [
+    { id: '1200000000000000004', name: 'mod-log' },
+    // Its own channel bucket (5 posts), for the nonce test.
+    { id: '1200000000000000005', name: 'nonces' },
+  ],
 };
 const USER = { id: '1200000000000000010', username: 'ada' };
 
@@ -111,6 +115,25 @@ describe('simulator REST API', () => {
     expect(await call('POST', '/channels/1200000000000000099/messages', { body: { content: 'x' } })).toMatchObject({
       status: 404,
       body: { code: 10003 },
+    });
+  });
+
+  it('honours enforce_nonce: a create repeating a recent nonce gets the original message back and stores nothing', async () => {
+    const channelId = HOME_GUILD.channels[1]!.id;
+    const before = simulator.messages(channelId).length;
+    const create = (nonce: string, enforce: boolean) =>
+      call('POST', `/channels/${channelId}/messages`, { body: { content: `nonce ${nonce}`, nonce, enforce_nonce: enforce } });
+    const first = await create('err-NONC0001', true);
+    expect(first).toMatchObject({ status: 200, body: { nonce: 'err-NONC0001', content: 'nonce err-NONC0001' } });
+    expect(await create('err-NONC0001', true)).toEqual(first);
+    // Without enforce_nonce the nonce is only echoed: a second message.
+    const unenforced = await create('err-NONC0001', false);
+    expect(unenforced).toMatchObject({ status: 200, body: { nonce: 'err-NONC0001' } });
+    expect((unenforced.body as { id: string }).id).not.toBe((first.body as { id: string }).id);
+    expect(simulator.messages(channelId).length - before).toBe(2);
+    expect(await create('x'.repeat(26), true)).toMatchObject({
+      status: 400,
+      body: { code: 50035, errors: { nonce: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH' }] } } },
     });
   });
 

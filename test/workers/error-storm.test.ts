@@ -23,7 +23,8 @@ const STORM_SECONDS = 10;
  */
 const CHANNEL_BUCKET = { limit: 5, windowMs: 2000 };
 
-const code = (index: number) => `STRM${String(index).padStart(4, '0')}`;
+/** Error codes are unique per occurrence, as the tracker reserves them: each storm has its own. */
+const code = (index: number, prefix = 'STRM') => `${prefix}${String(index).padStart(4, '0')}`;
 /** Failure number `failure` of a storm of `kind` (its message and place), raised under `errorCode`. */
 const stormError = (failure: number, errorCode = code(failure), kind = 'distinct'): ErrorJobData =>
   toErrorJobData({
@@ -83,6 +84,19 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     return (counts.waiting ?? 0) + (counts.active ?? 0) + (counts.prioritized ?? 0);
   };
 
+  /** The Discord-log worker on the simulator, with its own REST client as in production (no request retries: the queue retries). */
+  const openWorker = async (dedupeWindowMs?: number) =>
+    startDiscordLogWorker({
+      config: TEST_CONFIG,
+      rest: new REST({ api: simulator.apiUrl, retries: 0, timeout: 10_000 }).setToken(DEV_TOKEN),
+      channelId: LOG_CHANNEL,
+      prefix,
+      redis: TEST_REDIS_URL,
+      logger: asLogger(new RecordingLogger()),
+      batchWindowMs: 500,
+      ...(dedupeWindowMs ? { dedupeWindowMs } : {}),
+    });
+
   interface StormResult {
     /** The log channel's messages. */
     messages: ReturnType<DiscordSimulator['messages']>;
@@ -97,18 +111,7 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     const messagesBefore = simulator.messages(LOG_CHANNEL).length;
     const refusedBefore = totalRefused();
     const jobId = (index: number) => `${label}-${code(index)}`;
-    // The worker's own REST client, as in production (no request retries: the queue retries).
-    const rest = new REST({ api: simulator.apiUrl, retries: 0, timeout: 10_000 }).setToken(DEV_TOKEN);
-    const worker = await startDiscordLogWorker({
-      config: TEST_CONFIG,
-      rest,
-      channelId: LOG_CHANNEL,
-      prefix,
-      redis: TEST_REDIS_URL,
-      logger: asLogger(new RecordingLogger()),
-      batchWindowMs: 500,
-      ...(dedupeWindowMs ? { dedupeWindowMs } : {}),
-    });
+    const worker = await openWorker(dedupeWindowMs);
     try {
       const depths: number[] = [];
       const perSecond = STORM_ERRORS / STORM_SECONDS;
@@ -149,8 +152,6 @@ describe('error storm through the Discord-log worker, against the simulator', ()
       return { messages, depths, refused };
     } finally {
       await worker.close();
-      rest.clearHashSweeper();
-      rest.clearHandlerSweeper();
     }
   };
   const totalRefused = () => Object.values(simulator.rateLimitRefusals()).reduce((sum, count) => sum + count, 0);
@@ -171,7 +172,7 @@ describe('error storm through the Discord-log worker, against the simulator', ()
   it('posts a storm of repeated errors as counts, follow-ups batched too', async () => {
     const failures = STORM_ERRORS / STORM_SECONDS;
     // 50 failures, each raised once a second: dedupe windows of 3 s open and close for all of them together.
-    const { messages } = await storm('repeated', (index) => stormError(index % failures, code(index), 'repeated'), 3000);
+    const { messages } = await storm('repeated', (index) => stormError(index % failures, code(index, 'RPTD'), 'repeated'), 3000);
     // Every occurrence is counted once: in a posted embed (×N) or in a follow-up (repeated ×N).
     const counted = messages
       .flatMap((message) => message.embeds ?? [])
@@ -180,4 +181,30 @@ describe('error storm through the Discord-log worker, against the simulator', ()
     // The follow-ups of windows closing together share messages: far fewer than one post per window.
     expect(messages.length).toBeLessThanOrEqual(STORM_ERRORS / 10 + STORM_SECONDS * 2);
   }, 90_000);
+
+  it('retries a post Discord stored but whose answer was lost, and the channel holds one message (nonce + enforce_nonce)', async () => {
+    const messagesBefore = simulator.messages(LOG_CHANNEL).length;
+    const path = `/channels/${LOG_CHANNEL}/messages`;
+    // Discord stores the first post, then the connection resets before its answer.
+    const restore = simulator.failRequests({ method: 'POST', path, dropResponse: true, times: 1 });
+    const worker = await openWorker();
+    try {
+      const jobId = 'lost-LOST0001';
+      await queues.discordLog.add('log', stormError(0, 'LOST0001', 'lost answer'), {
+        jobId,
+        attempts: 3,
+        backoff: { type: 'fixed', delay: 100 },
+      });
+      await eventually(async () => (await queues.discordLog.getJobState(jobId)) === 'completed', 20_000);
+      const job = await queues.discordLog.getJob(jobId);
+      // Retried once, after the lost answer.
+      expect(job?.attemptsMade).toBe(2);
+      const messages = simulator.messages(LOG_CHANNEL).slice(messagesBefore);
+      expect(messages.map((message) => (message.embeds ?? []).map((embed) => embed.title))).toEqual([['Error LOST0001']]);
+      expect(job?.returnvalue).toEqual({ posted: true, messageId: messages[0]?.id });
+    } finally {
+      restore();
+      await worker.close();
+    }
+  }, 30_000);
 });

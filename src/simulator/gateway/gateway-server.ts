@@ -6,7 +6,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { pushBounded } from '../bounded';
 import { GatewayConnection, type ConnectionLimits } from './connection';
 import type { IdentifyPacer } from './identify-pacer';
-import { CloseCode, Op } from './protocol';
+import { CloseCode, FATAL_CLOSE_CODES, Op } from './protocol';
 import { intentsProblem, wantsEvent } from './intents';
 import { shardForGuild } from '../snowflake';
 import type { ChangeFeed } from '../wait';
@@ -34,7 +34,12 @@ export interface GatewaySession {
   resumes: number;
   /** Heartbeats are received but not ACKed (a zombie connection, as the client sees it). */
   acksStopped: boolean;
+  /** IDENTIFY's `large_threshold`: guilds with more members are `large` in GUILD_CREATE. */
+  largeThreshold: number;
 }
+
+/** A dispatch payload built for each session (GUILD_CREATE depends on its `large_threshold`). */
+export type PerSessionPayload = (session: GatewaySession) => unknown;
 
 export interface ReadyContext {
   session: GatewaySession;
@@ -75,6 +80,12 @@ function parseShard(value: unknown): [number, number] | null {
   return count >= 1 && id >= 0 && id < count ? [id, count] : null;
 }
 
+/** Discord's `large_threshold`: 50 when absent, kept within its 50-250 range. */
+function parseLargeThreshold(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return 50;
+  return Math.min(250, Math.max(50, value));
+}
+
 function tokenMatches(sent: unknown, expected: string): boolean {
   return typeof sent === 'string' && sent.replace(/^Bot\s+/i, '') === expected;
 }
@@ -93,12 +104,12 @@ export class GatewayServer {
   }
 
   /** Sends a dispatch to every live session whose shard owns the guild (DMs: shard 0) and whose intents ask for it. */
-  dispatchForGuild(guildId: string | null, t: string, d: unknown): number {
+  dispatchForGuild(guildId: string | null, t: string, d: object | PerSessionPayload): number {
     let delivered = 0;
     for (const session of this.latestSessions()) {
       const shard = guildId === null ? 0 : shardForGuild(guildId, session.shardCount);
       if (shard !== session.shardId) continue;
-      if (this.dispatch(session, t, d, guildId)) delivered++;
+      if (this.dispatch(session, t, typeof d === 'function' ? d(session) : d, guildId)) delivered++;
     }
     return delivered;
   }
@@ -115,9 +126,13 @@ export class GatewayServer {
     return [...this.sessions.values()];
   }
 
-  /** Drops a shard's socket (the session stays resumable); the client should RESUME. */
+  /**
+   * Closes a shard's socket with `code`: the session stays resumable (the client should RESUME),
+   * but after a fatal close (4004, 4010-4014) Discord ends it, as the client must not reconnect.
+   */
   disconnectShard(shardId: number, code: number = CloseCode.UnknownError): boolean {
     const session = this.liveSession(shardId);
+    if (session && FATAL_CLOSE_CODES.has(code)) this.sessions.delete(session.id);
     session?.socket?.close(code, 'simulator: dropped');
     return session !== undefined;
   }
@@ -244,7 +259,7 @@ export class GatewayServer {
   }
 
   private identify(ws: WebSocket, d: unknown, resumeUrl: string): GatewaySession | null {
-    const identify = (d ?? {}) as { token?: unknown; shard?: unknown; intents?: unknown };
+    const identify = (d ?? {}) as { token?: unknown; shard?: unknown; intents?: unknown; large_threshold?: unknown };
     if (!tokenMatches(identify.token, this.options.token)) {
       ws.close(CloseCode.AuthenticationFailed, 'Authentication failed');
       return null;
@@ -284,6 +299,7 @@ export class GatewayServer {
       identifiedAt: Date.now(),
       resumes: 0,
       acksStopped: false,
+      largeThreshold: parseLargeThreshold(identify.large_threshold),
     };
     this.forgetReplacedSessions(session);
     this.sessions.set(session.id, session);

@@ -24,7 +24,18 @@ export const CloseCode = {
   RateLimited: 4008,
   SessionTimedOut: 4009,
   InvalidShard: 4010,
+  ShardingRequired: 4011,
   InvalidApiVersion: 4012,
   InvalidIntents: 4013,
   DisallowedIntents: 4014,
 } as const;
+
+/** The closes after which Discord says not to reconnect: the session is over. */
+export const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  CloseCode.AuthenticationFailed,
+  CloseCode.InvalidShard,
+  CloseCode.ShardingRequired,
+  CloseCode.InvalidApiVersion,
+  CloseCode.InvalidIntents,
+  CloseCode.DisallowedIntents,
+]);

@@ -147,8 +147,15 @@ export function guildPayload(guild: GuildRecord, options: { withCounts?: boolean
   return payload;
 }
 
-/** GUILD_CREATE: the guild plus what the gateway adds (channels, the bot's member, counts…). */
-export function guildCreatePayload(guild: GuildRecord, users: ReadonlyMap<string, UserRecord>): GatewayGuildCreateDispatchData {
+/**
+ * GUILD_CREATE: the guild plus what the gateway adds (channels, the bot's member, counts…).
+ * `largeThreshold`: the session's IDENTIFY `large_threshold`; a guild with more members is `large`.
+ */
+export function guildCreatePayload(
+  guild: GuildRecord,
+  users: ReadonlyMap<string, UserRecord>,
+  largeThreshold: number,
+): GatewayGuildCreateDispatchData {
   const members = guild.members.flatMap((member) => {
     const user = users.get(member.userId);
     return user ? [memberPayload(member, user)] : [];
@@ -156,7 +163,7 @@ export function guildCreatePayload(guild: GuildRecord, users: ReadonlyMap<string
   return {
     ...guildPayload(guild),
     joined_at: guild.joinedAt,
-    large: guild.memberCount > 250,
+    large: guild.memberCount > largeThreshold,
     unavailable: false,
     member_count: guild.memberCount,
     voice_states: [],

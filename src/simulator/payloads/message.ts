@@ -19,6 +19,9 @@ export interface MessageBody {
   components?: APIMessageTopLevelComponent[];
   tts?: boolean;
   attachments?: { id: string | number; filename?: string; description?: string }[];
+  /** Up to 25 characters (or an integer), echoed in the message; with `enforce_nonce`, a repeat gets the original message. */
+  nonce?: string | number;
+  enforce_nonce?: boolean;
 }
 
 /** A file part of a multipart request. */
@@ -48,6 +51,7 @@ export interface MessageContext {
 const MESSAGE_LOADING_FLAG = 1 << 7;
 const MAX_CONTENT = 2000;
 const MAX_EMBEDS = 10;
+const MAX_NONCE = 25;
 
 /** Checks a create/edit body the way Discord's form validation does for the fields we support. */
 export function readMessageBody(raw: unknown, options: { requireContent: boolean; files?: UploadedFile[] }): MessageBody {
@@ -65,6 +69,11 @@ export function readMessageBody(raw: unknown, options: { requireContent: boolean
     problems.push({ path: 'embeds', code: 'BASE_TYPE_ARRAY', message: 'Must be an array.' });
   } else if ((body.embeds?.length ?? 0) > MAX_EMBEDS) {
     problems.push({ path: 'embeds', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_EMBEDS} or fewer in length.` });
+  }
+  if (body.nonce !== undefined && typeof body.nonce !== 'string' && !Number.isInteger(body.nonce)) {
+    problems.push({ path: 'nonce', code: 'BASE_TYPE_STRING', message: 'Must be a string or an integer.' });
+  } else if (typeof body.nonce === 'string' && body.nonce.length > MAX_NONCE) {
+    problems.push({ path: 'nonce', code: 'BASE_TYPE_MAX_LENGTH', message: `Must be ${MAX_NONCE} or fewer in length.` });
   }
   if (problems.length > 0) throw apiErrors.invalidFormBody(...problems);
   const empty = !body.content && !body.embeds?.length && !body.components?.length && !options.files?.length;
@@ -111,6 +120,7 @@ export function messagePayload(body: MessageBody, context: MessageContext): APIM
     type: context.type ?? 0,
     flags: ((body.flags ?? 0) | (context.loading ? MESSAGE_LOADING_FLAG : 0)) as MessageFlags,
   };
+  if (body.nonce !== undefined) message.nonce = body.nonce;
   if (context.webhookId) message.webhook_id = context.webhookId;
   if (context.applicationId) message.application_id = context.applicationId;
   if (context.interactionMetadata) message.interaction_metadata = context.interactionMetadata;

@@ -1,0 +1,79 @@
+import { CacheFixture, DEV, freshId, waitFor, type CacheInstance } from '../helpers/cache-fixture';
+import { RedisProcess } from '../helpers/redis-process';
+
+let f: CacheFixture;
+let server: RedisProcess | undefined;
+
+beforeAll(async () => {
+  f = await CacheFixture.create();
+});
+afterAll(async () => {
+  await f.cleanup();
+  await server?.kill();
+});
+
+/**
+ * Blocks the event loop for `ms` right after the instance's next MGET is written to the socket: Redis
+ * answers meanwhile, but the reply stays unread until the loop is free, after the command's timer
+ * has fired (timers run before the poll that reads sockets). What a saturated cluster does to itself.
+ */
+function blockAfterNextRead(instance: CacheInstance, ms: number): void {
+  const original = instance.redis.sendCommand;
+  const send = original.bind(instance.redis) as (command: Parameters<typeof original>[0], ...rest: unknown[]) => unknown;
+  instance.redis.sendCommand = ((command: Parameters<typeof original>[0], ...rest: unknown[]) => {
+    const sent = send(command, ...rest);
+    if (command.name === 'mget') {
+      instance.redis.sendCommand = original;
+      const until = performance.now() + ms;
+      while (performance.now() < until) {
+        // Busy: this is the load being simulated.
+      }
+    }
+    return sent;
+  }) as typeof original;
+}
+
+describe('a command timeout caused by this process, its event loop blocked, with Redis healthy', () => {
+  it('does not open the breaker: Redis stays in use, the local tier is kept, no outage is logged', async () => {
+    const instance = await f.open();
+    // The first start's epoch check scans the shared Redis, which can outlast the startup wait on a loaded machine.
+    await waitFor(() => instance.db.redisUp, 30_000);
+    const kept = freshId();
+    await instance.db.setAttribute('user', kept, 'LANG', 'FR', DEV, 'setup');
+    expect(await instance.db.getAttribute('user', kept, 'LANG')).toBe('FR'); // now in the local tier
+    const id = freshId();
+    await instance.db.setAttribute('user', id, 'LANG', 'EN', DEV, 'setup');
+    const before = instance.db.getCacheStats();
+    const warnings = [...instance.logger.warnings];
+
+    blockAfterNextRead(instance, 300);
+    expect(await instance.db.getAttribute('user', id, 'LANG')).toBe('EN');
+
+    const after = instance.db.getCacheStats();
+    expect(after.redis.errors).toBe(before.redis.errors + 1); // the MGET did time out
+    expect(after.database.loads).toBe(before.database.loads + 1); // and PostgreSQL answered instead
+    expect(instance.db.redisUp).toBe(true);
+    expect(await instance.db.getAttribute('user', kept, 'LANG')).toBe('FR');
+    expect(instance.db.getCacheStats().local.hits).toBe(after.local.hits + 1);
+    expect(instance.logger.warnings).toEqual(warnings); // no outage declared
+  });
+
+  it('a hung Redis is still detected: the confirming PING, on an idle loop, opens the breaker', async () => {
+    server = await RedisProcess.start();
+    const instance = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
+    const id = freshId();
+    await instance.db.setAttribute('user', id, 'LANG', 'EN', DEV, 'setup');
+    server.pause();
+    try {
+      blockAfterNextRead(instance, 300);
+      expect(await instance.db.getAttribute('user', id, 'LANG')).toBe('EN');
+      expect(instance.db.redisUp).toBe(true); // excused: the loop was busy
+      // The PING times out on an idle loop: one command timeout, plus scheduling on a shared machine.
+      await waitFor(() => !instance.db.redisUp, 2000);
+      expect(instance.logger.warnings).toHaveLength(1);
+    } finally {
+      server.resume();
+    }
+    await waitFor(() => instance.db.redisUp, 5000);
+  });
+});
