@@ -56,8 +56,9 @@ describe('pm2 with ecosystem.config.js --env production', () => {
     });
     await simulator.start();
     home = await mkdtemp(path.join(tmpdir(), 'moddy-pm2-'));
-    // Ten ports per role from a random base: scaled workers take base+10, +11, …
-    portBase = 20_000 + 10 * Math.floor(Math.random() * 3000);
+    // Ten ports per role from a random base, below Linux's ephemeral range (32768+), where the
+    // outgoing connections and free ports of the suites running alongside are taken.
+    portBase = 20_000 + 10 * Math.floor(Math.random() * 1200);
     const { NODE_ENV: _jest, ...shell } = process.env;
     env = {
       ...shell,
@@ -112,7 +113,13 @@ describe('pm2 with ecosystem.config.js --env production', () => {
 
   it('scales a worker to 3 instances, each on its own /health port, none restarting', async () => {
     await pm2('scale', 'moddy-error-persistence', '3');
-    const instances = await eventually(() => online('moddy-error-persistence').then((found) => found.length === 3 && found), 30_000);
+    const instances = await eventually(() => online('moddy-error-persistence').then((found) => found.length === 3 && found), 30_000).catch(
+      async (error: unknown) => {
+        // Say what pm2 saw: a restart loop, a launch that never ended…
+        const states = (await list()).map((proc) => `${proc.name} ${proc.pm2_env.status} restarts=${proc.pm2_env.restart_time}`);
+        throw new Error(`${String(error)}; pm2 list: ${states.join(', ')}`);
+      },
+    );
     const ports = instances.map((proc) => Number(proc.pm2_env.HEALTH_PORT)).sort();
     expect(ports).toEqual([portBase + 10, portBase + 11, portBase + 12]);
     for (const port of ports) await eventually(() => healthy(port), 30_000);
