@@ -74,9 +74,14 @@ export class ServerProcess {
     await killServer(child);
   }
 
-  /** SIGSTOP: the server hangs with its connections open (SIGKILL still ends it). */
+  /** SIGSTOP: the server hangs with its connections open, like an overloaded Redis (SIGKILL still ends it). */
   pause(): void {
     this.child?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT after `pause()`. */
+  resume(): void {
+    this.child?.kill('SIGCONT');
   }
 
   /** SIGKILL without waiting: for a process 'exit' handler, where nothing asynchronous runs any more. */

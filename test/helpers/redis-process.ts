@@ -1,7 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
-import { waitFor } from './eventually';
-import { answers, freePort, killServer } from './redis-launch';
+import { answers, freePort, killServer, ServerProcess } from './redis-launch';
 
 export { answers, freePort, killServer };
 
@@ -9,48 +7,16 @@ export { answers, freePort, killServer };
  * A redis-server of this test's own, on its own port: the only Redis a test may stop (never the
  * shared one). With `dir`, `SAVE` writes a snapshot there and a restart loads it.
  */
-export class RedisProcess {
-  private child: ChildProcess | undefined;
-
+export class RedisProcess extends ServerProcess {
   /** `extraArgs` (e.g. `--appendonly yes`) come after the defaults, so they win. */
-  constructor(
-    readonly port: number,
-    private readonly extraArgs: readonly string[] = [],
-  ) {}
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+  constructor(port: number, extraArgs: readonly string[] = []) {
+    super(port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...extraArgs]);
   }
 
   static async start(extraArgs: readonly string[] = []): Promise<RedisProcess> {
     const server = new RedisProcess(await freePort(), extraArgs);
     await server.start();
     return server;
-  }
-
-  async start(): Promise<void> {
-    this.child = spawn(
-      'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...this.extraArgs],
-      { stdio: 'ignore' },
-    );
-    await waitFor(() => answers(this.url), 5000);
-  }
-
-  /** Kills the server (SIGKILL: its connections drop at once) and waits for it to exit. */
-  async kill(): Promise<void> {
-    const child = this.child;
-    this.child = undefined;
-    await killServer(child);
-  }
-
-  /** SIGSTOP/SIGCONT: the server hangs with its connections open, like an overloaded Redis. */
-  pause(): void {
-    this.child?.kill('SIGSTOP');
-  }
-
-  resume(): void {
-    this.child?.kill('SIGCONT');
   }
 }
 
