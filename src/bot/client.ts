@@ -6,7 +6,7 @@ import type { ModdyDatabase } from '../db/api';
 import { moddyCachePolicy } from './cache-policy';
 import { createCommandRegistry, type CommandRegistry } from './commands';
 import { createInteractionHandler } from './dispatcher';
-import { fatalCloseOf } from './gateway/fatal-close';
+import { describeFatalClose, fatalCloseOf } from './gateway/fatal-close';
 import { trimGuildPayloads } from './gateway/guild-payloads';
 import { RedisIdentifyThrottler } from './gateway/identify-throttler';
 import type { InFlight } from './in-flight';
@@ -110,7 +110,7 @@ export function createBotClient(options: BotClientOptions): Client {
     if (!fatal) return options.logger.info({ code: event.code, shardId }, 'shard disconnected');
     options.logger.error(
       { code: fatal.code, closeName: fatal.name, shardId, restartable: fatal.restartable },
-      `Discord closed shard ${shardId} with ${fatal.code} (${fatal.name}) and it will not reconnect: ${fatal.fix}`,
+      `${describeFatalClose(fatal, shardId)} and it will not reconnect: ${fatal.fix}`,
     );
   });
   return client;

@@ -1,6 +1,6 @@
 import type { ClusterClient } from 'discord-hybrid-sharding';
 import { Events, type Client } from 'discord.js';
-import { fatalCloseOf, type FatalClose } from '../bot/gateway/fatal-close';
+import { describeFatalClose, fatalCloseOf, type FatalClose } from '../bot/gateway/fatal-close';
 import { ipcPayload } from './cluster-report';
 
 /** Exit code of a cluster stopped by a gateway close a restart cannot fix (sysexits' EX_CONFIG): its manager does not respawn it. */
@@ -28,7 +28,7 @@ export function exitOnFatalClose(client: Client, cluster: ClusterClient<Client>,
     // exit: the manager has the cause when the process ends.
     void Promise.resolve(cluster.send({ [REPORT_KEY]: report })).catch(() => undefined);
     // At once: a login this close makes fail must find the stop under way (cluster-entry.ts).
-    stop(`Discord closed shard ${shard} with ${fatal.code} (${fatal.name})`, fatal.restartable ? 1 : EXIT_FATAL_CLOSE);
+    stop(describeFatalClose(fatal, shard), fatal.restartable ? 1 : EXIT_FATAL_CLOSE);
   });
 }
 

@@ -9,6 +9,7 @@ import { waitForExit } from './child-exit';
 import { readClusterReport } from './cluster-report';
 import type { FleetMembership } from './fleet';
 import { fetchGatewayBot, type GatewayBotInfo } from './gateway-bot';
+import { describeFatalClose } from '../bot/gateway/fatal-close';
 import { EXIT_FATAL_CLOSE, readFatalCloseReport, type FatalCloseReport } from './gateway-fatal';
 import { HostShareError, formatShardRanges, resolveHostShards, type HostShare } from './host-shards';
 import { ClusterReaper } from './reaper';
@@ -193,7 +194,7 @@ export async function startClusterManager(options: ClusterManagerOptions): Promi
   /** Respawning would only fail the same way and spend session starts: the cluster stays down, loudly (logs, /ready, /metrics). */
   const halt = (cluster: Cluster, fatal: FatalCloseReport | undefined): void => {
     const reason = fatal
-      ? `Discord closed shard ${fatal.shard} with ${fatal.code} (${fatal.name}): ${fatal.fix}`
+      ? `${describeFatalClose(fatal, fatal.shard)}: ${fatal.fix}`
       : `the cluster exited with code ${EXIT_FATAL_CLOSE}, a gateway close a restart cannot fix: see its error log`;
     halted.set(cluster.id, { cluster: cluster.id, shards: [...cluster.shardList], code: fatal?.code ?? null, reason });
     logger.error(

@@ -122,14 +122,14 @@ function checkSessionStarts(
   const floor = config.DISCORD_SESSION_START_FLOOR;
   const starts = `${limit.remaining} of ${limit.total} left (reset in ${Math.ceil(limit.reset_after / 60_000)} min), max_concurrency ${limit.max_concurrency}`;
   const detail = `${starts}; this host starts ${hostShards} of ${fleetShards} shard(s), DISCORD_SESSION_START_FLOOR=${floor}`;
-  const limitMs = { total: limit.total, remaining: limit.remaining, resetAfterMs: limit.reset_after };
+  const sessionLimit = { total: limit.total, remaining: limit.remaining, resetAfterMs: limit.reset_after };
   if (limit.remaining < hostShards)
     return fail(
       name,
       `${detail}: not enough to start this host's shards`,
       'wait for the reset before (re)starting the bot; avoid restart loops',
     );
-  if (breaksSessionStartFloor(limitMs, hostShards, floor))
+  if (breaksSessionStartFloor(sessionLimit, hostShards, floor))
     return fail(
       name,
       `${detail}: starting would leave ${limit.remaining - hostShards}, under the floor, so the manager refuses to start`,

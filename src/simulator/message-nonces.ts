@@ -28,7 +28,10 @@ export class MessageNonces {
       if (now - entry.at < this.windowMs) break;
       this.byKey.delete(stale);
     }
-    this.byKey.set(key(message.author.id, message.nonce), { message, at: now });
+    const id = key(message.author.id, message.nonce);
+    // Re-inserted, not updated in place: the map stays in time order, which the sweep above relies on.
+    this.byKey.delete(id);
+    this.byKey.set(id, { message, at: now });
   }
 }
 

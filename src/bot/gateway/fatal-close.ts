@@ -46,6 +46,11 @@ const FATAL_CLOSES: Readonly<Record<number, Omit<FatalClose, 'code'>>> = {
   },
 };
 
+/** `Discord closed shard 3 with 4014 (Disallowed intents)`: the words every log and health line about it starts with. */
+export function describeFatalClose(close: FatalClose, shard: number): string {
+  return `Discord closed shard ${shard} with ${close.code} (${close.name})`;
+}
+
 /** The fatal close a code stands for, or null for a code discord.js reconnects from. */
 export function fatalCloseOf(code: number): FatalClose | null {
   const close = FATAL_CLOSES[code];
