@@ -3,6 +3,7 @@ import pino from 'pino';
 import { createBotClient } from '../../src/bot/client';
 import { CATALOGUES, translator } from '../../src/bot/i18n';
 import { DEV_TOKEN, DiscordSimulator, type SendInteractionOptions } from '../../src/simulator';
+import { eventually } from '../helpers/eventually';
 import { openBotFixture, type BotFixture } from './fixture';
 import { RecordingTracker } from './recording-tracker';
 
@@ -49,6 +50,9 @@ describe('interaction dispatcher', () => {
     const ready = new Promise((resolve) => client.once(Events.ClientReady, resolve));
     await client.login(DEV_TOKEN);
     await ready;
+    // The ready listener creates the guild's row after ClientReady, in its own time: tests that say
+    // "writes nothing" compare against that row.
+    await eventually(() => fixture.db.getGuild(GUILD));
   });
 
   afterAll(async () => {
