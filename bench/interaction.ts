@@ -1,3 +1,5 @@
+import type { Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { configCommand } from '../src/bot/commands/config-command';
 import { KnownUsers } from '../src/bot/known-users';
 import { openInteraction } from '../src/bot/middleware';
@@ -169,11 +171,8 @@ async function openBench(url: string, prefix: string, cache: CacheOptions, admin
   const counters: Counters = { statements: 0, commands: 0 };
   const dataSource = createDataSource({ url, poolSize });
   await dataSource.initialize();
-  const query = dataSource.query.bind(dataSource);
-  dataSource.query = ((...args: Parameters<typeof query>) => {
-    counters.statements += 1;
-    return query(...args);
-  }) as typeof dataSource.query;
+  // Each statement outside a transaction checks a connection out of the pool, whether TypeORM or pg runs it (`PreparedSql`).
+  ((dataSource.driver as PostgresDriver).master as Pool).on('acquire', () => (counters.statements += 1));
   const inner = new PostgresDatabase(dataSource);
   const options = resolveCacheOptions(config, { ...cache, prefix, invalidationLogPollMs: 0 });
   const { redis, subscriber } = createCacheRedisClients(redisTargetFromConfig(config), options.redisTimeoutMs);

@@ -35,7 +35,10 @@ export async function connectDatabase({ config, ...options }: ConnectOptions): P
     pgbouncer: pool.pgbouncer,
   });
   await dataSource.initialize();
-  const database = new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
+  const database = new PostgresDatabase(dataSource, {
+    maxDataValueBytes: config.DATA_MAX_VALUE_BYTES,
+    preparedStatements: !config.DATABASE_PGBOUNCER,
+  });
   const cache = options.cache ?? config.CACHE_ENABLED;
   if (cache === false) return database;
   const cacheOptions = resolveCacheOptions(config, { prefix: options.cachePrefix, ...(cache === true ? {} : cache) });

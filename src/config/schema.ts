@@ -47,7 +47,8 @@ export const configFields = z.object({
   /**
    * DATABASE_URL goes through PgBouncer in transaction mode: the pools send no session settings
    * (PgBouncer refuses `statement_timeout` at connect), so the two server-side timeouts above are
-   * then set on the PostgreSQL role instead (README, Scaling out).
+   * then set on the PostgreSQL role instead (README, Scaling out), and the interaction path's
+   * statements go unnamed (`PreparedSql`).
    */
   DATABASE_PGBOUNCER: bool.default(false),
 

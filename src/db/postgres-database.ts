@@ -24,6 +24,7 @@ import type {
 } from './api';
 import { streamWithDatabaseErrors, withDatabaseErrors } from './database-errors';
 import { parseDataPath, serialiseDataValue } from './data-path';
+import { PreparedSql } from './prepared-sql';
 import { GUILD_CACHE_SOURCES } from './entities';
 import { AttributeRepository } from './repositories/attribute-repository';
 import { CacheInvalidationRepository } from './repositories/cache-invalidation-repository';
@@ -46,6 +47,11 @@ export interface PostgresDatabaseOptions {
   maxDataValueBytes?: number;
   /** Rows per statement of the batched purges. Default 5000. */
   purgeBatchSize?: number;
+  /**
+   * Run the interaction path's statements as named prepared statements (`PreparedSql`). False
+   * through PgBouncer in transaction mode (`DATABASE_PGBOUNCER`). Default true.
+   */
+  preparedStatements?: boolean;
 }
 
 const MAX_REASON_LENGTH = 500;
@@ -72,11 +78,12 @@ export class PostgresDatabase implements ModdyDatabase {
     readonly dataSource: DataSource,
     options: PostgresDatabaseOptions = {},
   ) {
-    this.attributes = new AttributeRepository(dataSource);
-    this.entities = new EntityRepository(dataSource);
+    const prepared = new PreparedSql(dataSource, options.preparedStatements ?? true);
+    this.attributes = new AttributeRepository(dataSource, prepared);
+    this.entities = new EntityRepository(dataSource, prepared);
     this.errors = new ErrorRepository(dataSource);
     this.guildCache = new GuildCacheRepository(dataSource);
-    this.interactions = new InteractionRepository(dataSource);
+    this.interactions = new InteractionRepository(prepared);
     this.stats = new StatsRepository(dataSource);
     this.invalidationLog = new CacheInvalidationRepository(dataSource);
     this.maxDataValueBytes = options.maxDataValueBytes ?? 64 * 1024;

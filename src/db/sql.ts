@@ -1,3 +1,4 @@
+import { DatabaseError } from 'pg';
 import { QueryFailedError, type DataSource, type EntityManager } from 'typeorm';
 
 /** Anything that runs SQL: the DataSource, or a transaction's EntityManager. */
@@ -18,11 +19,10 @@ export async function selectOne<Row>(runner: Queryable, sql: string, params: rea
 
 /** The SQLSTATE of a failed query, if it is one. */
 export function sqlState(error: unknown): string | undefined {
-  if (error instanceof QueryFailedError) {
-    const code = (error.driverError as { code?: unknown } | undefined)?.code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
+  // TypeORM wraps pg's error; a named statement (`PreparedSql`) runs on pg directly.
+  const driver: unknown = error instanceof QueryFailedError ? error.driverError : error;
+  if (!(driver instanceof DatabaseError)) return undefined;
+  return driver.code;
 }
 
 /**

@@ -59,7 +59,10 @@ export function workerSettings(options: StartWorkerOptions, role: string) {
 export async function openDatabase(config: Config): Promise<PostgresDatabase> {
   const dataSource = createDataSource({ url: config.DATABASE_URL, ...poolSettings(config), applicationName: 'moddy-worker' });
   await dataSource.initialize();
-  return new PostgresDatabase(dataSource, { maxDataValueBytes: config.DATA_MAX_VALUE_BYTES });
+  return new PostgresDatabase(dataSource, {
+    maxDataValueBytes: config.DATA_MAX_VALUE_BYTES,
+    preparedStatements: !config.DATABASE_PGBOUNCER,
+  });
 }
 
 /**

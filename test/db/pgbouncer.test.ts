@@ -57,7 +57,8 @@ describe('through PgBouncer in transaction mode', () => {
   it('serves the data API to 10 clients sharing 3 server connections: attributes, audit, data paths, errors', async () => {
     const dataSource = createDataSource({ url: bouncer.url(name), poolSize: 10, pgbouncer: true });
     await dataSource.initialize();
-    db = new PostgresDatabase(dataSource);
+    // As connectDatabase builds it with DATABASE_PGBOUNCER=true: no named statements (a server connection's, not the next transaction's).
+    db = new PostgresDatabase(dataSource, { preparedStatements: false });
     const users = Array.from({ length: 40 }, (_, index) => String(700000000000000000n + BigInt(index)));
     const admin = '690000000000000000';
     await Promise.all(users.map((id) => db.setAttribute('user', id, 'PREMIUM', true, admin, 'supporter')));
@@ -71,6 +72,12 @@ describe('through PgBouncer in transaction mode', () => {
       [null, 'ended'],
     ]);
     expect(await db.getUsersWithAttribute('PREMIUM')).toEqual(users.slice(1));
+    // The interaction path's statements, 40 at once on 3 server connections.
+    const starts = await Promise.all(
+      users.map((id) => db.beginInteraction(id, '710000000000000001', { ensureUser: true, guildRecord: true })),
+    );
+    expect(starts.map((start) => start.user.PREMIUM ?? false)).toEqual(users.map((_, index) => index > 0));
+    expect(await Promise.all(users.map((id) => db.getAttributes('user', id)))).toEqual(starts.map((start) => start.user));
 
     const errors = ['PB01AA11', 'PB01AA12', 'PB01AA13'].map((errorCode) => ({ errorCode, errorType: 'TypeError', message: 'boom' }));
     expect(await db.recordErrors(errors)).toBe(3);

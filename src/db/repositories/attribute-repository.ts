@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../../attributes/registry';
 import type { AttributeChange, SetAttributeResult } from '../api';
 import { ENTITY_TABLES } from '../entity-tables';
+import type { NamedStatement, PreparedSql } from '../prepared-sql';
 import { select, selectOne } from '../sql';
 
 interface AttributeChangeRow {
@@ -26,23 +27,39 @@ export interface AttributeChangeRequest {
   reason: string;
 }
 
+/** The reads behind the cache's attribute misses. */
+const GET_ATTRIBUTES: Record<EntityType, NamedStatement> = {
+  user: getAttributesStatement('user'),
+  guild: getAttributesStatement('guild'),
+};
+
+function getAttributesStatement(entityType: EntityType): NamedStatement {
+  const { table, key } = ENTITY_TABLES[entityType];
+  return { name: `moddy_get_${entityType}_attributes`, text: `SELECT attributes FROM ${table} WHERE ${key} = $1` };
+}
+const GET_INTERACTION_ATTRIBUTES: NamedStatement = {
+  name: 'moddy_get_interaction_attributes',
+  text: `SELECT (SELECT attributes FROM users WHERE user_id = $1) AS "user",
+                (SELECT attributes FROM guilds WHERE guild_id = $2) AS guild`,
+};
+
 /** SQL for the system attributes of users and guilds and their audit trail. Inputs arrive validated. */
 export class AttributeRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly prepared: PreparedSql,
+  ) {}
 
   async getAttributes(entityType: EntityType, id: string): Promise<Attributes | null> {
-    const { table, key } = ENTITY_TABLES[entityType];
-    const row = await selectOne<{ attributes: Attributes }>(this.dataSource, `SELECT attributes FROM ${table} WHERE ${key} = $1`, [id]);
+    const row = await this.prepared.selectOne<{ attributes: Attributes }>(GET_ATTRIBUTES[entityType], [id]);
     return row?.attributes ?? null;
   }
 
   async getInteractionAttributes(userId: string, guildId: string | null): Promise<{ user: Attributes | null; guild: Attributes | null }> {
-    const row = await selectOne<{ user: Attributes | null; guild: Attributes | null }>(
-      this.dataSource,
-      `SELECT (SELECT attributes FROM users WHERE user_id = $1) AS "user",
-              (SELECT attributes FROM guilds WHERE guild_id = $2) AS guild`,
-      [userId, guildId],
-    );
+    const row = await this.prepared.selectOne<{ user: Attributes | null; guild: Attributes | null }>(GET_INTERACTION_ATTRIBUTES, [
+      userId,
+      guildId,
+    ]);
     return { user: row?.user ?? null, guild: row?.guild ?? null };
   }
 

@@ -3,6 +3,7 @@ import type { Attributes, EntityType } from '../../attributes/registry';
 import { DataPathConflictError } from '../../core/moddy-error';
 import type { JsonObject } from '../api';
 import { ENTITY_TABLES } from '../entity-tables';
+import type { NamedStatement, PreparedSql } from '../prepared-sql';
 import { selectOne, sqlState } from '../sql';
 
 export interface EntityRow {
@@ -17,9 +18,35 @@ export interface EntityRow {
 /** Raised by `moddy_jsonb_set_path` (see the initial migration) when a path crosses a non-object. */
 const PATH_CONFLICT_SQLSTATE = 'MD001';
 
+/**
+ * Creates the row, or reactivates an inactive one. An active row is only read: no lock, no
+ * transaction ID, no WAL, so no commit waits for a disk flush (an `ON CONFLICT DO UPDATE` whose
+ * `WHERE` fails still locks the row and logs the lock). Two first interactions racing still meet
+ * in `ON CONFLICT`.
+ */
+const ENSURE: Record<EntityType, NamedStatement> = {
+  user: ensureStatement('user'),
+  guild: ensureStatement('guild'),
+};
+
+function ensureStatement(entityType: EntityType): NamedStatement {
+  const { table, key } = ENTITY_TABLES[entityType];
+  return {
+    name: `moddy_ensure_${entityType}`,
+    text: `INSERT INTO ${table} (${key})
+       SELECT $1::bigint WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE ${key} = $1 AND deactivated_at IS NULL)
+       ON CONFLICT (${key}) DO UPDATE SET deactivated_at = NULL, updated_at = now()
+         WHERE ${table}.deactivated_at IS NOT NULL
+       RETURNING (xmax = 0) AS created`,
+  };
+}
+
 /** SQL for the rows of users and guilds: records, first-seen creation, soft delete, data paths. */
 export class EntityRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly prepared: PreparedSql,
+  ) {}
 
   async find(entityType: EntityType, id: string): Promise<EntityRow | null> {
     const { table, key } = ENTITY_TABLES[entityType];
@@ -33,23 +60,9 @@ export class EntityRepository {
     return row ?? null;
   }
 
-  /**
-   * Creates the row, or reactivates an inactive one. An active row is only read: no lock, no
-   * transaction ID, no WAL, so no commit waits for a disk flush (an `ON CONFLICT DO UPDATE` whose
-   * `WHERE` fails still locks the row and logs the lock). Two first interactions racing still meet
-   * in `ON CONFLICT`. True when the row was created.
-   */
+  /** The first-seen row (see `ENSURE`); `created` when it was created. */
   async ensure(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }> {
-    const { table, key } = ENTITY_TABLES[entityType];
-    const row = await selectOne<{ created: boolean }>(
-      this.dataSource,
-      `INSERT INTO ${table} (${key})
-       SELECT $1::bigint WHERE NOT EXISTS (SELECT 1 FROM ${table} WHERE ${key} = $1 AND deactivated_at IS NULL)
-       ON CONFLICT (${key}) DO UPDATE SET deactivated_at = NULL, updated_at = now()
-         WHERE ${table}.deactivated_at IS NOT NULL
-       RETURNING (xmax = 0) AS created`,
-      [id],
-    );
+    const row = await this.prepared.selectOne<{ created: boolean }>(ENSURE[entityType], [id]);
     return { created: row?.created === true, reactivated: row?.created === false };
   }
 

@@ -1,6 +1,5 @@
-import type { DataSource } from 'typeorm';
 import type { Attributes } from '../../attributes/registry';
-import { selectOne } from '../sql';
+import type { NamedStatement, PreparedSql } from '../prepared-sql';
 import type { EntityRow } from './entity-repository';
 
 export interface InteractionRow {
@@ -27,11 +26,14 @@ const GUILD_RECORD_COLUMNS = `, g.guild_id::text AS "guildId", g.data, g.created
   g.deactivated_at AS "deactivatedAt"`;
 
 /** Both statements differ only in the constant columns above: every value is a bound parameter. */
-const statement = (guildRecord: boolean): string => `
+const statement = (guildRecord: boolean): NamedStatement => ({
+  name: guildRecord ? 'moddy_begin_interaction_record' : 'moddy_begin_interaction',
+  text: `
   WITH ensured AS (${ENSURE_USER})
   SELECT (SELECT attributes FROM users WHERE user_id = $1) AS "user", g.attributes AS guild${guildRecord ? GUILD_RECORD_COLUMNS : ''},
          (SELECT created FROM ensured) AS created
-  FROM (VALUES (1)) AS one LEFT JOIN guilds g ON g.guild_id = $2`;
+  FROM (VALUES (1)) AS one LEFT JOIN guilds g ON g.guild_id = $2`,
+});
 const WITH_RECORD = statement(true);
 const WITHOUT_RECORD = statement(false);
 
@@ -45,14 +47,10 @@ type Row = { user: Attributes | null; guild: Attributes | null; created: boolean
  * statement's own insert, which is right: a created row has no attributes, a reactivated one keeps its own.
  */
 export class InteractionRepository {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(private readonly sql: PreparedSql) {}
 
   async load(userId: string, guildId: string | null, options: { guildRecord: boolean; ensureUser: boolean }): Promise<InteractionRow> {
-    const row = await selectOne<Row>(this.dataSource, options.guildRecord ? WITH_RECORD : WITHOUT_RECORD, [
-      userId,
-      guildId,
-      options.ensureUser,
-    ]);
+    const row = await this.sql.selectOne<Row>(options.guildRecord ? WITH_RECORD : WITHOUT_RECORD, [userId, guildId, options.ensureUser]);
     const created = row?.created ?? null;
     const result: InteractionRow = {
       user: row?.user ?? null,
