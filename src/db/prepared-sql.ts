@@ -21,11 +21,15 @@ export class PreparedSql {
     private readonly named: boolean,
   ) {}
 
-  async selectOne<Row>(statement: NamedStatement, params: readonly unknown[]): Promise<Row | undefined> {
-    if (!this.named) return ((await this.dataSource.query(statement.text, [...params])) as Row[])[0];
+  async select<Row>(statement: NamedStatement, params: readonly unknown[]): Promise<Row[]> {
+    if (!this.named) return (await this.dataSource.query(statement.text, [...params])) as Row[];
     // TypeORM's query runner has no named statements: the same pool, through pg itself.
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     const result = await pool.query({ name: statement.name, text: statement.text, values: [...params] });
-    return result.rows[0] as Row | undefined;
+    return result.rows as Row[];
+  }
+
+  async selectOne<Row>(statement: NamedStatement, params: readonly unknown[]): Promise<Row | undefined> {
+    return (await this.select<Row>(statement, params))[0];
   }
 }

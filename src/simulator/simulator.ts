@@ -305,7 +305,7 @@ export class DiscordSimulator {
     );
   }
 
-  /** Every HTTP request received, oldest first. */
+  /** The HTTP requests received, oldest first: every one, or at least the newest 10,000 in a long run. */
   requests(): readonly RequestRecord[] {
     return this.requestLog;
   }

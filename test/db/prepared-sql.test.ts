@@ -60,8 +60,7 @@ describe('the interaction path as named prepared statements', () => {
       });
       expect(viaNamed[6]).toMatchObject({ user: { LANG: 'FR' }, userRow: { created: false, reactivated: false } });
       expect(await preparedNames(named)).toEqual([
-        'moddy_begin_interaction',
-        'moddy_begin_interaction_record',
+        'moddy_begin_interactions',
         'moddy_ensure_guild',
         'moddy_get_guild_attributes',
         'moddy_get_interaction_attributes',

@@ -10,66 +10,132 @@ export interface InteractionRow {
   userRow: { created: boolean; reactivated: boolean };
 }
 
+export interface InteractionLoad {
+  userId: string;
+  guildId: string | null;
+  guildRecord: boolean;
+  ensureUser: boolean;
+}
+
+/** Loads per statement at most: a burst becomes several statements, not one huge one. */
+const MAX_BATCH = 256;
+
 /**
- * The first-seen row of a user who is not blacklisted: created, or reactivated. As `EntityRepository.ensure`,
- * an active row is only read (no lock, no WAL); a blacklisted user's row is left as it is.
+ * The loads of a batch, one per input row (`n` keeps their order). The first-seen rows are those of
+ * users who are not blacklisted: created, or reactivated; as `EntityRepository.ensure`, an active
+ * row is only read (no lock, no WAL) and a blacklisted user's row is left as it is. They are
+ * inserted in user ID order, so two batches sharing users lock them in the same order (no
+ * deadlock), and once per user (a row cannot be affected twice by one statement). The reads see
+ * the database as it was before the statement's own inserts, which is right: a created row has no
+ * attributes, a reactivated one keeps its own. Every value is a bound parameter.
  */
-const ENSURE_USER = `
-  INSERT INTO users (user_id)
-  SELECT $1::bigint WHERE $3::boolean AND NOT EXISTS (
-    SELECT 1 FROM users WHERE user_id = $1 AND (deactivated_at IS NULL OR attributes ? 'BLACKLISTED'))
-  ON CONFLICT (user_id) DO UPDATE SET deactivated_at = NULL, updated_at = now()
-    WHERE users.deactivated_at IS NOT NULL AND NOT users.attributes ? 'BLACKLISTED'
-  RETURNING (xmax = 0) AS created`;
-
-const GUILD_RECORD_COLUMNS = `, g.guild_id::text AS "guildId", g.data, g.created_at AS "createdAt", g.updated_at AS "updatedAt",
-  g.deactivated_at AS "deactivatedAt"`;
-
-/** Both statements differ only in the constant columns above: every value is a bound parameter. */
-const statement = (guildRecord: boolean): NamedStatement => ({
-  name: guildRecord ? 'moddy_begin_interaction_record' : 'moddy_begin_interaction',
+const BEGIN_INTERACTIONS: NamedStatement = {
+  name: 'moddy_begin_interactions',
   text: `
-  WITH ensured AS (${ENSURE_USER})
-  SELECT (SELECT attributes FROM users WHERE user_id = $1) AS "user", g.attributes AS guild${guildRecord ? GUILD_RECORD_COLUMNS : ''},
-         (SELECT created FROM ensured) AS created
-  FROM (VALUES (1)) AS one LEFT JOIN guilds g ON g.guild_id = $2`,
-});
-const WITH_RECORD = statement(true);
-const WITHOUT_RECORD = statement(false);
+  WITH input AS (
+    SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::boolean[], $4::boolean[])
+      WITH ORDINALITY AS i(user_id, guild_id, ensure_user, guild_record, n)
+  ), ensured AS (
+    INSERT INTO users (user_id)
+    SELECT DISTINCT i.user_id FROM input i
+    WHERE i.ensure_user AND NOT EXISTS (
+      SELECT 1 FROM users u WHERE u.user_id = i.user_id AND (u.deactivated_at IS NULL OR u.attributes ? 'BLACKLISTED'))
+    ORDER BY i.user_id
+    ON CONFLICT (user_id) DO UPDATE SET deactivated_at = NULL, updated_at = now()
+      WHERE users.deactivated_at IS NOT NULL AND NOT users.attributes ? 'BLACKLISTED'
+    RETURNING user_id, (xmax = 0) AS created
+  )
+  SELECT u.attributes AS "user", g.attributes AS guild, i.guild_record AND g.guild_id IS NOT NULL AS "hasRecord",
+         CASE WHEN i.guild_record THEN g.data END AS data, g.created_at AS "createdAt", g.updated_at AS "updatedAt",
+         g.deactivated_at AS "deactivatedAt", CASE WHEN i.ensure_user THEN e.created END AS created
+  FROM input i
+  LEFT JOIN users u ON u.user_id = i.user_id
+  LEFT JOIN guilds g ON g.guild_id = i.guild_id
+  LEFT JOIN ensured e ON e.user_id = i.user_id
+  ORDER BY i.n`,
+};
 
-type Row = { user: Attributes | null; guild: Attributes | null; created: boolean | null } & Partial<Omit<EntityRow, 'id'>> & {
-    guildId?: string | null;
-  };
+interface Row {
+  user: Attributes | null;
+  guild: Attributes | null;
+  hasRecord: boolean;
+  data: EntityRow['data'] | null;
+  createdAt: Date | null;
+  updatedAt: Date | null;
+  deactivatedAt: Date | null;
+  created: boolean | null;
+}
+
+interface PendingLoad {
+  load: InteractionLoad;
+  resolve(row: InteractionRow): void;
+  reject(error: unknown): void;
+}
 
 /**
- * The interaction middleware's load, one statement: both attribute sets, the guild record when
- * asked, the user's first-seen row when asked. Its reads see the database as it was before the
- * statement's own insert, which is right: a created row has no attributes, a reactivated one keeps its own.
+ * The interaction middleware's load: both attribute sets, the guild record when asked, the user's
+ * first-seen row when asked. The loads started in one turn of the event loop share one statement
+ * (sent from the check phase, after every reply that arrived in that turn was handled): on the cold
+ * path, where every interaction reaches PostgreSQL, the per-statement costs of both sides (a
+ * round trip, a socket write, the executor's start-up) are paid once per batch instead of per
+ * interaction.
  */
 export class InteractionRepository {
+  private pending: PendingLoad[] = [];
+
   constructor(private readonly sql: PreparedSql) {}
 
-  async load(userId: string, guildId: string | null, options: { guildRecord: boolean; ensureUser: boolean }): Promise<InteractionRow> {
-    const row = await this.sql.selectOne<Row>(options.guildRecord ? WITH_RECORD : WITHOUT_RECORD, [userId, guildId, options.ensureUser]);
-    const created = row?.created ?? null;
-    const result: InteractionRow = {
-      user: row?.user ?? null,
-      guild: row?.guild ?? null,
-      userRow: { created: created === true, reactivated: created === false },
-    };
-    if (options.guildRecord) result.guildRecord = row ? guildRecordOf(row) : null;
-    return result;
+  load(userId: string, guildId: string | null, options: { guildRecord: boolean; ensureUser: boolean }): Promise<InteractionRow> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.length === 0) setImmediate(() => this.flush());
+      this.pending.push({ load: { userId, guildId, ...options }, resolve, reject });
+      if (this.pending.length >= MAX_BATCH) this.flush();
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending;
+    if (batch.length === 0) return;
+    this.pending = [];
+    this.run(batch.map((item) => item.load)).then(
+      (rows) => batch.forEach((item, index) => item.resolve(rows[index] as InteractionRow)),
+      (error: unknown) => batch.forEach((item) => item.reject(error)),
+    );
+  }
+
+  private async run(loads: readonly InteractionLoad[]): Promise<InteractionRow[]> {
+    const rows = await this.sql.select<Row>(BEGIN_INTERACTIONS, [
+      loads.map((load) => load.userId),
+      loads.map((load) => load.guildId),
+      loads.map((load) => load.ensureUser),
+      loads.map((load) => load.guildRecord),
+    ]);
+    // A user twice in the batch: the first load that ensured the row reports what happened to it.
+    const reported = new Set<string>();
+    return loads.map((load, index) => {
+      const row = rows[index];
+      if (row === undefined) throw new Error(`interaction batch: ${rows.length} rows for ${loads.length} loads`);
+      const created = load.ensureUser && !reported.has(load.userId) ? row.created : null;
+      if (load.ensureUser) reported.add(load.userId);
+      const result: InteractionRow = {
+        user: row.user,
+        guild: row.guild,
+        userRow: { created: created === true, reactivated: created === false },
+      };
+      if (load.guildRecord) result.guildRecord = guildRecordOf(load.guildId, row);
+      return result;
+    });
   }
 }
 
-function guildRecordOf(row: Row): EntityRow | null {
-  if (typeof row.guildId !== 'string' || !row.guild || !row.data || !row.createdAt || !row.updatedAt) return null;
+function guildRecordOf(guildId: string | null, row: Row): EntityRow | null {
+  if (guildId === null || !row.hasRecord || !row.guild || !row.data || !row.createdAt || !row.updatedAt) return null;
   return {
-    id: row.guildId,
+    id: guildId,
     attributes: row.guild,
     data: row.data,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
-    deactivatedAt: row.deactivatedAt ?? null,
+    deactivatedAt: row.deactivatedAt,
   };
 }
