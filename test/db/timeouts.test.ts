@@ -57,6 +57,7 @@ describe('PostgreSQL that hangs', () => {
       () => db.updateUserData(id, 'a', 1),
       () => db.getUsersWithAttribute('BETA'),
       () => db.getStats(),
+      () => db.beginInteraction(id, null, { ensureUser: true }),
     ];
     const outcomes = await Promise.all(calls.map(failure));
     for (const { error, ms } of outcomes) {
@@ -102,6 +103,11 @@ describe('PostgreSQL that is gone', () => {
     const { error, ms } = await failure(() => db.getUser(id));
     expect(error).toBeInstanceOf(DatabaseUnavailableError);
     expect(ms).toBeLessThan(UNBOUNDED_MS);
+    // One batched statement for these interactions: each caller gets the typed error.
+    const batch = await Promise.all(
+      [freshId(), freshId(), id].map((user) => failure(() => db.beginInteraction(user, null, { ensureUser: true }))),
+    );
+    for (const each of batch) expect(each.error).toBeInstanceOf(DatabaseUnavailableError);
     await proxy.restore();
     let user: unknown;
     // The pool may hold connections that died with the relay: each fails once, then is replaced.
