@@ -5,7 +5,7 @@ import { BENCH_IDENTIFY_WINDOW_MS, startBare, startModdy, type Contender, type C
 import { driveInteractions } from './load';
 import { parseBotBenchOptions, type BotBenchOptions } from './options';
 import { residentMemory } from './processes';
-import { formatReport, type ClientResult, type WorldResult } from './report';
+import { formatReport, type ClientResult, type RoundResult, type WorldResult } from './report';
 import { coldWorld, memoryWorld, warmWorld, type BenchWorld } from './worlds';
 
 const en = translator('EN');
@@ -29,8 +29,11 @@ async function measureClient(
   }
 }
 
-/** One world: one simulator, the bare client measured, then Moddy, each stopped before the next starts. */
-async function measureWorld(world: BenchWorld, concurrency: number): Promise<WorldResult> {
+/**
+ * One world: one simulator, the bare client measured, then Moddy, each stopped before the next
+ * starts, `rounds` times (Moddy on a new database and Redis prefix each time: as cold as the first).
+ */
+async function measureWorld(world: BenchWorld, concurrency: number, rounds: number): Promise<WorldResult> {
   const simulator = new DiscordSimulator({
     logger: pino({ level: 'silent' }),
     guilds: world.guilds,
@@ -40,12 +43,16 @@ async function measureWorld(world: BenchWorld, concurrency: number): Promise<Wor
   await simulator.start();
   try {
     const log = (text: string): void => console.log(`[${world.name}] ${text}`);
-    log(`${world.description}: bare discord.js…`);
-    const bare = await measureClient(simulator, world, (options) => startBare(options, EXPECTED_REPLY), concurrency);
-    log(`bare: ${bare.load.perSecond.toFixed(0)}/s; Moddy…`);
-    const moddy = await measureClient(simulator, world, startModdy, concurrency);
-    log(`Moddy: ${moddy.load.perSecond.toFixed(0)}/s`);
-    return { world, bare, moddy };
+    const measured: RoundResult[] = [];
+    for (let round = 1; round <= rounds; round++) {
+      log(`${world.description}, round ${round} of ${rounds}: bare discord.js…`);
+      const bare = await measureClient(simulator, world, (options) => startBare(options, EXPECTED_REPLY), concurrency);
+      log(`bare: ${bare.load.perSecond.toFixed(0)}/s; Moddy…`);
+      const moddy = await measureClient(simulator, world, startModdy, concurrency);
+      log(`Moddy: ${moddy.load.perSecond.toFixed(0)}/s (${(moddy.load.perSecond / bare.load.perSecond).toFixed(2)}×)`);
+      measured.push({ bare, moddy });
+    }
+    return { world, rounds: measured };
   } finally {
     await simulator.stop();
   }
@@ -60,7 +67,7 @@ export async function run(args: readonly string[] = []): Promise<void> {
     options.memory.guilds > 0 ? memoryWorld(options.memory) : null,
   ].filter((world): world is BenchWorld => world !== null);
   const results: WorldResult[] = [];
-  for (const world of worlds) results.push(await measureWorld(world, options.concurrency));
+  for (const world of worlds) results.push(await measureWorld(world, options.concurrency, options.rounds));
   console.log(`\n${formatReport(results, options.concurrency)}`);
 }
 

@@ -13,6 +13,11 @@ export interface BotBenchOptions {
   memory: WorldSize;
   /** Interactions in flight at once. Default 50. */
   concurrency: number;
+  /**
+   * Bare then Moddy, this many times per world, each start on a fresh database: the ratios are the
+   * medians of the rounds, since the machine's speed drifts between two halves of a run. Default 3.
+   */
+  rounds: number;
 }
 
 export const DEFAULT_BOT_BENCH: BotBenchOptions = {
@@ -20,6 +25,7 @@ export const DEFAULT_BOT_BENCH: BotBenchOptions = {
   cold: { guilds: 10_000, interactions: 5_000 },
   memory: { guilds: 2_000, interactions: 2_000 },
   concurrency: 50,
+  rounds: 3,
 };
 
 export class BotBenchArgumentError extends Error {
@@ -27,6 +33,8 @@ export class BotBenchArgumentError extends Error {
 }
 
 const WORLDS = ['warm', 'cold', 'memory'] as const;
+const COUNTS = ['concurrency', 'rounds'] as const;
+const ARGUMENTS: readonly string[] = [...WORLDS, ...COUNTS];
 
 function positiveOrZero(text: string, what: string): number {
   const value = Number(text.replace(/_/g, ''));
@@ -43,16 +51,16 @@ function parseSize(name: string, text: string, fallback: WorldSize): WorldSize {
 }
 
 /**
- * Sizes from `warm=GUILDS[,INTERACTIONS]`, `cold=…`, `memory=…`, `concurrency=N` arguments, else
+ * Sizes from `warm=GUILDS[,INTERACTIONS]`, `cold=…`, `memory=…`, `concurrency=N`, `rounds=N` arguments, else
  * the defaults. `warm=0` skips the warm world.
  */
 export function parseBotBenchOptions(args: readonly string[]): BotBenchOptions {
   const given = new Map<string, string>();
   for (const arg of args) {
     const [name = '', value] = arg.split('=');
-    if (value === undefined || (!(WORLDS as readonly string[]).includes(name) && name !== 'concurrency')) {
+    if (value === undefined || !ARGUMENTS.includes(name)) {
       throw new BotBenchArgumentError(
-        `unknown argument ${JSON.stringify(arg)}; expected warm=G[,I], cold=G[,I], memory=G[,I], concurrency=N`,
+        `unknown argument ${JSON.stringify(arg)}; expected warm=G[,I], cold=G[,I], memory=G[,I], concurrency=N, rounds=N`,
       );
     }
     given.set(name, value);
@@ -62,7 +70,9 @@ export function parseBotBenchOptions(args: readonly string[]): BotBenchOptions {
     const text = given.get(world);
     if (text !== undefined) options[world] = parseSize(world, text, DEFAULT_BOT_BENCH[world]);
   }
-  const concurrency = given.get('concurrency');
-  if (concurrency !== undefined) options.concurrency = Math.max(1, positiveOrZero(concurrency, 'concurrency'));
+  for (const count of COUNTS) {
+    const text = given.get(count);
+    if (text !== undefined) options[count] = Math.max(1, positiveOrZero(text, count));
+  }
   return options;
 }
