@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { RedisConnection } from '../redis';
 import { ModdyError } from '../core/moddy-error';
 import type { Logger } from '../core/logger';
@@ -143,7 +144,8 @@ export class FleetMembership {
     this.redis = options.redis;
     this.hostId = options.hostId;
     this.prefix = options.prefix;
-    this.holder = `${options.hostId}/${process.pid}.${Date.now().toString(36)}`;
+    // Random, not the clock: two managers started in the same millisecond (a test, a fast pm2 reload) must not share it.
+    this.holder = `${options.hostId}/${process.pid}.${randomUUID()}`;
     this.beatMs = options.beatMs ?? 5000;
     this.leaseMs = options.leaseMs ?? 15_000;
     this.logger = options.logger;
