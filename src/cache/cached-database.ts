@@ -227,43 +227,46 @@ export class CachedDatabase implements ModdyDatabase {
    * The user's and guild's attributes and the guild's record are one `getMany`: one MGET, and when
    * anything misses, one SQL statement that also ensures the user's row. When everything hit, the
    * row is ensured on its own (an active row is only read). Either write invalidates the user's record.
+   * The guild's record holds its attributes (an attribute write invalidates both entries): when the
+   * record is asked, it alone is read, one entry fewer per interaction in every tier.
    */
   async beginInteraction(userId: string, guildId: string | null, options: InteractionStartOptions = {}): Promise<InteractionStart> {
     const user = assertSnowflake(userId, 'user ID');
     const guild = guildId === null ? null : assertSnowflake(guildId, 'guild ID');
     const ensureUser = options.ensureUser === true;
+    const withRecord = guild !== null && options.guildRecord === true;
     // One space per entry, each with its own value type: getMany hands each entry back in its position.
     const userSpec: EntrySpec<InteractionEntry> = entryOf(this.spaces.attrs.user, user);
-    const guildSpec: EntrySpec<InteractionEntry> | null = guild === null ? null : entryOf(this.spaces.attrs.guild, guild);
-    const recordSpec: EntrySpec<InteractionEntry> | null =
-      guild !== null && options.guildRecord === true ? entryOf(this.spaces.guildRecord, guild) : null;
-    const specs = [userSpec, guildSpec, recordSpec].filter((spec): spec is EntrySpec<InteractionEntry> => spec !== null);
+    const guildSpec: EntrySpec<InteractionEntry> | null =
+      guild === null ? null : withRecord ? entryOf(this.spaces.guildRecord, guild) : entryOf(this.spaces.attrs.guild, guild);
     let userRow: InteractionStart['userRow'] | undefined;
     let values: InteractionEntry[];
     try {
-      values = await this.reads.getMany(specs, async (missing) => {
-        const row = await this.inner.beginInteraction(user, guild, { guildRecord: recordSpec !== null, ensureUser });
+      values = await this.reads.getMany(guildSpec === null ? [userSpec] : [userSpec, guildSpec], async (missing) => {
+        const row = await this.inner.beginInteraction(user, guild, { guildRecord: withRecord, ensureUser });
         if (ensureUser) userRow = row.userRow;
-        return missing.map((spec) => (spec === userSpec ? row.user : spec === guildSpec ? (row.guild ?? {}) : (row.guildRecord ?? null)));
+        return missing.map((spec) => (spec === userSpec ? row.user : withRecord ? (row.guildRecord ?? null) : (row.guild ?? {})));
       });
     } catch (error) {
       // The statement may have committed the user's row before failing.
       if (ensureUser && !(error instanceof ValidationError)) await this.invalidator.invalidate([this.keys.record('user', user)]);
       throw error;
     }
-    const [userAttributes = {}, ...rest] = values as [Attributes, ...InteractionEntry[]];
+    const [userAttributes = {}, guildEntry = null] = values as [Attributes, InteractionEntry?];
     if (userRow === undefined) {
       userRow =
         ensureUser && userAttributes.BLACKLISTED !== true ? await this.ensure('user', user) : { created: false, reactivated: false };
     } else if (userRow.created || userRow.reactivated) {
       await this.invalidator.invalidate([this.keys.record('user', user)]);
     }
+    const record = withRecord ? (guildEntry as GuildRecord | null) : undefined;
+    const guildAttributes = record === undefined ? ((guildEntry ?? {}) as Attributes) : (record?.attributes ?? {});
     const start: InteractionStart = {
       user: attributesCodec.copy(userAttributes),
-      guild: guildSpec === null ? null : attributesCodec.copy((rest[0] ?? {}) as Attributes),
+      guild: guild === null ? null : attributesCodec.copy(guildAttributes),
       userRow,
     };
-    if (recordSpec !== null) start.guildRecord = guildRecordCodec.copy((rest[1] ?? null) as GuildRecord | null);
+    if (record !== undefined) start.guildRecord = guildRecordCodec.copy(record);
     return start;
   }
 
