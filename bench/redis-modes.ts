@@ -4,7 +4,7 @@ import { encodeInvalidation } from '../src/cache/invalidation-bus';
 import { RedisStore } from '../src/cache/redis-store';
 import { getConfig, type Config } from '../src/config';
 import { connectDatabase } from '../src/connect';
-import { withDeadline } from '../src/error-tracking/deadline';
+import { withDeadline } from '../src/core/deadline';
 import type { RedisTarget } from '../src/redis';
 import { ClusterDeployment, SingleNodeDeployment } from '../test/helpers/redis-deployments';
 import { CONCURRENCIES, fmt, hasAttributeRun, measure, prepareDatabase, type Measurement } from './cache';
@@ -78,7 +78,7 @@ async function cacheWrites(target: RedisTarget, prefix: string): Promise<Map<num
   try {
     await until('cache write connection ready', 10_000, () => redis.status === 'ready');
     const keys = new CacheKeys(prefix);
-    const store = new RedisStore(redis, keys, 60_000);
+    const store = new RedisStore(redis, keys, 60_000, WRITE_TIMEOUT_MS);
     let next = 0;
     const op = async (): Promise<void> => {
       next += 1;

@@ -1,5 +1,6 @@
 import type { RedisConnection } from '../redis';
 import type { AttributeName, AttributeValue, Attributes, EntityType } from '../attributes/registry';
+import { withDeadline } from '../core/deadline';
 import { assertEntityType, resolveAttribute } from '../attributes/validate';
 import { ValidationError } from '../core/moddy-error';
 import { assertSnowflake } from '../core/snowflake';
@@ -107,7 +108,7 @@ export class CachedDatabase implements ModdyDatabase {
     const longestTtlMs = Math.max(...Object.values(ttlMs));
     this.local = new LocalCache(options.localTtlMs > 0 ? options.localMaxEntries : 0);
     const flights = new SingleFlight();
-    const store = new RedisStore(redis, this.keys, 2 * longestTtlMs);
+    const store = new RedisStore(redis, this.keys, 2 * longestTtlMs, options.redisTimeoutMs);
     const bus = new InvalidationBus(subscriber, this.keys.channel, {
       onMessage: (message) => this.invalidator.apply(message),
       onLost: (reason) => this.health.fail(reason),
@@ -115,7 +116,7 @@ export class CachedDatabase implements ModdyDatabase {
     this.health = new RedisHealth({
       probe: async () => {
         if (redis.status !== 'ready' || !bus.listening) throw new Error('Redis connections not ready');
-        await redis.ping();
+        await withDeadline(redis.ping(), options.redisTimeoutMs, 'Redis PING');
       },
       beforeUp: async () => {
         this.epoch = await checkRedisEpoch(redis, this.keys, () => this.invalidator.flushAll(), logger, this.epoch);

@@ -1,3 +1,4 @@
+import { DeadlineExceededError } from '../core/deadline';
 import { createRedisConnection, type RedisConnection, type RedisTargetLike } from '../redis';
 
 export interface CacheRedisClients {
@@ -7,16 +8,20 @@ export interface CacheRedisClients {
   subscriber: RedisConnection;
 }
 
+/** The client's own command timeout: a backstop for the commands not bounded by `RedisStore` (epoch check, scans, subscriptions). */
+const BACKSTOP_TIMEOUTS = 10;
+
 /**
  * The cache's two connections. No offline queue and no retry of a failed command: while Redis is
- * away a command fails at once, and a hung one after `timeoutMs`; reconnection goes on in the
- * background (at most every second, so recovery is noticed quickly).
+ * away a command fails at once; a hung read, fill, invalidation or PING after `timeoutMs`
+ * (`RedisStore`, the health probe), anything else after ten times that (at least a second);
+ * reconnection goes on in the background (at most every second, so recovery is noticed quickly).
  */
 export function createCacheRedisClients(target: RedisTargetLike, timeoutMs: number): CacheRedisClients {
   const options = {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
-    commandTimeout: timeoutMs,
+    commandTimeout: Math.max(1000, BACKSTOP_TIMEOUTS * timeoutMs),
     connectTimeout: Math.max(1000, timeoutMs * 10),
     retryStrategy: (attempt: number) => Math.min(attempt * 100, 1000),
     // A socket that never connected never emits 'close': do not hold the process 2 s (the default) at shutdown.
@@ -30,7 +35,7 @@ export function createCacheRedisClients(target: RedisTargetLike, timeoutMs: numb
   };
 }
 
-/** A command that got no reply within `commandTimeout` (ioredis' message), as opposed to a refused or broken connection. */
+/** A command that got no reply in time (`RedisStore`'s deadline or the client's backstop), as opposed to a refused or broken connection. */
 export function isCommandTimeout(error: unknown): boolean {
-  return error instanceof Error && error.message === 'Command timed out';
+  return error instanceof DeadlineExceededError || (error instanceof Error && error.message === 'Command timed out');
 }

@@ -1,6 +1,7 @@
 import type { RedisConnection } from '../redis';
 import type { CacheKeys } from './keys';
 import { isCluster } from '../redis';
+import { withDeadline } from '../core/deadline';
 import { globLiteral, scanKeys, unlinkKeys } from './scan';
 
 /**
@@ -88,6 +89,8 @@ export class RedisStore {
     private readonly keys: CacheKeys,
     /** Outlives every entry TTL, so a version cannot expire during a load it guards. */
     private readonly versionTtlMs: number,
+    /** The wait on a read, fill or invalidation before it fails (`CACHE_REDIS_TIMEOUT_MS`); see `bounded`. */
+    private readonly timeoutMs: number,
   ) {
     redis.defineCommand('moddyCacheFill', { lua: FILL_SCRIPT });
     redis.defineCommand('moddyCacheInvalidate', { lua: INVALIDATE_SCRIPT });
@@ -116,23 +119,26 @@ export class RedisStore {
 
   /** Cluster mode: one MGET per entry (entry and version, one slot), pipelined per node by the client. */
   private async readPerEntry(keys: readonly string[]): Promise<StoreRead> {
-    const pairs = await Promise.all(keys.map((key) => this.redis.mget(key, this.keys.version(key))));
+    const pairs = await this.bounded(Promise.all(keys.map((key) => this.redis.mget(key, this.keys.version(key)))), 'MGET');
     return { values: pairs.map((pair) => pair[0] ?? null), versions: pairs.map((pair) => pair[1] ?? null) };
   }
 
   /** True per entry that was stored, false where a write raced the load. */
   async fill(entries: readonly FillEntry[]): Promise<boolean[]> {
     if (this.sharded) {
-      const stored = await Promise.all(
-        entries.map((entry) =>
-          this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? ''),
+      const stored = await this.bounded(
+        Promise.all(
+          entries.map((entry) =>
+            this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? ''),
+          ),
         ),
+        'fill',
       );
       return stored.map(([flag]) => flag === 1);
     }
     const keys = entries.flatMap((entry) => [entry.key, this.keys.version(entry.key)]);
     const args = entries.flatMap((entry) => [entry.text, entry.ttlMs, entry.version ?? '']);
-    const stored = await this.scripted.moddyCacheFill(keys.length, ...keys, ...args);
+    const stored = await this.bounded(this.scripted.moddyCacheFill(keys.length, ...keys, ...args), 'fill');
     return stored.map((flag) => flag === 1);
   }
 
@@ -141,7 +147,7 @@ export class RedisStore {
     const { names, readers } = this.batch;
     if (readers.length === 0) return;
     this.batch = { names: [], readers: [] };
-    this.redis.mget(names).then(
+    this.bounded(this.redis.mget(names), 'MGET').then(
       (values) => {
         let offset = 0;
         for (const reader of readers) {
@@ -159,12 +165,29 @@ export class RedisStore {
   /** Bumps the versions, deletes the entries and publishes `message` on the invalidation channel. */
   async invalidate(keys: readonly string[], message: string): Promise<void> {
     if (this.sharded) {
-      await Promise.all(keys.map((key) => this.scripted.moddyCacheInvalidateOne(key, this.keys.version(key), '', '', this.versionTtlMs)));
-      await this.redis.publish(this.keys.channel, message);
+      await this.bounded(
+        Promise.all(keys.map((key) => this.scripted.moddyCacheInvalidateOne(key, this.keys.version(key), '', '', this.versionTtlMs))),
+        'invalidation',
+      );
+      await this.bounded(this.redis.publish(this.keys.channel, message), 'invalidation');
       return;
     }
     const redisKeys = keys.flatMap((key) => [key, this.keys.version(key)]);
-    await this.scripted.moddyCacheInvalidate(redisKeys.length, ...redisKeys, this.keys.channel, message, this.versionTtlMs);
+    await this.bounded(
+      this.scripted.moddyCacheInvalidate(redisKeys.length, ...redisKeys, this.keys.channel, message, this.versionTtlMs),
+      'invalidation',
+    );
+  }
+
+  /**
+   * A command of the interaction path, failed after `timeoutMs`, in the check phase (`withDeadline`):
+   * the client's own timeout runs in the timers phase, before the poll that reads the replies, so
+   * after a stall of the event loop (a saturated cluster) it failed commands whose replies had
+   * arrived, and sent their reads to PostgreSQL. The client's timeout stays as a longer backstop
+   * for everything else (`createCacheRedisClients`).
+   */
+  private bounded<T>(command: Promise<T>, what: string): Promise<T> {
+    return withDeadline(command, this.timeoutMs, `Redis ${what}`);
   }
 
   /** Deletes every entry whose key starts with `prefix` (versions are kept: they still guard fills) and publishes `message`. */

@@ -2,7 +2,7 @@ import type { RedisConnection } from '../redis';
 import type { ErrorRecord, ModdyDatabase, NewErrorRecord } from '../db/api';
 import type { ModdyQueues } from '../queues/queues';
 import { errorJobId, toErrorJobData, type ErrorJobData } from '../queues/job-data';
-import { withDeadline } from './deadline';
+import { withDeadline } from '../core/deadline';
 import type { ErrorJournal } from './journal';
 import type { ErrorSpool, SpoolEntry } from './spool';
 import type { ResolvedTrackerOptions } from './tracker-options';

@@ -5,7 +5,7 @@ import type { ModdyDatabase, NewErrorRecord } from '../db/api';
 import type { ModdyQueues } from '../queues/queues';
 import { buildErrorRecord, type BuildRecordOptions, type CaptureMeta } from './build-record';
 import { CodeReservations } from './code-reservation';
-import { withDeadline } from './deadline';
+import { withDeadline } from '../core/deadline';
 import { ErrorDelivery } from './delivery';
 import { ErrorJournal } from './journal';
 import { ReplaySchedule } from './replay-schedule';

@@ -33,10 +33,34 @@ function blockAfterNextRead(instance: CacheInstance, ms: number): void {
   }) as typeof original;
 }
 
-describe('a command timeout caused by this process, its event loop blocked, with Redis healthy', () => {
-  it('does not open the breaker: Redis stays in use, the local tier is kept, no outage is logged', async () => {
-    const instance = await f.open();
+describe('an event loop blocked past the command timeout, with Redis healthy', () => {
+  it('reads the reply that arrived during the stall: served by Redis, no timeout, no PostgreSQL, nothing logged', async () => {
+    // No local tier: the read below goes to Redis.
+    const instance = await f.open({ cache: { localTtlMs: 0 } });
     // The first start's epoch check scans the shared Redis, which can outlast the startup wait on a loaded machine.
+    await waitFor(() => instance.db.redisUp, 30_000);
+    const id = freshId();
+    await instance.db.setAttribute('user', id, 'LANG', 'EN', DEV, 'setup');
+    expect(await instance.db.getAttribute('user', id, 'LANG')).toBe('EN'); // loaded and filled
+    const before = instance.db.getCacheStats();
+    const warnings = [...instance.logger.warnings];
+
+    blockAfterNextRead(instance, 300);
+    expect(await instance.db.getAttribute('user', id, 'LANG')).toBe('EN');
+
+    const after = instance.db.getCacheStats();
+    expect(after.redis.errors).toBe(before.redis.errors);
+    expect(after.redis.hits).toBe(before.redis.hits + 1);
+    expect(after.database.loads).toBe(before.database.loads);
+    expect(instance.db.redisUp).toBe(true);
+    expect(instance.logger.warnings).toEqual(warnings);
+  });
+});
+
+describe('a command timeout caused by this process: its loop blocked, Redis answering only after it', () => {
+  it('does not open the breaker: Redis stays in use, the local tier is kept, no outage is logged', async () => {
+    server ??= await RedisProcess.start();
+    const instance = await f.open({ redis: server.url, cache: { redisTimeoutMs: 200 } });
     await waitFor(() => instance.db.redisUp, 30_000);
     const kept = freshId();
     await instance.db.setAttribute('user', kept, 'LANG', 'FR', DEV, 'setup');
@@ -46,8 +70,17 @@ describe('a command timeout caused by this process, its event loop blocked, with
     const before = instance.db.getCacheStats();
     const warnings = [...instance.logger.warnings];
 
-    blockAfterNextRead(instance, 300);
+    // Redis answers 50 ms after the loop is free: past the read's deadline, well within the confirming PING's.
+    server.pause();
+    const resumed = new Promise<void>((resolve) =>
+      setTimeout(() => {
+        server?.resume();
+        resolve();
+      }, 650),
+    );
+    blockAfterNextRead(instance, 600);
     expect(await instance.db.getAttribute('user', id, 'LANG')).toBe('EN');
+    await resumed;
 
     const after = instance.db.getCacheStats();
     expect(after.redis.errors).toBe(before.redis.errors + 1); // the MGET did time out
@@ -59,8 +92,9 @@ describe('a command timeout caused by this process, its event loop blocked, with
   });
 
   it('a hung Redis is still detected: the confirming PING, on an idle loop, opens the breaker', async () => {
-    server = await RedisProcess.start();
+    server ??= await RedisProcess.start();
     const instance = await f.open({ redis: server.url, cache: { probeIntervalMs: 50 } });
+    await waitFor(() => instance.db.redisUp, 30_000);
     const id = freshId();
     await instance.db.setAttribute('user', id, 'LANG', 'EN', DEV, 'setup');
     server.pause();

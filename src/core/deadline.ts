@@ -1,4 +1,4 @@
-import { ModdyError } from '../core/moddy-error';
+import { ModdyError } from './moddy-error';
 
 /** Thrown by `withDeadline` when the work did not settle in time. */
 export class DeadlineExceededError extends ModdyError {

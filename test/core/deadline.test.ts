@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import net, { type AddressInfo, type Socket } from 'node:net';
-import { DeadlineExceededError, withDeadline } from '../../src/error-tracking/deadline';
+import { DeadlineExceededError, withDeadline } from '../../src/core/deadline';
 
 /** Blocks the event loop for `ms`, as a synchronous fsync or a burst of CPU work does. */
 function stallEventLoop(ms: number): void {
