@@ -241,24 +241,30 @@ export class CachedDatabase implements ModdyDatabase {
     const guildSpec: EntrySpec<InteractionEntry> | null =
       guild === null ? null : withRecord ? entryOf(this.spaces.guildRecord, guild) : entryOf(this.spaces.attrs.guild, guild);
     let userRow: InteractionStart['userRow'] | undefined;
+    let recordInvalidated: Promise<void> | undefined;
     let values: InteractionEntry[];
     try {
       values = await this.reads.getMany(guildSpec === null ? [userSpec] : [userSpec, guildSpec], async (missing) => {
         const row = await this.inner.beginInteraction(user, guild, { guildRecord: withRecord, ensureUser });
         if (ensureUser) userRow = row.userRow;
+        // Sent now, it shares one Redis round trip with the fill that follows the load; awaited before returning.
+        if (userRow?.created === true || userRow?.reactivated === true) {
+          recordInvalidated = this.invalidator.invalidate([this.keys.record('user', user)]);
+        }
         return missing.map((spec) => (spec === userSpec ? row.user : withRecord ? (row.guildRecord ?? null) : (row.guild ?? {})));
       });
     } catch (error) {
       // The statement may have committed the user's row before failing.
-      if (ensureUser && !(error instanceof ValidationError)) await this.invalidator.invalidate([this.keys.record('user', user)]);
+      if (ensureUser && !(error instanceof ValidationError)) {
+        await (recordInvalidated ?? this.invalidator.invalidate([this.keys.record('user', user)]));
+      }
       throw error;
     }
+    await recordInvalidated;
     const [userAttributes = {}, guildEntry = null] = values as [Attributes, InteractionEntry?];
     if (userRow === undefined) {
       userRow =
         ensureUser && userAttributes.BLACKLISTED !== true ? await this.ensure('user', user) : { created: false, reactivated: false };
-    } else if (userRow.created || userRow.reactivated) {
-      await this.invalidator.invalidate([this.keys.record('user', user)]);
     }
     const record = withRecord ? (guildEntry as GuildRecord | null) : undefined;
     const guildAttributes = record === undefined ? ((guildEntry ?? {}) as Attributes) : (record?.attributes ?? {});
