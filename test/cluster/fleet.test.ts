@@ -88,17 +88,23 @@ describe('fleet membership through Redis', () => {
   });
 
   it("lets a newer manager of the same host take its claims over (pm2 reload), and the older one's close keeps them", async () => {
-    const older = member('host-a');
-    await older.claim([0, 1]);
-    older.report(status('host-a', [0, 1]), () => undefined);
-    await older.beat();
-    const newer = member('host-a');
-    await newer.claim([0, 1]);
-    newer.report(status('host-a', [0, 1]), () => undefined);
-    await newer.beat();
-    await older.close();
-    await expect(member('host-b').claim([0])).rejects.toBeInstanceOf(ShardClaimConflictError);
-    expect((await newer.view()).hosts.map((host) => [host.hostId, host.alive])).toEqual([['host-a', true]]);
+    // Both in the same millisecond of the same process (the clock stands still): their leases must still be told apart.
+    const clock = jest.spyOn(Date, 'now').mockReturnValue(Date.now());
+    try {
+      const older = member('host-a');
+      await older.claim([0, 1]);
+      older.report(status('host-a', [0, 1]), () => undefined);
+      await older.beat();
+      const newer = member('host-a');
+      await newer.claim([0, 1]);
+      newer.report(status('host-a', [0, 1]), () => undefined);
+      await newer.beat();
+      await older.close();
+      await expect(member('host-b').claim([0])).rejects.toBeInstanceOf(ShardClaimConflictError);
+      expect((await newer.view()).hosts.map((host) => [host.hostId, host.alive])).toEqual([['host-a', true]]);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it("frees a dead host's shards when its lease runs out; the host that comes back takes what is free", async () => {
