@@ -1,5 +1,3 @@
-import type { Pool } from 'pg';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { configCommand } from '../src/bot/commands/config-command';
 import { KnownUsers } from '../src/bot/known-users';
 import { openInteraction } from '../src/bot/middleware';
@@ -11,6 +9,7 @@ import { globLiteral, scanKeys, unlinkKeys } from '../src/cache/scan';
 import { getConfig } from '../src/config';
 import { createDataSource } from '../src/db/data-source';
 import { PostgresDatabase } from '../src/db/postgres-database';
+import { poolOf } from '../src/db/prepared-sql';
 import { createRedisConnection, redisTargetFromConfig, type RedisConnection } from '../src/redis';
 import { createScratchDatabase, type ScratchDatabase } from './scratch';
 
@@ -172,7 +171,7 @@ async function openBench(url: string, prefix: string, cache: CacheOptions, admin
   const dataSource = createDataSource({ url, poolSize });
   await dataSource.initialize();
   // Each statement outside a transaction checks a connection out of the pool, whether TypeORM or pg runs it (`PreparedSql`).
-  ((dataSource.driver as PostgresDriver).master as Pool).on('acquire', () => (counters.statements += 1));
+  poolOf(dataSource).on('acquire', () => (counters.statements += 1));
   const inner = new PostgresDatabase(dataSource);
   const options = resolveCacheOptions(config, { ...cache, prefix, invalidationLogPollMs: 0 });
   const { redis, subscriber } = createCacheRedisClients(redisTargetFromConfig(config), options.redisTimeoutMs);

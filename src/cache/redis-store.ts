@@ -180,7 +180,7 @@ export class RedisStore {
   }
 
   /**
-   * A command of the interaction path, failed after `timeoutMs`, in the check phase (`withDeadline`):
+   * A read, fill or invalidation, failed after `timeoutMs`, in the check phase (`withDeadline`):
    * the client's own timeout runs in the timers phase, before the poll that reads the replies, so
    * after a stall of the event loop (a saturated cluster) it failed commands whose replies had
    * arrived, and sent their reads to PostgreSQL. The client's timeout stays as a longer backstop

@@ -24,12 +24,16 @@ export class PreparedSql {
   async select<Row>(statement: NamedStatement, params: readonly unknown[]): Promise<Row[]> {
     if (!this.named) return (await this.dataSource.query(statement.text, [...params])) as Row[];
     // TypeORM's query runner has no named statements: the same pool, through pg itself.
-    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
-    const result = await pool.query({ name: statement.name, text: statement.text, values: [...params] });
+    const result = await poolOf(this.dataSource).query({ name: statement.name, text: statement.text, values: [...params] });
     return result.rows as Row[];
   }
 
   async selectOne<Row>(statement: NamedStatement, params: readonly unknown[]): Promise<Row | undefined> {
     return (await this.select<Row>(statement, params))[0];
   }
+}
+
+/** The pg pool under a TypeORM DataSource (its PostgreSQL driver's `master`). */
+export function poolOf(dataSource: DataSource): Pool {
+  return (dataSource.driver as PostgresDriver).master as Pool;
 }
