@@ -30,8 +30,10 @@ async function measureClient(
 }
 
 /**
- * One world: one simulator, the bare client measured, then Moddy, each stopped before the next
- * starts, `rounds` times (Moddy on a new database and Redis prefix each time: as cold as the first).
+ * One world: one simulator, the bare client and Moddy measured one after the other, each stopped
+ * before the next starts, `rounds` times (Moddy on a new database and Redis prefix each time: as
+ * cold as the first). The order alternates from round to round (bare first, then Moddy first…), so
+ * a machine that slows down or speeds up during the run does not favour the side measured first.
  */
 async function measureWorld(world: BenchWorld, concurrency: number, rounds: number): Promise<WorldResult> {
   const simulator = new DiscordSimulator({
@@ -43,13 +45,24 @@ async function measureWorld(world: BenchWorld, concurrency: number, rounds: numb
   await simulator.start();
   try {
     const log = (text: string): void => console.log(`[${world.name}] ${text}`);
+    const measure = async (side: 'bare' | 'Moddy'): Promise<ClientResult> => {
+      const result =
+        side === 'bare'
+          ? await measureClient(simulator, world, (options) => startBare(options, EXPECTED_REPLY), concurrency)
+          : await measureClient(simulator, world, startModdy, concurrency);
+      log(`${side}: ${result.load.perSecond.toFixed(0)}/s`);
+      return result;
+    };
     const measured: RoundResult[] = [];
     for (let round = 1; round <= rounds; round++) {
-      log(`${world.description}, round ${round} of ${rounds}: bare discord.js…`);
-      const bare = await measureClient(simulator, world, (options) => startBare(options, EXPECTED_REPLY), concurrency);
-      log(`bare: ${bare.load.perSecond.toFixed(0)}/s; Moddy…`);
-      const moddy = await measureClient(simulator, world, startModdy, concurrency);
-      log(`Moddy: ${moddy.load.perSecond.toFixed(0)}/s (${(moddy.load.perSecond / bare.load.perSecond).toFixed(2)}×)`);
+      const bareFirst = round % 2 === 1;
+      log(
+        `${world.description}, round ${round} of ${rounds}: ${bareFirst ? 'bare discord.js, then Moddy' : 'Moddy, then bare discord.js'}…`,
+      );
+      const first = await measure(bareFirst ? 'bare' : 'Moddy');
+      const second = await measure(bareFirst ? 'Moddy' : 'bare');
+      const [bare, moddy] = bareFirst ? [first, second] : [second, first];
+      log(`round ${round}: Moddy/bare ${(moddy.load.perSecond / bare.load.perSecond).toFixed(2)}×`);
       measured.push({ bare, moddy });
     }
     return { world, rounds: measured };

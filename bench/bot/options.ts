@@ -14,7 +14,7 @@ export interface BotBenchOptions {
   /** Interactions in flight at once. Default 50. */
   concurrency: number;
   /**
-   * Bare then Moddy, this many times per world, each start on a fresh database: the ratios are the
+   * Bare and Moddy (in turn first), this many times per world, each start on a fresh database: the ratios are the
    * medians of the rounds, since the machine's speed drifts between two halves of a run. Default 3.
    */
   rounds: number;
