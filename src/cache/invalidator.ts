@@ -6,6 +6,7 @@ import type { CacheKeys } from './keys';
 import type { LocalCache } from './local-cache';
 import type { RedisStore } from './redis-store';
 import type { SingleFlight } from './single-flight';
+import { TickBatch } from './tick-batch';
 import type { CacheCounters } from './stats';
 
 export interface InvalidatorDeps {
@@ -24,6 +25,9 @@ export interface InvalidatorDeps {
 
 const ENTRY_KINDS = ['attrs', 'record', 'lookup'] as const;
 
+/** Keys per batched invalidation at most. */
+const MAX_BATCH_KEYS = 256;
+
 /**
  * Runs after a write committed to PostgreSQL: drops the keys in this process, then in Redis
  * (bumping their versions) and announces them to every process, in one round trip. Keys that could
@@ -35,6 +39,16 @@ export class Invalidator {
   readonly origin = randomUUID();
   private readonly pending = new Set<string>();
   private overflowed = false;
+  /** The invalidations of one tick (the first-seen users of one batched load, say): one script call, one message to every process. */
+  private readonly batch = new TickBatch<readonly string[], void>({
+    send: async (requests) => {
+      const keys = [...new Set(requests.flat())];
+      await this.deps.store.invalidate(keys, this.message(keys));
+      return requests.map(() => undefined);
+    },
+    weightOf: (keys) => keys.length,
+    maxWeight: MAX_BATCH_KEYS,
+  });
 
   constructor(private readonly deps: InvalidatorDeps) {}
 
@@ -43,7 +57,7 @@ export class Invalidator {
    * either finished (and its entry is dropped here) or is marked stale here (and stores nothing).
    */
   async invalidate(keys: readonly string[]): Promise<void> {
-    await this.inRedis(keys, () => this.deps.store.invalidate(keys, this.message(keys)));
+    await this.inRedis(keys, () => this.batch.submit(keys));
     for (const key of keys) this.dropLocal(key);
   }
 

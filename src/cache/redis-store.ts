@@ -3,6 +3,7 @@ import type { CacheKeys } from './keys';
 import { isCluster } from '../redis';
 import { withDeadline } from '../core/deadline';
 import { globLiteral, scanKeys, unlinkKeys } from './scan';
+import { TickBatch } from './tick-batch';
 
 /**
  * Stores each entry only if its version key still holds the version read before the load: a write
@@ -47,15 +48,8 @@ interface ScriptedRedis {
 /** Keys a SCAN step visits: a few ms of the server's time, and 100 times fewer round trips than the default 100. */
 const SCAN_STEP = 10_000;
 
-/** Keys per batched MGET at most (entries and versions): a burst of reads does not become one huge command. */
-const MAX_BATCH_NAMES = 512;
-
-interface BatchedRead {
-  /** How many entries this reader asked for: its entries, then as many versions, in the MGET. */
-  count: number;
-  resolve(read: StoreRead): void;
-  reject(error: unknown): void;
-}
+/** Entries per batched MGET or fill at most (each with its version): a burst does not become one huge command. */
+const MAX_BATCH_ENTRIES = 256;
 
 /** Entries and their versions, read together (one MGET is atomic), in the order asked. */
 export interface StoreRead {
@@ -72,7 +66,8 @@ export interface FillEntry {
 }
 
 /**
- * The Redis side of the cache: one command per fill and per invalidation, one per tick for reads.
+ * The Redis side of the cache: the reads of one tick are one MGET, its fills one script call, an
+ * invalidation one script call (the `Invalidator` batches those of a tick).
  * On a Redis Cluster an entry and its version share a slot but two entries rarely do, so each
  * entry gets its own command, sent together: ioredis' auto-pipelining writes the commands of one
  * tick as one pipeline per node, so a read of several entries is still one round trip.
@@ -80,9 +75,17 @@ export interface FillEntry {
  */
 export class RedisStore {
   private readonly scripted: ScriptedRedis;
-  private batch: { names: string[]; readers: BatchedRead[] } = { names: [], readers: [] };
-  private readonly flushBatch = (): void => this.flush();
   private readonly sharded: boolean;
+  private readonly reads = new TickBatch<readonly string[], StoreRead>({
+    send: (requests) => this.readTogether(requests),
+    weightOf: (keys) => keys.length,
+    maxWeight: MAX_BATCH_ENTRIES,
+  });
+  private readonly fills = new TickBatch<readonly FillEntry[], boolean[]>({
+    send: (requests) => this.fillTogether(requests),
+    weightOf: (entries) => entries.length,
+    maxWeight: MAX_BATCH_ENTRIES,
+  });
 
   constructor(
     readonly redis: RedisConnection,
@@ -102,18 +105,26 @@ export class RedisStore {
 
   /**
    * Entries and their versions, read together (one MGET is atomic, so a version always belongs to
-   * the entry read beside it). The reads issued in one tick share one MGET: at concurrency the
-   * client's per-command cost, not Redis, is what limits throughput.
+   * the entry read beside it). The reads issued in one tick share one MGET.
    */
   read(keys: readonly string[]): Promise<StoreRead> {
-    if (this.sharded) return this.readPerEntry(keys);
-    return new Promise((resolve, reject) => {
-      if (this.batch.names.length + 2 * keys.length > MAX_BATCH_NAMES) this.flush();
-      if (this.batch.readers.length === 0) process.nextTick(this.flushBatch);
-      const { names, readers } = this.batch;
+    return this.sharded ? this.readPerEntry(keys) : this.reads.submit(keys);
+  }
+
+  /** One MGET: each reader's entries, then as many versions; each reader gets its part. */
+  private async readTogether(requests: readonly (readonly string[])[]): Promise<StoreRead[]> {
+    const names: string[] = [];
+    for (const keys of requests) {
       for (const key of keys) names.push(key);
       for (const key of keys) names.push(this.keys.version(key));
-      readers.push({ count: keys.length, resolve, reject });
+    }
+    const values = await this.bounded(this.redis.mget(names), 'MGET');
+    let offset = 0;
+    return requests.map((keys) => {
+      const versionsAt = offset + keys.length;
+      const read = { values: values.slice(offset, versionsAt), versions: values.slice(versionsAt, versionsAt + keys.length) };
+      offset = versionsAt + keys.length;
+      return read;
     });
   }
 
@@ -123,43 +134,28 @@ export class RedisStore {
     return { values: pairs.map((pair) => pair[0] ?? null), versions: pairs.map((pair) => pair[1] ?? null) };
   }
 
-  /** True per entry that was stored, false where a write raced the load. */
+  /** True per entry that was stored, false where a write raced the load. The fills of one tick share one script call. */
   async fill(entries: readonly FillEntry[]): Promise<boolean[]> {
-    if (this.sharded) {
-      const stored = await this.bounded(
-        Promise.all(
-          entries.map((entry) =>
-            this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? ''),
-          ),
+    if (!this.sharded) return this.fills.submit(entries);
+    const stored = await this.bounded(
+      Promise.all(
+        entries.map((entry) =>
+          this.scripted.moddyCacheFillOne(entry.key, this.keys.version(entry.key), entry.text, entry.ttlMs, entry.version ?? ''),
         ),
-        'fill',
-      );
-      return stored.map(([flag]) => flag === 1);
-    }
+      ),
+      'fill',
+    );
+    return stored.map(([flag]) => flag === 1);
+  }
+
+  /** One script call for every fill of a batch; each gets its flags. */
+  private async fillTogether(requests: readonly (readonly FillEntry[])[]): Promise<boolean[][]> {
+    const entries = requests.flat();
     const keys = entries.flatMap((entry) => [entry.key, this.keys.version(entry.key)]);
     const args = entries.flatMap((entry) => [entry.text, entry.ttlMs, entry.version ?? '']);
     const stored = await this.bounded(this.scripted.moddyCacheFill(keys.length, ...keys, ...args), 'fill');
-    return stored.map((flag) => flag === 1);
-  }
-
-  /** Sends the pending reads as one MGET and hands each reader its part. */
-  private flush(): void {
-    const { names, readers } = this.batch;
-    if (readers.length === 0) return;
-    this.batch = { names: [], readers: [] };
-    this.bounded(this.redis.mget(names), 'MGET').then(
-      (values) => {
-        let offset = 0;
-        for (const reader of readers) {
-          const versionsAt = offset + reader.count;
-          reader.resolve({ values: values.slice(offset, versionsAt), versions: values.slice(versionsAt, versionsAt + reader.count) });
-          offset = versionsAt + reader.count;
-        }
-      },
-      (error: unknown) => {
-        for (const reader of readers) reader.reject(error);
-      },
-    );
+    let offset = 0;
+    return requests.map((request) => stored.slice(offset, (offset += request.length)).map((flag) => flag === 1));
   }
 
   /** Bumps the versions, deletes the entries and publishes `message` on the invalidation channel. */
