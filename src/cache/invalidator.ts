@@ -6,7 +6,7 @@ import type { CacheKeys } from './keys';
 import type { LocalCache } from './local-cache';
 import type { RedisStore } from './redis-store';
 import type { SingleFlight } from './single-flight';
-import { TickBatch } from './tick-batch';
+import { TurnBatch } from '../core/turn-batch';
 import type { CacheCounters } from './stats';
 
 export interface InvalidatorDeps {
@@ -39,8 +39,8 @@ export class Invalidator {
   readonly origin = randomUUID();
   private readonly pending = new Set<string>();
   private overflowed = false;
-  /** The invalidations of one tick (the first-seen users of one batched load, say): one script call, one message to every process. */
-  private readonly batch = new TickBatch<readonly string[], void>({
+  /** The invalidations of one event-loop turn (the first-seen users of one batched load, say): one script call, one message to every process. */
+  private readonly batch = new TurnBatch<readonly string[], void>({
     send: async (requests) => {
       const keys = [...new Set(requests.flat())];
       await this.deps.store.invalidate(keys, this.message(keys));

@@ -3,7 +3,7 @@ import type { CacheKeys } from './keys';
 import { isCluster } from '../redis';
 import { withDeadline } from '../core/deadline';
 import { globLiteral, scanKeys, unlinkKeys } from './scan';
-import { TickBatch } from './tick-batch';
+import { TurnBatch } from '../core/turn-batch';
 
 /**
  * Stores each entry only if its version key still holds the version read before the load: a write
@@ -66,8 +66,8 @@ export interface FillEntry {
 }
 
 /**
- * The Redis side of the cache: the reads of one tick are one MGET, its fills one script call, an
- * invalidation one script call (the `Invalidator` batches those of a tick).
+ * The Redis side of the cache: the reads of one event-loop turn are one MGET, its fills one script call, an
+ * invalidation one script call (the `Invalidator` batches those of a turn).
  * On a Redis Cluster an entry and its version share a slot but two entries rarely do, so each
  * entry gets its own command, sent together: ioredis' auto-pipelining writes the commands of one
  * tick as one pipeline per node, so a read of several entries is still one round trip.
@@ -76,12 +76,12 @@ export interface FillEntry {
 export class RedisStore {
   private readonly scripted: ScriptedRedis;
   private readonly sharded: boolean;
-  private readonly reads = new TickBatch<readonly string[], StoreRead>({
+  private readonly reads = new TurnBatch<readonly string[], StoreRead>({
     send: (requests) => this.readTogether(requests),
     weightOf: (keys) => keys.length,
     maxWeight: MAX_BATCH_ENTRIES,
   });
-  private readonly fills = new TickBatch<readonly FillEntry[], boolean[]>({
+  private readonly fills = new TurnBatch<readonly FillEntry[], boolean[]>({
     send: (requests) => this.fillTogether(requests),
     weightOf: (entries) => entries.length,
     maxWeight: MAX_BATCH_ENTRIES,
@@ -105,7 +105,7 @@ export class RedisStore {
 
   /**
    * Entries and their versions, read together (one MGET is atomic, so a version always belongs to
-   * the entry read beside it). The reads issued in one tick share one MGET.
+   * the entry read beside it). The reads issued in one turn of the event loop share one MGET.
    */
   read(keys: readonly string[]): Promise<StoreRead> {
     return this.sharded ? this.readPerEntry(keys) : this.reads.submit(keys);
@@ -134,7 +134,7 @@ export class RedisStore {
     return { values: pairs.map((pair) => pair[0] ?? null), versions: pairs.map((pair) => pair[1] ?? null) };
   }
 
-  /** True per entry that was stored, false where a write raced the load. The fills of one tick share one script call. */
+  /** True per entry that was stored, false where a write raced the load. The fills of one turn share one script call. */
   async fill(entries: readonly FillEntry[]): Promise<boolean[]> {
     if (!this.sharded) return this.fills.submit(entries);
     const stored = await this.bounded(

@@ -1,4 +1,5 @@
 import type { Attributes } from '../../attributes/registry';
+import { TurnBatch } from '../../core/turn-batch';
 import type { NamedStatement, PreparedSql } from '../prepared-sql';
 import type { EntityRow } from './entity-repository';
 
@@ -66,12 +67,6 @@ interface Row {
   created: boolean | null;
 }
 
-interface PendingLoad {
-  load: InteractionLoad;
-  resolve(row: InteractionRow): void;
-  reject(error: unknown): void;
-}
-
 /**
  * The interaction middleware's load: both attribute sets, the guild record when asked, the user's
  * first-seen row when asked. The loads started in one turn of the event loop share one statement
@@ -81,26 +76,16 @@ interface PendingLoad {
  * interaction.
  */
 export class InteractionRepository {
-  private pending: PendingLoad[] = [];
+  private readonly batch = new TurnBatch<InteractionLoad, InteractionRow>({
+    send: (loads) => this.run(loads),
+    weightOf: () => 1,
+    maxWeight: MAX_BATCH,
+  });
 
   constructor(private readonly sql: PreparedSql) {}
 
   load(userId: string, guildId: string | null, options: { guildRecord: boolean; ensureUser: boolean }): Promise<InteractionRow> {
-    return new Promise((resolve, reject) => {
-      if (this.pending.length === 0) setImmediate(() => this.flush());
-      this.pending.push({ load: { userId, guildId, ...options }, resolve, reject });
-      if (this.pending.length >= MAX_BATCH) this.flush();
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending;
-    if (batch.length === 0) return;
-    this.pending = [];
-    this.run(batch.map((item) => item.load)).then(
-      (rows) => batch.forEach((item, index) => item.resolve(rows[index] as InteractionRow)),
-      (error: unknown) => batch.forEach((item) => item.reject(error)),
-    );
+    return this.batch.submit({ userId, guildId, ...options });
   }
 
   private async run(loads: readonly InteractionLoad[]): Promise<InteractionRow[]> {
