@@ -1,5 +1,13 @@
-interface LocalEntry {
-  value: unknown;
+/** An entry as a hit sees it (`findIn`). */
+export interface LocalHit {
+  readonly value: unknown;
+  /** When it was stored: its age tells a reader when to read it again ahead of its expiry. */
+  readonly storedAt: number;
+  /** A background read of this entry is under way (set by the reader that started it). */
+  refreshing: boolean;
+}
+
+interface LocalEntry extends LocalHit {
   expiresAt: number;
   /** When the entry was last moved to the recent end. */
   promotedAt: number;
@@ -39,6 +47,11 @@ export class LocalCache {
 
   /** `get(space + id)` without building the key: the hot path. */
   getIn(space: string, id: string, now = Date.now()): unknown {
+    return this.findIn(space, id, now)?.value;
+  }
+
+  /** The live entry for `space + id`, or `undefined`. */
+  findIn(space: string, id: string, now = Date.now()): LocalHit | undefined {
     const entry = this.spaces.get(space)?.get(id);
     if (entry === undefined) return undefined;
     if (entry.expiresAt <= now) {
@@ -50,7 +63,12 @@ export class LocalCache {
       this.recency.add(entry);
       entry.promotedAt = now;
     }
-    return entry.value;
+    return entry;
+  }
+
+  /** Whether `hit` is still the entry of `space + id`: not invalidated, expired or replaced since it was found. */
+  holds(space: string, id: string, hit: LocalHit): boolean {
+    return this.spaces.get(space)?.get(id) === hit;
   }
 
   set(key: string, value: unknown, ttlMs: number, now = Date.now()): void {
@@ -68,7 +86,7 @@ export class LocalCache {
     }
     const previous = entries.get(id);
     if (previous !== undefined) this.recency.delete(previous);
-    const entry: LocalEntry = { value, expiresAt: now + ttlMs, promotedAt: now, space, id };
+    const entry: LocalEntry = { value, storedAt: now, refreshing: false, expiresAt: now + ttlMs, promotedAt: now, space, id };
     entries.set(id, entry);
     this.recency.add(entry);
     if (this.recency.size > this.maxEntries) {

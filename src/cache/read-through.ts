@@ -1,6 +1,6 @@
 import type { Codec } from './codec';
 import type { RedisHealth } from './health';
-import type { LocalCache } from './local-cache';
+import type { LocalCache, LocalHit } from './local-cache';
 import type { RedisStore } from './redis-store';
 import type { Flight, SingleFlight } from './single-flight';
 import type { CacheCounters } from './stats';
@@ -83,7 +83,49 @@ export class ReadThrough {
 
   /** As `hit`, uncounted (see `countLocalHits`). */
   lookup<T>(space: EntrySpace<T>, id: string): T | undefined {
-    return this.localInUse() ? (this.deps.local.getIn(space.prefix, id) as T | undefined) : undefined;
+    return this.localInUse() ? this.findLocal(space, id) : undefined;
+  }
+
+  /**
+   * The local tier's value. A hit in the second half of its life is read again from Redis in the
+   * background: a key in use stays local instead of costing its next reader a round trip every
+   * `localTtlMs`, and no value served is older than before (the refreshed entry was read from
+   * Redis, which writes invalidate first, when it was stored).
+   */
+  private findLocal<T>(space: EntrySpace<T>, id: string): T | undefined {
+    const now = Date.now();
+    const hit = this.deps.local.findIn(space.prefix, id, now);
+    if (hit === undefined) return undefined;
+    if (!hit.refreshing && now - hit.storedAt >= this.deps.localTtlMs / 2 && this.deps.health.up) this.refresh(space, id, hit);
+    return hit.value as T;
+  }
+
+  /**
+   * Reads the entry from Redis and stores it anew, unless it was invalidated, replaced or expired
+   * meanwhile (`holds`: an invalidation drops the local entry, so a value read before a write is
+   * never stored after its invalidation) or Redis restarted. Redis not having it is no error: the
+   * entry expires and its next reader loads it.
+   */
+  private refresh<T>(space: EntrySpace<T>, id: string, hit: LocalHit): void {
+    const { health, store, local, counters } = this.deps;
+    hit.refreshing = true;
+    const epoch = health.epoch;
+    store.read([space.prefix + id]).then(
+      (read) => {
+        const text = read.values[0] ?? null;
+        const value = text === null ? undefined : this.decode({ space, id, key: space.prefix + id }, text);
+        if (value === undefined) {
+          counters.redis.misses += 1;
+          return;
+        }
+        counters.redis.hits += 1;
+        if (health.up && health.epoch === epoch && local.holds(space.prefix, id, hit)) {
+          local.setIn(space.prefix, id, value, this.localTtl());
+          counters.local.loads += 1;
+        }
+      },
+      (error: unknown) => this.redisFailed(error),
+    );
   }
 
   countLocalHits(count: number): void {
@@ -147,7 +189,7 @@ export class ReadThrough {
   /** Counts a hit or a miss. */
   private peek<T>(spec: EntrySpec<T>): T | undefined {
     if (!this.localInUse()) return undefined;
-    const value = this.deps.local.getIn(spec.space.prefix, spec.id) as T | undefined;
+    const value = this.findLocal(spec.space, spec.id);
     if (value === undefined) this.deps.counters.local.misses += 1;
     else this.deps.counters.local.hits += 1;
     return value;

@@ -1,5 +1,8 @@
+import Redis from 'ioredis';
 import { InvalidIdError, UnknownAttributeError } from '../../src/core/moddy-error';
-import { CacheFixture, DEV, freshId, type CacheInstance } from '../helpers/cache-fixture';
+import { CacheFixture, DEV, freshId, invalidationDelay, waitFor, type CacheInstance } from '../helpers/cache-fixture';
+import { TcpProxy } from '../helpers/redis-process';
+import { TEST_REDIS_URL } from '../helpers/services';
 
 let f: CacheFixture;
 let a: CacheInstance;
@@ -223,5 +226,70 @@ describe('guild lookups', () => {
     expect(await a.db.cleanupGuildsCache(0)).toBeGreaterThan(0);
     expect(await a.db.getCachedGuild(guildId)).toBeNull();
     expect(await redisOnly.db.getCachedGuild(guildId)).toBeNull();
+  });
+});
+
+describe('reading ahead of the local TTL', () => {
+  const LOCAL_TTL_MS = 400;
+  const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it('keeps a key in use local: a hit in the second half of its life reads Redis again in the background', async () => {
+    const id = freshId();
+    // Written before the reader starts: its invalidation cannot mark the reader's first load stale.
+    await a.db.setAttribute('user', id, 'LANG', 'FR', DEV, 'setup');
+    const reader = await f.open({ cache: { localTtlMs: LOCAL_TTL_MS, redisTimeoutMs: 2000 } });
+    expect(await reader.db.getAttribute('user', id, 'LANG')).toBe('FR');
+    const stored = performance.now();
+    const before = reader.db.getCacheStats();
+    expect(before.local.loads).toBe(1);
+    await wait(LOCAL_TTL_MS / 2);
+    expect(await reader.db.getAttribute('user', id, 'LANG')).toBe('FR'); // a hit, which starts the read
+    await waitFor(() => reader.db.getCacheStats().local.loads > before.local.loads, 2000);
+    // Past the first entry's TTL: still a local hit, and PostgreSQL was not read again.
+    await wait(Math.max(0, LOCAL_TTL_MS - (performance.now() - stored)) + 20);
+    expect(await reader.db.getAttribute('user', id, 'LANG')).toBe('FR');
+    const after = reader.db.getCacheStats();
+    expect(after.local.misses).toBe(before.local.misses);
+    expect(after.local.hits - before.local.hits).toBe(2);
+    expect(after.redis.hits - before.redis.hits).toBe(1);
+    expect(after.database.loads).toBe(before.database.loads);
+  });
+
+  it('does not store a value read before a write whose invalidation arrived while the read was under way', async () => {
+    // The reader's commands go through a relay that can hold Redis' replies; its invalidations arrive directly.
+    const proxy = await TcpProxy.start(Number(new URL(TEST_REDIS_URL).port || 6379));
+    try {
+      const reader = await f.open({
+        redis: proxy.url,
+        subscriberRedis: TEST_REDIS_URL,
+        cache: { localTtlMs: LOCAL_TTL_MS, redisTimeoutMs: 2000 },
+      });
+      const id = freshId();
+      const key = reader.db.keys.attributes('user', id);
+      expect(await reader.db.hasAttribute('user', id, 'BLACKLISTED')).toBe(false);
+      await wait(LOCAL_TTL_MS / 2);
+
+      const admin = new Redis(TEST_REDIS_URL);
+      const monitor = await admin.monitor();
+      admin.disconnect();
+      const readRan = new Promise<void>((resolve) =>
+        monitor.on('monitor', (_time: string, args: string[]) => {
+          if (args[0]?.toLowerCase() === 'mget' && args.includes(key)) resolve();
+        }),
+      );
+      proxy.holdReplies();
+      expect(await reader.db.hasAttribute('user', id, 'BLACKLISTED')).toBe(false); // a hit, which starts the read
+      await readRan; // Redis answered it with the entry as it was; the reader has not seen the reply
+      monitor.disconnect();
+      await invalidationDelay(reader, key, () => a.db.setAttribute('user', id, 'BLACKLISTED', true, DEV, 'abuse'));
+      proxy.releaseReplies();
+      // The reply is handled: Redis had the entry, as it was before the write.
+      await waitFor(() => reader.db.getCacheStats().redis.hits > 0, 2000);
+
+      expect(await reader.db.hasAttribute('user', id, 'BLACKLISTED')).toBe(true);
+    } finally {
+      proxy.releaseReplies();
+      await proxy.cut();
+    }
   });
 });

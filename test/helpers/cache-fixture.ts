@@ -36,6 +36,8 @@ export interface CacheInstance {
 export interface OpenOptions {
   cache?: CacheOptions;
   redis?: RedisTargetLike;
+  /** Where the subscriber connection goes, when not where the command connection does (`redis`). */
+  subscriberRedis?: RedisTargetLike;
   /** Builds the uncached API (a subclass lets a test hold a load open). */
   inner?: (dataSource: ReturnType<typeof createDataSource>) => PostgresDatabase;
   startupTimeoutMs?: number;
@@ -68,7 +70,14 @@ export class CacheFixture {
     await dataSource.initialize();
     const inner = options.inner ? options.inner(dataSource) : new PostgresDatabase(dataSource);
     const resolved = resolveCacheOptions(parseConfig({}), { prefix: this.prefix, ...options.cache });
-    const { redis, subscriber } = createCacheRedisClients(options.redis ?? this.target, resolved.redisTimeoutMs);
+    const { redis, subscriber: sameTargetSubscriber } = createCacheRedisClients(options.redis ?? this.target, resolved.redisTimeoutMs);
+    let subscriber = sameTargetSubscriber;
+    if (options.subscriberRedis !== undefined) {
+      sameTargetSubscriber.disconnect();
+      const elsewhere = createCacheRedisClients(options.subscriberRedis, resolved.redisTimeoutMs);
+      elsewhere.redis.disconnect();
+      subscriber = elsewhere.subscriber;
+    }
     const commands: string[] = [];
     const send = redis.sendCommand.bind(redis);
     redis.sendCommand = ((command: Parameters<typeof send>[0], ...rest: unknown[]) => {

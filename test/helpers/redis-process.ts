@@ -27,6 +27,8 @@ export class RedisProcess extends ServerProcess {
  */
 export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
+  /** The relay's connections to the server: paused, the server's replies wait in the kernel. */
+  private readonly upstreams = new Set<net.Socket>();
   private server: net.Server | undefined;
   private hung = false;
 
@@ -48,6 +50,8 @@ export class TcpProxy {
   async restore(): Promise<void> {
     const server = net.createServer((client) => {
       const upstream = net.connect(this.target, '127.0.0.1');
+      this.upstreams.add(upstream);
+      upstream.on('close', () => this.upstreams.delete(upstream));
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
@@ -90,5 +94,14 @@ export class TcpProxy {
   resume(): void {
     this.hung = false;
     for (const socket of this.sockets) socket.resume();
+  }
+
+  /** Commands still reach the server and run; their replies are held until `releaseReplies()`. */
+  holdReplies(): void {
+    for (const socket of this.upstreams) socket.pause();
+  }
+
+  releaseReplies(): void {
+    for (const socket of this.upstreams) socket.resume();
   }
 }
