@@ -110,10 +110,11 @@ export class ReadThrough {
     const { health, store, local, counters } = this.deps;
     hit.refreshing = true;
     const epoch = health.epoch;
-    store.read([space.prefix + id]).then(
+    const spec = entryOf(space, id);
+    store.read([spec.key]).then(
       (read) => {
         const text = read.values[0] ?? null;
-        const value = text === null ? undefined : this.decode({ space, id, key: space.prefix + id }, text);
+        const value = text === null ? undefined : this.decode(spec, text);
         if (value === undefined) {
           counters.redis.misses += 1;
           return;
