@@ -71,6 +71,8 @@ export class CachedDatabase implements ModdyDatabase {
   private readonly counters = new CacheCounters();
   private readonly local: LocalCache;
   private readonly health: RedisHealth;
+  private readonly bus: InvalidationBus;
+  private readonly confirmEveryMs: number;
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
   private readonly logPoller: InvalidationLogPoller | undefined;
@@ -107,16 +109,18 @@ export class CachedDatabase implements ModdyDatabase {
     };
     const longestTtlMs = Math.max(...Object.values(ttlMs));
     this.local = new LocalCache(options.localTtlMs > 0 ? options.localMaxEntries : 0);
+    this.confirmEveryMs = confirmIntervalMs(options.localTtlMs);
     const flights = new SingleFlight();
     const store = new RedisStore(redis, this.keys, 2 * longestTtlMs, options.redisTimeoutMs);
-    const bus = new InvalidationBus(subscriber, this.keys.channel, {
+    const bus = (this.bus = new InvalidationBus(subscriber, this.keys.channel, {
       onMessage: (message) => this.invalidator.apply(message),
       onLost: (reason) => this.health.fail(reason),
-    });
+    }));
     this.health = new RedisHealth({
       probe: async () => {
         if (redis.status !== 'ready' || !bus.listening) throw new Error('Redis connections not ready');
-        await withDeadline(redis.ping(), options.redisTimeoutMs, 'Redis PING');
+        // Both connections answer: the command one, and the subscription, whose answer confirms the stream.
+        await withDeadline(Promise.all([redis.ping(), bus.confirm()]), options.redisTimeoutMs, 'Redis PING');
       },
       beforeUp: async () => {
         this.epoch = await checkRedisEpoch(redis, this.keys, () => this.invalidator.flushAll(), logger, this.epoch);
@@ -152,13 +156,20 @@ export class CachedDatabase implements ModdyDatabase {
             logger,
           })
         : undefined;
-    this.reads = new ReadThrough({ ...shared, localTtlMs: options.localTtlMs, outageLocalTtlMs: options.outageLocalTtlMs });
+    this.reads = new ReadThrough({
+      ...shared,
+      stream: bus,
+      localTtlMs: options.localTtlMs,
+      localMaxAgeMs: options.localMaxAgeMs,
+      outageLocalTtlMs: options.outageLocalTtlMs,
+    });
   }
 
   /** Starts probing Redis; resolves once it is up, or after `timeoutMs` in degraded mode (logged). */
   async start(timeoutMs: number): Promise<this> {
     this.health.start();
     this.logPoller?.start();
+    if (this.local.enabled) this.bus.startConfirming(this.confirmEveryMs);
     await this.health.waitUntilUp(timeoutMs);
     return this;
   }
@@ -411,6 +422,7 @@ export class CachedDatabase implements ModdyDatabase {
 
   async close(): Promise<void> {
     this.health.close();
+    this.bus.stop();
     await this.logPoller?.close();
     this.local.clear();
     await Promise.allSettled([quit(this.redis), quit(this.subscriber)]);
@@ -460,6 +472,13 @@ type InteractionEntry = Attributes | GuildRecord | null;
 /** Validates the entity type and the attribute name (typed errors), hit or miss; the attribute's name. */
 function attributeOf(entityType: EntityType, name: AttributeName | string): AttributeName {
   return resolveAttribute(assertEntityType(entityType), name).name;
+}
+
+/** Confirmations per staleness bound: one or two may be lost to a slow moment without the local tier pausing. */
+const CONFIRMATIONS_PER_BOUND = 4;
+
+function confirmIntervalMs(localTtlMs: number): number {
+  return Math.max(10, Math.floor(localTtlMs / CONFIRMATIONS_PER_BOUND));
 }
 
 /** QUIT when connected; otherwise stop reconnecting at once. */

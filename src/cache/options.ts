@@ -12,8 +12,15 @@ export interface CacheOptions {
   lookupsTtlSeconds?: number;
   /** Entries of the in-process LRU; 0 turns the local tier off. Default `CACHE_LOCAL_MAX_ENTRIES` (10000). */
   localMaxEntries?: number;
-  /** Lifetime of a local entry: the hard staleness bound when invalidations cannot arrive. Default `CACHE_LOCAL_TTL_MS` (2000). */
+  /**
+   * The hard staleness bound of the local tier when invalidations cannot arrive: a process serves
+   * local entries only while its invalidation stream was confirmed complete within this (a PING on
+   * the subscriber connection, every quarter of it); on a Redis Cluster, which cannot confirm it,
+   * each local entry lives this long. 0 turns the local tier off. Default `CACHE_LOCAL_TTL_MS` (2000).
+   */
   localTtlMs?: number;
+  /** Lifetime of a local entry while the stream is confirmed (read again from Redis in its second half when in use). Default `CACHE_LOCAL_MAX_AGE_MS` (30000). */
+  localMaxAgeMs?: number;
   /** Longest wait on one Redis command before PostgreSQL answers instead. Default `CACHE_REDIS_TIMEOUT_MS` (100). */
   redisTimeoutMs?: number;
   /** Local TTL while Redis is unreachable (invalidations are lost then); 0 bypasses the local tier. Default 0. */
@@ -43,6 +50,7 @@ export function resolveCacheOptions(config: Config, options: CacheOptions = {}):
     lookupsTtlSeconds: options.lookupsTtlSeconds ?? config.CACHE_LOOKUPS_TTL_SECONDS,
     localMaxEntries: options.localMaxEntries ?? config.CACHE_LOCAL_MAX_ENTRIES,
     localTtlMs: options.localTtlMs ?? config.CACHE_LOCAL_TTL_MS,
+    localMaxAgeMs: options.localMaxAgeMs ?? config.CACHE_LOCAL_MAX_AGE_MS,
     redisTimeoutMs: options.redisTimeoutMs ?? config.CACHE_REDIS_TIMEOUT_MS,
     outageLocalTtlMs: options.outageLocalTtlMs ?? 0,
     probeIntervalMs: options.probeIntervalMs ?? 250,

@@ -33,9 +33,24 @@ export interface ReadThroughDeps {
   store: RedisStore;
   health: RedisHealth;
   counters: CacheCounters;
+  /** Whether, and since when, the invalidation stream is known complete (the subscriber's confirmations). */
+  stream: InvalidationStream;
+  /**
+   * The staleness bound when invalidations cannot arrive: the local tier serves nothing while the
+   * stream was last confirmed longer ago than this; where it cannot be confirmed, each local entry
+   * lives this long.
+   */
   localTtlMs: number;
+  /** Lifetime of a local entry where the stream is confirmed. */
+  localMaxAgeMs: number;
   /** Local TTL while Redis is not up; 0 bypasses the local tier then. */
   outageLocalTtlMs: number;
+}
+
+/** What the read path asks of the invalidation bus (`InvalidationBus`). */
+export interface InvalidationStream {
+  readonly confirmable: boolean;
+  confirmedWithin(ms: number, now: number): boolean;
 }
 
 /** A key whose load this call runs; callers that join its flight get the value through `settle`. */
@@ -83,20 +98,20 @@ export class ReadThrough {
 
   /** As `hit`, uncounted (see `countLocalHits`). */
   lookup<T>(space: EntrySpace<T>, id: string): T | undefined {
-    return this.localInUse() ? this.findLocal(space, id) : undefined;
+    const now = Date.now();
+    return this.localInUse(now) ? this.findLocal(space, id, now) : undefined;
   }
 
   /**
    * The local tier's value. A hit in the second half of its life is read again from Redis in the
-   * background: a key in use stays local instead of costing its next reader a round trip every
-   * `localTtlMs`, and no value served is older than before (the refreshed entry was read from
-   * Redis, which writes invalidate first, when it was stored).
+   * background: a key in use stays local instead of costing its next reader a round trip at each
+   * expiry, and no value served is older than before (the refreshed entry was read from Redis,
+   * which writes invalidate first, when it was stored).
    */
-  private findLocal<T>(space: EntrySpace<T>, id: string): T | undefined {
-    const now = Date.now();
+  private findLocal<T>(space: EntrySpace<T>, id: string, now: number): T | undefined {
     const hit = this.deps.local.findIn(space.prefix, id, now);
     if (hit === undefined) return undefined;
-    if (!hit.refreshing && now - hit.storedAt >= this.deps.localTtlMs / 2 && this.deps.health.up) this.refresh(space, id, hit);
+    if (!hit.refreshing && this.deps.health.up && now - hit.storedAt >= this.localTtl() / 2) this.refresh(space, id, hit);
     return hit.value as T;
   }
 
@@ -135,7 +150,7 @@ export class ReadThrough {
 
   /** After a local miss (`hit` returned `undefined`): counts it, then Redis, then PostgreSQL. */
   load<T>(spec: EntrySpec<T>, load: () => Promise<T>): Promise<T> {
-    if (this.localInUse()) this.deps.counters.local.misses += 1;
+    if (this.localInUse(Date.now())) this.deps.counters.local.misses += 1;
     return this.fetchOne(spec, load);
   }
 
@@ -189,20 +204,31 @@ export class ReadThrough {
 
   /** Counts a hit or a miss. */
   private peek<T>(spec: EntrySpec<T>): T | undefined {
-    if (!this.localInUse()) return undefined;
-    const value = this.findLocal(spec.space, spec.id);
+    const now = Date.now();
+    if (!this.localInUse(now)) return undefined;
+    const value = this.findLocal(spec.space, spec.id, now);
     if (value === undefined) this.deps.counters.local.misses += 1;
     else this.deps.counters.local.hits += 1;
     return value;
   }
 
-  private localInUse(): boolean {
-    return this.deps.local.enabled && this.localTtl() > 0;
+  /**
+   * Whether the local tier may serve now. Redis up: only while every invalidation published more
+   * than `localTtlMs` ago is known applied (where that cannot be known, entries live `localTtlMs`
+   * instead). Redis down: invalidations are lost, so only with an outage TTL configured.
+   */
+  private localInUse(now: number): boolean {
+    const { local, health, stream, localTtlMs } = this.deps;
+    if (!local.enabled) return false;
+    if (!health.up) return this.deps.outageLocalTtlMs > 0;
+    return !stream.confirmable || stream.confirmedWithin(localTtlMs, now);
   }
 
-  /** What the local tier may serve now: nothing while Redis is down, unless a shortened TTL is configured. */
+  /** How long an entry stored now lives in the local tier (0: not stored). */
   private localTtl(): number {
-    return this.deps.health.up ? this.deps.localTtlMs : this.deps.outageLocalTtlMs;
+    const { health, stream } = this.deps;
+    if (!health.up) return this.deps.outageLocalTtlMs;
+    return stream.confirmable ? this.deps.localMaxAgeMs : this.deps.localTtlMs;
   }
 
   /** Redis, then one load of what it missed, then the fills: values in the order of `owned`. */

@@ -73,7 +73,10 @@ export const configFields = z.object({
   CACHE_RECORDS_TTL_SECONDS: positiveInt.default(120),
   CACHE_LOOKUPS_TTL_SECONDS: positiveInt.default(3600),
   CACHE_LOCAL_MAX_ENTRIES: z.coerce.number().int().min(0).default(10000),
+  /** The local tier's staleness bound when invalidations cannot arrive (0: no local tier); see docs/cache.md. */
   CACHE_LOCAL_TTL_MS: z.coerce.number().int().min(0).default(2000),
+  /** Lifetime of a local entry while the invalidation stream is confirmed. */
+  CACHE_LOCAL_MAX_AGE_MS: positiveInt.default(30_000),
   CACHE_REDIS_TIMEOUT_MS: positiveInt.default(100),
   /** How often each process reads the log of invalidations a writer could not send to Redis (0: off); see docs/cache.md. */
   CACHE_INVALIDATION_LOG_POLL_MS: z.coerce.number().int().min(0).default(1000),

@@ -229,24 +229,24 @@ describe('guild lookups', () => {
   });
 });
 
-describe('reading ahead of the local TTL', () => {
-  const LOCAL_TTL_MS = 400;
+describe('reading ahead of the local lifetime', () => {
+  const LOCAL_MAX_AGE_MS = 400;
   const wait = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
   it('keeps a key in use local: a hit in the second half of its life reads Redis again in the background', async () => {
     const id = freshId();
     // Written before the reader starts: its invalidation cannot mark the reader's first load stale.
     await a.db.setAttribute('user', id, 'LANG', 'FR', DEV, 'setup');
-    const reader = await f.open({ cache: { localTtlMs: LOCAL_TTL_MS, redisTimeoutMs: 2000 } });
+    const reader = await f.open({ cache: { localMaxAgeMs: LOCAL_MAX_AGE_MS, redisTimeoutMs: 2000 } });
     expect(await reader.db.getAttribute('user', id, 'LANG')).toBe('FR');
     const stored = performance.now();
     const before = reader.db.getCacheStats();
     expect(before.local.loads).toBe(1);
-    await wait(LOCAL_TTL_MS / 2);
+    await wait(LOCAL_MAX_AGE_MS / 2);
     expect(await reader.db.getAttribute('user', id, 'LANG')).toBe('FR'); // a hit, which starts the read
     await waitFor(() => reader.db.getCacheStats().local.loads > before.local.loads, 2000);
-    // Past the first entry's TTL: still a local hit, and PostgreSQL was not read again.
-    await wait(Math.max(0, LOCAL_TTL_MS - (performance.now() - stored)) + 20);
+    // Past the first entry's lifetime: still a local hit, and PostgreSQL was not read again.
+    await wait(Math.max(0, LOCAL_MAX_AGE_MS - (performance.now() - stored)) + 20);
     expect(await reader.db.getAttribute('user', id, 'LANG')).toBe('FR');
     const after = reader.db.getCacheStats();
     expect(after.local.misses).toBe(before.local.misses);
@@ -262,12 +262,12 @@ describe('reading ahead of the local TTL', () => {
       const reader = await f.open({
         redis: proxy.url,
         subscriberRedis: TEST_REDIS_URL,
-        cache: { localTtlMs: LOCAL_TTL_MS, redisTimeoutMs: 2000 },
+        cache: { localMaxAgeMs: LOCAL_MAX_AGE_MS, redisTimeoutMs: 2000 },
       });
       const id = freshId();
       const key = reader.db.keys.attributes('user', id);
       expect(await reader.db.hasAttribute('user', id, 'BLACKLISTED')).toBe(false);
-      await wait(LOCAL_TTL_MS / 2);
+      await wait(LOCAL_MAX_AGE_MS / 2);
 
       const admin = new Redis(TEST_REDIS_URL);
       const monitor = await admin.monitor();
