@@ -25,7 +25,7 @@ import type {
 import { assertNumberInRange } from '../db/validate-input';
 import { attributesCodec, guildRecordCodec, lookupCodec, userRecordCodec, type Codec } from './codec';
 import { RedisHealth, type CacheLogger } from './health';
-import { InvalidationBus } from './invalidation-bus';
+import { InvalidationBus, type ConfirmationOptions } from './invalidation-bus';
 import { InvalidationLogPoller, type InvalidationLogStore } from './invalidation-log';
 import { Invalidator } from './invalidator';
 import { CacheKeys, type CacheKind } from './keys';
@@ -72,7 +72,7 @@ export class CachedDatabase implements ModdyDatabase {
   private readonly local: LocalCache;
   private readonly health: RedisHealth;
   private readonly bus: InvalidationBus;
-  private readonly confirmEveryMs: number;
+  private readonly confirmation: ConfirmationOptions;
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
   private readonly logPoller: InvalidationLogPoller | undefined;
@@ -109,12 +109,16 @@ export class CachedDatabase implements ModdyDatabase {
     };
     const longestTtlMs = Math.max(...Object.values(ttlMs));
     this.local = new LocalCache(options.localTtlMs > 0 ? options.localMaxEntries : 0);
-    this.confirmEveryMs = confirmIntervalMs(options.localTtlMs);
+    this.confirmation = confirmationOf(options.localTtlMs);
     const flights = new SingleFlight();
     const store = new RedisStore(redis, this.keys, 2 * longestTtlMs, options.redisTimeoutMs);
     const bus = (this.bus = new InvalidationBus(subscriber, this.keys.channel, {
       onMessage: (message) => this.invalidator.apply(message),
       onLost: (reason) => this.health.fail(reason),
+      onResubscribed: () => {
+        this.local.clear();
+        flights.invalidateAll();
+      },
     }));
     this.health = new RedisHealth({
       probe: async () => {
@@ -125,6 +129,8 @@ export class CachedDatabase implements ModdyDatabase {
       beforeUp: async () => {
         this.epoch = await checkRedisEpoch(redis, this.keys, () => this.invalidator.flushAll(), logger, this.epoch);
         await this.invalidator.replay();
+        // Lost meanwhile (the breaker, not up yet, did not count it): not up until subscribed again.
+        if (!bus.listening) throw new Error('subscription to the invalidation channel lost');
       },
       onTransition: () => {
         this.local.clear();
@@ -169,7 +175,7 @@ export class CachedDatabase implements ModdyDatabase {
   async start(timeoutMs: number): Promise<this> {
     this.health.start();
     this.logPoller?.start();
-    if (this.local.enabled) this.bus.startConfirming(this.confirmEveryMs);
+    if (this.local.enabled) this.bus.startConfirming(this.confirmation);
     await this.health.waitUntilUp(timeoutMs);
     return this;
   }
@@ -476,9 +482,11 @@ function attributeOf(entityType: EntityType, name: AttributeName | string): Attr
 
 /** Confirmations per staleness bound: one or two may be lost to a slow moment without the local tier pausing. */
 const CONFIRMATIONS_PER_BOUND = 4;
+/** Bounds without a confirmation after which the subscription is taken for stuck and reconnected. */
+const STUCK_BOUNDS = 5;
 
-function confirmIntervalMs(localTtlMs: number): number {
-  return Math.max(10, Math.floor(localTtlMs / CONFIRMATIONS_PER_BOUND));
+function confirmationOf(localTtlMs: number): ConfirmationOptions {
+  return { intervalMs: Math.max(10, Math.floor(localTtlMs / CONFIRMATIONS_PER_BOUND)), stuckAfterMs: STUCK_BOUNDS * localTtlMs };
 }
 
 /** QUIT when connected; otherwise stop reconnecting at once. */

@@ -1,4 +1,5 @@
 import { isCluster, type RedisConnection } from '../redis';
+import { isCommandTimeout } from './redis-clients';
 
 export interface Invalidation {
   /** The process that wrote: it already dropped its own entries, so it ignores its own messages. */
@@ -21,9 +22,22 @@ export interface InvalidationBusHandlers {
   onMessage(message: string): void;
   /** The subscription was lost: invalidations published from now on will not be heard. */
   onLost(reason: unknown): void;
+  /**
+   * Subscribed again after a loss: what was published in between was not heard, so whatever the
+   * local tier holds, or is loading, may be stale (the breaker may not have seen the loss: one
+   * during its recovery is not a transition).
+   */
+  onResubscribed(): void;
 }
 
-/** PINGs on the subscriber connection still unanswered past which `confirm()` sends no more (a hung server). */
+export interface ConfirmationOptions {
+  /** How often a PING is sent on the subscription. */
+  intervalMs: number;
+  /** A subscription with no PING answered for this long is reconnected (a half-open socket is never closed otherwise). */
+  stuckAfterMs: number;
+}
+
+/** PINGs on the subscriber connection still unanswered past which `confirm()` sends no more and fails. */
 const MAX_CONFIRMATIONS_IN_FLIGHT = 4;
 
 /**
@@ -32,8 +46,9 @@ const MAX_CONFIRMATIONS_IN_FLIGHT = 4;
  *
  * It also proves the stream complete: Redis answers a PING on a subscribed connection in order
  * with the messages, so when the PING sent at time T is answered, every invalidation published
- * before T has been received and applied (`confirmedAt`). A connection that stays open but carries
- * nothing (a hung server, a half-open socket) is noticed by its confirmations stopping.
+ * before T (on the server this connection reaches) has been received and applied (`confirmedAt`).
+ * A connection that stays open but carries nothing (a hung server, a half-open socket) is noticed
+ * by its confirmations stopping, and reconnected once they have stopped for `stuckAfterMs`.
  */
 export class InvalidationBus {
   listening = false;
@@ -45,6 +60,8 @@ export class InvalidationBus {
   readonly confirmable: boolean;
   /** `Date.now()` when the last answered PING was sent, on the current subscription; `-Infinity` before any. */
   private confirmedAt = Number.NEGATIVE_INFINITY;
+  /** When the current subscription started (`Date.now()`). */
+  private listeningSince = 0;
   /** Subscriptions lost so far: a PING sent before a loss confirms nothing once it is answered. */
   private losses = 0;
   private confirmationsInFlight = 0;
@@ -71,9 +88,14 @@ export class InvalidationBus {
   }
 
   /** Confirms the stream every `intervalMs` until `stop()`. */
-  startConfirming(intervalMs: number): void {
+  startConfirming(options: ConfirmationOptions): void {
     if (!this.confirmable || this.confirmTimer !== undefined) return;
-    this.confirmTimer = setInterval(() => this.confirmQuietly(), intervalMs);
+    // The stuck check runs in the check phase, after the poll phase has read the answers that
+    // arrived during a stall of the event loop: a busy process is not a stuck connection.
+    this.confirmTimer = setInterval(() => {
+      this.confirmQuietly();
+      setImmediate(() => this.reconnectIfStuck(options.stuckAfterMs));
+    }, options.intervalMs);
     this.confirmTimer.unref();
     this.confirmQuietly();
   }
@@ -84,13 +106,13 @@ export class InvalidationBus {
   }
 
   /**
-   * Sends a PING on the subscription; its answer moves `confirmedAt`. Throws when it is not
-   * listening or the PING fails (the health probe's check); a hung server is not sent more than a
-   * few PINGs at once.
+   * Sends a PING on the subscription; its answer moves `confirmedAt`. Throws when not listening,
+   * when earlier PINGs are still unanswered (a hung server is sent no more), or when it fails.
    */
   async confirm(): Promise<void> {
-    if (!this.confirmable || this.confirmationsInFlight >= MAX_CONFIRMATIONS_IN_FLIGHT) return;
+    if (!this.confirmable) return;
     if (!this.listening) throw new Error('not subscribed to the invalidation channel');
+    if (this.confirmationsInFlight >= MAX_CONFIRMATIONS_IN_FLIGHT) throw new Error('PINGs on the subscription unanswered');
     const sentAt = Date.now();
     const losses = this.losses;
     this.confirmationsInFlight += 1;
@@ -107,15 +129,29 @@ export class InvalidationBus {
     this.confirm().catch(() => undefined);
   }
 
+  private reconnectIfStuck(stuckAfterMs: number): void {
+    if (this.confirmTimer === undefined || !this.listening) return;
+    const silentMs = Date.now() - Math.max(this.confirmedAt, this.listeningSince);
+    if (silentMs <= stuckAfterMs) return;
+    this.lost(new Error(`invalidation stream silent for ${silentMs} ms: subscriber connection reconnected`));
+    this.subscriber.disconnect(true);
+  }
+
   private async subscribe(): Promise<void> {
+    const resubscribing = this.losses > 0;
     try {
       await this.subscriber.subscribe(this.channel);
-      this.listening = true;
-      // Confirming now instead of at the next tick: the local tier waits for a confirmation.
-      if (this.confirmTimer !== undefined) this.confirmQuietly();
     } catch (error) {
       this.lost(error);
+      // Unanswered, the SUBSCRIBE may still have run: a new connection subscribes afresh (a refusal would only repeat).
+      if (isCommandTimeout(error)) this.subscriber.disconnect(true);
+      return;
     }
+    this.listening = true;
+    this.listeningSince = Date.now();
+    if (resubscribing) this.handlers.onResubscribed();
+    // Confirming now instead of at the next tick: the local tier waits for a confirmation.
+    if (this.confirmTimer !== undefined) this.confirmQuietly();
   }
 
   private lost(reason: unknown): void {

@@ -1,3 +1,5 @@
+import { createCacheRedisClients } from '../../src/cache';
+import { InvalidationBus } from '../../src/cache/invalidation-bus';
 import { CacheFixture, DEV, freshId, waitFor } from '../helpers/cache-fixture';
 import { TcpProxy } from '../helpers/redis-process';
 import { TEST_REDIS_URL } from '../helpers/services';
@@ -62,13 +64,14 @@ it('a stream that goes silent, its connection open, pauses the local tier within
   await writer.db.setAttribute('user', id, 'DEVELOPER', false, DEV, 'revoked');
   const writtenAt = performance.now();
   const stale: number[] = [];
-  while (performance.now() - writtenAt < LOCAL_TTL_MS + 700) {
+  while (performance.now() - writtenAt < LOCAL_TTL_MS + 400) {
     const startedMs = performance.now() - writtenAt;
     if (await reader.db.hasAttribute('user', id, 'DEVELOPER')) stale.push(startedMs);
     await new Promise((resolve) => setImmediate(resolve));
   }
   expect(stale.filter((ms) => ms >= LOCAL_TTL_MS)).toEqual([]);
-  // Paused, not broken: Redis stays in use (the revoked value is gone from it), nothing was logged.
+  // Paused, not broken (well within the 5 bounds after which the subscription is reconnected):
+  // Redis stays in use (the revoked value is gone from it), nothing was logged.
   expect(reader.db.redisUp).toBe(true);
   expect(reader.logger.warnings).toEqual([]);
 
@@ -78,4 +81,52 @@ it('a stream that goes silent, its connection open, pauses the local tier within
     const hits = reader.db.getCacheStats().local.hits;
     return !(await reader.db.hasAttribute('user', id, 'DEVELOPER')) && reader.db.getCacheStats().local.hits > hits;
   }, 2000);
+});
+
+it('a subscription silent for 5 bounds is reconnected: the breaker opens, then Redis and the local tier are used again', async () => {
+  const id = freshId();
+  const reader = await f.open({ subscriberRedis: proxy.url, cache: { ...cache, probeIntervalMs: 50 } });
+  expect(await reader.db.hasAttribute('user', id, 'BETA')).toBe(false);
+  proxy.holdReplies(); // this connection's; the one that replaces it goes through untouched
+  await waitFor(() => !reader.db.redisUp, 5 * LOCAL_TTL_MS + 3000);
+  expect(reader.logger.warnings).toEqual(['Redis cache tier unreachable: reading and writing PostgreSQL directly until it is back']);
+  await waitFor(() => reader.db.redisUp, 5000);
+  await waitFor(async () => {
+    const hits = reader.db.getCacheStats().local.hits;
+    return !(await reader.db.hasAttribute('user', id, 'BETA')) && reader.db.getCacheStats().local.hits > hits;
+  }, 2000);
+  proxy.releaseReplies();
+});
+
+it('a lost subscription confirms nothing until it is back, and its owner is told it was resubscribed before anything is confirmed', async () => {
+  const relay = await TcpProxy.start(Number(new URL(TEST_REDIS_URL).port || 6379));
+  const { redis, subscriber } = createCacheRedisClients(relay.url, 100);
+  redis.disconnect();
+  const events: string[] = [];
+  const bus = new InvalidationBus(subscriber, `${f.prefix}:bus-test`, {
+    onMessage: () => undefined,
+    onLost: () => events.push('lost'),
+    onResubscribed: () => events.push(`resubscribed (confirmed: ${bus.confirmedWithin(60_000, Date.now())})`),
+  });
+  try {
+    await waitFor(() => bus.listening, 5000);
+    await bus.confirm();
+    expect(bus.confirmedWithin(1000, Date.now())).toBe(true);
+
+    await relay.cut();
+    await waitFor(() => !bus.listening, 5000);
+    // Whatever was published from the loss on was not heard: no earlier confirmation stands.
+    expect(bus.confirmedWithin(60_000, Date.now())).toBe(false);
+    await expect(bus.confirm()).rejects.toThrow('not subscribed');
+
+    await relay.restore();
+    await waitFor(() => bus.listening, 5000);
+    await bus.confirm();
+    expect(bus.confirmedWithin(1000, Date.now())).toBe(true);
+    expect(events.filter((event) => event !== 'lost')).toEqual(['resubscribed (confirmed: false)']);
+    expect(events[0]).toBe('lost');
+  } finally {
+    subscriber.disconnect();
+    await relay.cut();
+  }
 });
