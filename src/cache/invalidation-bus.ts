@@ -48,7 +48,7 @@ const MAX_CONFIRMATIONS_IN_FLIGHT = 4;
  * with the messages, so when the PING sent at time T is answered, every invalidation published
  * before T (on the server this connection reaches) has been received and applied (`confirmedAt`).
  * A connection that stays open but carries nothing (a hung server, a half-open socket) is noticed
- * by its confirmations stopping, and reconnected once they have stopped for `stuckAfterMs`.
+ * by its confirmations stopping, and reconnected once a PING has gone unanswered for `stuckAfterMs`.
  */
 export class InvalidationBus {
   listening = false;
@@ -60,8 +60,14 @@ export class InvalidationBus {
   readonly confirmable: boolean;
   /** `Date.now()` when the last answered PING was sent, on the current subscription; `-Infinity` before any. */
   private confirmedAt = Number.NEGATIVE_INFINITY;
-  /** When the current subscription started (`Date.now()`). */
-  private listeningSince = 0;
+  /**
+   * PINGs not followed by an answer yet, oldest first (`performance.now()` when sent): an answer
+   * also stands for every PING sent before it (Redis answers in order); one that timed out stays.
+   */
+  private unanswered: { seq: number; sentAt: number }[] = [];
+  private pingSeq = 0;
+  /** Consecutive checks that found a PING unanswered past `stuckAfterMs`. */
+  private stuckChecks = 0;
   /** Subscriptions lost so far: a PING sent before a loss confirms nothing once it is answered. */
   private losses = 0;
   private confirmationsInFlight = 0;
@@ -91,7 +97,7 @@ export class InvalidationBus {
   startConfirming(options: ConfirmationOptions): void {
     if (!this.confirmable || this.confirmTimer !== undefined) return;
     // The stuck check runs in the check phase, after the poll phase has read the answers that
-    // arrived during a stall of the event loop: a busy process is not a stuck connection.
+    // arrived during a stall of the event loop (see `reconnectIfStuck`).
     this.confirmTimer = setInterval(() => {
       this.confirmQuietly();
       setImmediate(() => this.reconnectIfStuck(options.stuckAfterMs));
@@ -115,13 +121,17 @@ export class InvalidationBus {
     if (this.confirmationsInFlight >= MAX_CONFIRMATIONS_IN_FLIGHT) throw new Error('PINGs on the subscription unanswered');
     const sentAt = Date.now();
     const losses = this.losses;
+    const seq = (this.pingSeq += 1);
+    this.unanswered.push({ seq, sentAt: performance.now() });
     this.confirmationsInFlight += 1;
     try {
       await this.subscriber.ping();
     } finally {
       this.confirmationsInFlight -= 1;
     }
-    if (this.listening && this.losses === losses) this.confirmedAt = Math.max(this.confirmedAt, sentAt);
+    if (!this.listening || this.losses !== losses) return;
+    this.confirmedAt = Math.max(this.confirmedAt, sentAt);
+    this.unanswered = this.unanswered.filter((ping) => ping.seq > seq);
   }
 
   /** A failed confirmation only lets the stream's confirmation age (the local tier pauses past the bound). */
@@ -129,11 +139,20 @@ export class InvalidationBus {
     this.confirm().catch(() => undefined);
   }
 
+  /**
+   * Reconnects a subscription whose oldest unanswered PING is older than `stuckAfterMs` at two
+   * checks in a row: after a long stall of the event loop the PINGs sent before it are answered in
+   * the first poll phase, but ioredis may have timed them out first (its timers run before), so one
+   * check alone would take a busy process for a stuck connection; by the next one, the PING sent
+   * after the stall has been answered.
+   */
   private reconnectIfStuck(stuckAfterMs: number): void {
     if (this.confirmTimer === undefined || !this.listening) return;
-    const silentMs = Date.now() - Math.max(this.confirmedAt, this.listeningSince);
-    if (silentMs <= stuckAfterMs) return;
-    this.lost(new Error(`invalidation stream silent for ${silentMs} ms: subscriber connection reconnected`));
+    const oldest = this.unanswered[0];
+    const silentMs = oldest === undefined ? 0 : performance.now() - oldest.sentAt;
+    this.stuckChecks = silentMs > stuckAfterMs ? this.stuckChecks + 1 : 0;
+    if (this.stuckChecks < 2) return;
+    this.lost(new Error(`a PING on the invalidation subscription unanswered for ${Math.round(silentMs)} ms: reconnected`));
     this.subscriber.disconnect(true);
   }
 
@@ -148,7 +167,6 @@ export class InvalidationBus {
       return;
     }
     this.listening = true;
-    this.listeningSince = Date.now();
     if (resubscribing) this.handlers.onResubscribed();
     // Confirming now instead of at the next tick: the local tier waits for a confirmation.
     if (this.confirmTimer !== undefined) this.confirmQuietly();
@@ -158,6 +176,8 @@ export class InvalidationBus {
     this.listening = false;
     this.losses += 1;
     this.confirmedAt = Number.NEGATIVE_INFINITY;
+    this.unanswered = [];
+    this.stuckChecks = 0;
     this.handlers.onLost(reason);
   }
 }

@@ -130,3 +130,20 @@ it('a lost subscription confirms nothing until it is back, and its owner is told
     await relay.cut();
   }
 });
+
+it('an event loop stalled past 5 bounds is no stuck subscription: no reconnect, no breaker, the local tier serves again', async () => {
+  const id = freshId();
+  const reader = await f.open({ cache });
+  expect(await reader.db.hasAttribute('user', id, 'BETA')).toBe(false);
+  await wait(LOCAL_TTL_MS); // a few confirmations: some PING may be in flight when the stall begins
+  const stallEnds = performance.now() + 6 * LOCAL_TTL_MS;
+  while (performance.now() < stallEnds) {
+    // A synchronous stall longer than the 5 bounds after which a silent subscription is reconnected.
+  }
+  await wait(3 * LOCAL_TTL_MS);
+  expect(reader.db.redisUp).toBe(true);
+  expect(reader.logger.warnings).toEqual([]);
+  const hits = reader.db.getCacheStats().local.hits;
+  expect(await reader.db.hasAttribute('user', id, 'BETA')).toBe(false);
+  expect(reader.db.getCacheStats().local.hits).toBe(hits + 1);
+});
