@@ -47,6 +47,8 @@ export interface RouteContext {
 }
 
 const REQUEST_LOG_LIMIT = 10_000;
+/** The `ChangeFeed` topic of the request log: nothing an interaction's waiter checks. */
+const REQUEST_LOG_TOPIC = 'requests';
 const unknownRoutes = new WeakSet<Request>();
 
 /** Discord routes `%40original` like `@original` (discord.js and others encode the `@`). */
@@ -78,7 +80,7 @@ export function createHttpApp(context: RouteContext): Express {
         },
         REQUEST_LOG_LIMIT,
       );
-      context.store.changes.notify();
+      context.store.changes.notify(REQUEST_LOG_TOPIC);
     });
     next();
   });

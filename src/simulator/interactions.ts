@@ -41,6 +41,11 @@ interface InteractionRecord {
   followUps: APIMessage[];
 }
 
+/** The `ChangeFeed` topic of one interaction's answers (callback, edits, follow-ups). */
+export function interactionTopic(id: string): string {
+  return `interaction:${id}`;
+}
+
 export function newInteractionToken(): string {
   return `aW50ZXJhY3Rpb246${randomBytes(48).toString('base64url')}`;
 }
@@ -104,7 +109,7 @@ export class InteractionTracker {
     }
     record.callbacks.push({ type, data: data ?? null, at: Date.now() });
     record.settled = type !== Callback.DeferredMessage;
-    this.store.changes.notify();
+    this.store.changes.notify(interactionTopic(id));
     return {
       interaction: {
         id,
@@ -134,7 +139,7 @@ export class InteractionTracker {
     });
     record.followUps.push(message);
     this.publish(message);
-    this.store.changes.notify();
+    this.store.changes.notify(interactionTopic(record.payload.id));
     return message;
   }
 
@@ -177,7 +182,7 @@ export class InteractionTracker {
       record.followUps = record.followUps.filter((candidate) => candidate !== followUp);
       this.store.deleteMessage(followUp);
     }
-    this.store.changes.notify();
+    this.store.changes.notify(interactionTopic(record.payload.id));
   }
 
   /** The settled answer, or undefined while there is none (used with `ChangeFeed.waitFor`). */
@@ -214,7 +219,7 @@ export class InteractionTracker {
       this.publish(record.original);
     } else this.store.replaceMessage(record.original);
     record.settled = true;
-    this.store.changes.notify();
+    this.store.changes.notify(interactionTopic(record.payload.id));
     return record.original;
   }
 

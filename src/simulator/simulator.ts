@@ -10,7 +10,7 @@ import { GatewayServer, type GatewayFrame, type GatewaySession, type ReadyContex
 import { IdentifyPacer, type SessionStart } from './gateway/identify-pacer';
 import { RateLimiter } from './rate-limits/rate-limiter';
 import { createHttpApp, type RequestRecord } from './http-routes';
-import { InteractionTracker, newInteractionToken, type CallbackRecord, type InteractionReply } from './interactions';
+import { interactionTopic, InteractionTracker, newInteractionToken, type CallbackRecord, type InteractionReply } from './interactions';
 import { resolveOptions, type DiscordSimulatorOptions, type ResolvedSimulatorOptions } from './options';
 import { guildCreatePayload, guildPayload } from './payloads/guild';
 import { DEFAULT_APP_PERMISSIONS, chatInputInteractionPayload, type OptionValue } from './payloads/interaction';
@@ -243,7 +243,12 @@ export class DiscordSimulator {
       token: payload.token,
       payload,
       response: (timeoutMs = DEFAULT_WAIT_MS) =>
-        changes.waitFor(() => this.interactions.reply(id), timeoutMs, `the reply to /${options.command} (interaction ${id})`),
+        changes.waitFor(
+          () => this.interactions.reply(id),
+          timeoutMs,
+          `the reply to /${options.command} (interaction ${id})`,
+          interactionTopic(id),
+        ),
       followUps: () => this.interactions.followUps(id),
       waitForFollowUps: (count, timeoutMs = DEFAULT_WAIT_MS) =>
         changes.waitFor(
@@ -253,6 +258,7 @@ export class DiscordSimulator {
           },
           timeoutMs,
           `${count} follow-up(s) to interaction ${id}`,
+          interactionTopic(id),
         ),
       callbacks: () => this.interactions.callbacks(id),
     };
