@@ -482,7 +482,7 @@ function attributeOf(entityType: EntityType, name: AttributeName | string): Attr
 
 /** Confirmations per staleness bound: one or two may be lost to a slow moment without the local tier pausing. */
 const CONFIRMATIONS_PER_BOUND = 4;
-/** Bounds without a confirmation after which the subscription is taken for stuck and reconnected. */
+/** Bounds a PING may go unanswered before the subscription is taken for stuck and reconnected. */
 const STUCK_BOUNDS = 5;
 
 function confirmationOf(localTtlMs: number): ConfirmationOptions {

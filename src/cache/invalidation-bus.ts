@@ -33,7 +33,7 @@ export interface InvalidationBusHandlers {
 export interface ConfirmationOptions {
   /** How often a PING is sent on the subscription. */
   intervalMs: number;
-  /** A subscription with no PING answered for this long is reconnected (a half-open socket is never closed otherwise). */
+  /** A subscription whose PING stays unanswered this long is reconnected (a half-open socket is never closed otherwise). */
   stuckAfterMs: number;
 }
 
