@@ -19,6 +19,8 @@ export interface RequestRecord {
   path: string;
   query: Record<string, string>;
   status: number;
+  /** The bucket's `X-RateLimit-Reset-After` the answer announced, in ms (what a client waits after a 429); null without one. */
+  resetAfterMs: number | null;
   /** The request carried the right `Authorization: Bot <token>`. */
   authorized: boolean;
   /** No route matched: the bot called something the simulator does not implement. */
@@ -59,6 +61,11 @@ function decodeAt(request: Request, _response: Response, next: NextFunction): vo
   next();
 }
 
+function resetAfterMsOf(response: Response): number | null {
+  const header = response.getHeader('X-RateLimit-Reset-After');
+  return typeof header === 'string' ? Math.round(Number(header) * 1000) : null;
+}
+
 /** The Discord REST API v10 subset the bot uses, under `/api/v10`. */
 export function createHttpApp(context: RouteContext): Express {
   const app = express();
@@ -74,6 +81,7 @@ export function createHttpApp(context: RouteContext): Express {
           path: request.path,
           query: Object.fromEntries(Object.entries(request.query).map(([key, value]) => [key, String(value)])),
           status: response.statusCode,
+          resetAfterMs: resetAfterMsOf(response),
           authorized: isAuthorized(request, context.token),
           unknownRoute: unknownRoutes.has(request),
           body: bodyOf(request).json,
