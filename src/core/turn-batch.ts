@@ -4,6 +4,11 @@ export interface TurnBatchOptions<Request, Reply> {
   /** How much of the batch a request takes (keys, entries); a batch never exceeds `maxWeight` unless one request alone does. */
   weightOf(request: Request): number;
   maxWeight: number;
+  /**
+   * Batches sent and not yet answered, at most; the next ones wait for a slot, gathering whatever
+   * arrives meanwhile. Default: no bound (one batch per turn, whatever is in flight).
+   */
+  maxInFlight?: number;
 }
 
 interface Queued<Request, Reply> {
@@ -19,30 +24,61 @@ interface Queued<Request, Reply> {
  * several interactions per command, where the next tick held one or two; each command's fixed cost,
  * on both sides, is what a cache or database path pays for at concurrency. Each caller still gets
  * its own reply, or the batch's error.
+ *
+ * With `maxInFlight`, a busy process sends fewer, bigger batches (group commit): while the bound is
+ * reached, requests gather until a batch is answered. An idle one still sends at once.
  */
 export class TurnBatch<Request, Reply> {
-  private queued: Queued<Request, Reply>[] = [];
+  /** The batch still taking requests. */
+  private open: Queued<Request, Reply>[] = [];
   private weight = 0;
-  private readonly flushQueued = (): void => this.flush();
+  /** Full batches waiting for a slot (`maxInFlight`), oldest first. */
+  private readonly waiting: Queued<Request, Reply>[][] = [];
+  private inFlight = 0;
+  private scheduled = false;
+  private readonly maxInFlight: number;
+  private readonly flushScheduled = (): void => {
+    this.scheduled = false;
+    this.flush();
+  };
 
-  constructor(private readonly options: TurnBatchOptions<Request, Reply>) {}
+  constructor(private readonly options: TurnBatchOptions<Request, Reply>) {
+    this.maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+  }
 
   submit(request: Request): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const weight = this.options.weightOf(request);
-      if (this.queued.length > 0 && this.weight + weight > this.options.maxWeight) this.flush();
-      if (this.queued.length === 0) setImmediate(this.flushQueued);
-      this.queued.push({ request, resolve, reject });
+      if (this.open.length > 0 && this.weight + weight > this.options.maxWeight) this.close();
+      this.open.push({ request, resolve, reject });
       this.weight += weight;
+      this.schedule();
     });
   }
 
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(this.flushScheduled);
+  }
+
+  /** Sends what the bound allows; while it is reached, the open batch keeps taking requests. */
   private flush(): void {
-    const batch = this.queued;
-    if (batch.length === 0) return;
-    this.queued = [];
+    if (this.inFlight >= this.maxInFlight) return;
+    this.close();
+    while (this.inFlight < this.maxInFlight) {
+      const batch = this.waiting.shift();
+      if (batch === undefined) return;
+      this.inFlight += 1;
+      void this.send(batch);
+    }
+  }
+
+  private close(): void {
+    if (this.open.length === 0) return;
+    this.waiting.push(this.open);
+    this.open = [];
     this.weight = 0;
-    void this.send(batch);
   }
 
   private async send(batch: readonly Queued<Request, Reply>[]): Promise<void> {
@@ -52,6 +88,10 @@ export class TurnBatch<Request, Reply> {
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;
+    } finally {
+      this.inFlight -= 1;
+      // A slot is free: what waited for it goes in the next check phase, with what this turn adds.
+      if (this.waiting.length > 0 || this.open.length > 0) this.schedule();
     }
     batch.forEach((item, index) => item.resolve(replies[index] as Reply));
   }

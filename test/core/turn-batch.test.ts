@@ -50,4 +50,64 @@ describe('TurnBatch', () => {
     for (const request of failed) await expect(request).rejects.toThrow('the command failed');
     expect(await batch.submit(['c'])).toBe(1);
   });
+
+  describe('with maxInFlight', () => {
+    /** A batch of at most one command in flight, whose commands are answered (or failed) when the test says. */
+    function heldBatch(maxWeight = 100) {
+      const sent: string[][] = [];
+      const pending: { answer: () => void; fail: () => void }[] = [];
+      const batch = new TurnBatch<string, string>({
+        send: (requests) =>
+          new Promise((resolve, reject) => {
+            sent.push([...requests]);
+            pending.push({
+              answer: () => resolve(requests.map((request) => request.toUpperCase())),
+              fail: () => reject(new Error('lost')),
+            });
+          }),
+        weightOf: () => 1,
+        maxWeight,
+        maxInFlight: 1,
+      });
+      return { batch, sent, pending };
+    }
+    const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+    it('sends at once when idle, then gathers the turns that come while a batch is in flight into the next one', async () => {
+      const { batch, sent, pending } = heldBatch();
+      const first = batch.submit('a');
+      await nextTurn();
+      expect(sent).toEqual([['a']]);
+      const later = [batch.submit('b')];
+      await nextTurn();
+      later.push(batch.submit('c'));
+      await nextTurn();
+      // Three turns, still one command in flight.
+      expect(sent).toEqual([['a']]);
+      pending[0]!.answer();
+      expect(await first).toBe('A');
+      await nextTurn();
+      expect(sent).toEqual([['a'], ['b', 'c']]);
+      pending[1]!.answer();
+      expect(await Promise.all(later)).toEqual(['B', 'C']);
+    });
+
+    it('keeps the weight bound while gathering, and a failed batch frees its slot', async () => {
+      const { batch, sent, pending } = heldBatch(2);
+      const first = batch.submit('a');
+      await nextTurn();
+      const waiting = ['b', 'c', 'd'].map((request) => batch.submit(request));
+      await nextTurn();
+      pending[0]!.fail();
+      await expect(first).rejects.toThrow('lost');
+      await nextTurn();
+      expect(sent).toEqual([['a'], ['b', 'c']]);
+      pending[1]!.answer();
+      expect(await Promise.all(waiting.slice(0, 2))).toEqual(['B', 'C']);
+      await nextTurn();
+      expect(sent).toEqual([['a'], ['b', 'c'], ['d']]);
+      pending[2]!.answer();
+      expect(await waiting[2]).toBe('D');
+    });
+  });
 });

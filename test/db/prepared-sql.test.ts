@@ -13,6 +13,42 @@ async function openOnOneConnection(url: string, preparedStatements: boolean): Pr
   return new PostgresDatabase(dataSource, { preparedStatements });
 }
 
+interface PreparedStatementRow {
+  name: string;
+  parameterTypes: string[];
+  genericPlans: number;
+  customPlans: number;
+}
+
+async function preparedStatements(db: PostgresDatabase): Promise<PreparedStatementRow[]> {
+  return (await db.dataSource.query(
+    `SELECT name, parameter_types::text[] AS "parameterTypes", generic_plans::int AS "genericPlans", custom_plans::int AS "customPlans"
+     FROM pg_prepared_statements ORDER BY name`,
+  )) as PreparedStatementRow[];
+}
+
+/** A literal of each parameter type the statements take, to plan them with `EXPLAIN EXECUTE`. */
+const SAMPLE_LITERALS: Record<string, string> = {
+  bigint: `'${GUILD}'`,
+  'bigint[]': `'{${NEW_USER},${GUILD}}'`,
+  'boolean[]': `'{t,f}'`,
+};
+
+/** The plan of each prepared statement of the connection, as EXPLAIN prints it. */
+async function plans(db: PostgresDatabase): Promise<Map<string, string>> {
+  const result = new Map<string, string>();
+  for (const statement of await preparedStatements(db)) {
+    const args = statement.parameterTypes.map((type) => {
+      const literal = SAMPLE_LITERALS[type];
+      if (literal === undefined) throw new Error(`${statement.name}: no sample literal for ${type}`);
+      return `${literal}::${type}`;
+    });
+    const rows = (await db.dataSource.query(`EXPLAIN EXECUTE ${statement.name}(${args.join(', ')})`)) as { 'QUERY PLAN': string }[];
+    result.set(statement.name, rows.map((row) => row['QUERY PLAN']).join('\n'));
+  }
+  return result;
+}
+
 async function preparedNames(db: PostgresDatabase): Promise<string[]> {
   const rows = (await db.dataSource.query(`SELECT name FROM pg_prepared_statements ORDER BY name`)) as { name: string }[];
   return rows.map((row) => row.name);
@@ -69,6 +105,33 @@ describe('the interaction path as named prepared statements', () => {
       expect(await preparedNames(unnamed)).toEqual([]);
     } finally {
       await Promise.all([named.close(), unnamed.close()]);
+    }
+  });
+
+  it('runs each statement with its one generic plan, which only probes primary keys, on empty and on filled tables', async () => {
+    const scratch = await createTestDatabase();
+    const db = await openOnOneConnection(scratch.url, true);
+    try {
+      await exercise(db, NEW_USER);
+      for (const statement of await preparedStatements(db)) {
+        // Planned once for the connection, never again at a call.
+        expect(statement).toMatchObject({ customPlans: 0 });
+        expect(statement.genericPlans).toBeGreaterThan(0);
+      }
+      const onEmpty = await plans(db);
+      // Big enough that a scan of either table costs more than probing it, once the planner knows their size.
+      await db.dataSource.query(`INSERT INTO users (user_id) SELECT 730000000000000000 + n FROM generate_series(1, 50000) n`);
+      await db.dataSource.query(`INSERT INTO guilds (guild_id) SELECT 740000000000000000 + n FROM generate_series(1, 50000) n`);
+      await db.dataSource.query('ANALYZE users, guilds');
+      const onFilled = await plans(db);
+      expect([...onEmpty.keys()]).toEqual(await preparedNames(db));
+      for (const [name, plan] of [...onEmpty, ...onFilled]) {
+        expect(`${name}: ${plan}`).not.toMatch(/Seq Scan|Hash|Bitmap/);
+        expect(plan).toMatch(/Index (Only )?Scan using (users|guilds)_pkey/);
+      }
+    } finally {
+      await db.close();
+      await scratch.drop();
     }
   });
 

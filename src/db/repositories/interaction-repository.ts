@@ -20,6 +20,13 @@ export interface InteractionLoad {
 
 /** Loads per statement at most: a burst becomes several statements, not one huge one. */
 const MAX_BATCH = 256;
+/**
+ * Statements in flight per process at most: while they run, the next loads gather into one (group
+ * commit). Measured on the cold path: concurrent first-seen inserts cost PostgreSQL more per
+ * statement (0.29 ms at 10 in flight, 0.17 at 1), and fewer, bigger statements cost both sides less.
+ * Two, so that one statement waiting on a row lock does not hold every interaction of the process.
+ */
+const MAX_IN_FLIGHT = 2;
 
 /**
  * The loads of a batch, one per input row (`n` keeps their order). The first-seen rows are those of
@@ -29,6 +36,12 @@ const MAX_BATCH = 256;
  * deadlock), and once per user (a row cannot be affected twice by one statement). The reads see
  * the database as it was before the statement's own inserts, which is right: a created row has no
  * attributes, a reactivated one keeps its own. Every value is a bound parameter.
+ *
+ * Each lookup is a subquery behind `OFFSET 0`, a fence the planner keeps: whatever it guesses of the
+ * arrays' length, it can only probe the primary keys row by row. That makes the generic plan the
+ * right one at any table size, so the session runs it without planning at each call
+ * (`plan_cache_mode`, see `createDataSource`); planned per call, the join order and scans were
+ * chosen again every time (0.17 ms of the statement's 0.3 ms on the server).
  */
 const BEGIN_INTERACTIONS: NamedStatement = {
   name: 'moddy_begin_interactions',
@@ -40,7 +53,7 @@ const BEGIN_INTERACTIONS: NamedStatement = {
     INSERT INTO users (user_id)
     SELECT DISTINCT i.user_id FROM input i
     WHERE i.ensure_user AND NOT EXISTS (
-      SELECT 1 FROM users u WHERE u.user_id = i.user_id AND (u.deactivated_at IS NULL OR u.attributes ? 'BLACKLISTED'))
+      SELECT 1 FROM users u WHERE u.user_id = i.user_id AND (u.deactivated_at IS NULL OR u.attributes ? 'BLACKLISTED') OFFSET 0)
     ORDER BY i.user_id
     ON CONFLICT (user_id) DO UPDATE SET deactivated_at = NULL, updated_at = now()
       WHERE users.deactivated_at IS NOT NULL AND NOT users.attributes ? 'BLACKLISTED'
@@ -50,8 +63,10 @@ const BEGIN_INTERACTIONS: NamedStatement = {
          CASE WHEN i.guild_record THEN g.data END AS data, g.created_at AS "createdAt", g.updated_at AS "updatedAt",
          g.deactivated_at AS "deactivatedAt", CASE WHEN i.ensure_user THEN e.created END AS created
   FROM input i
-  LEFT JOIN users u ON u.user_id = i.user_id
-  LEFT JOIN guilds g ON g.guild_id = i.guild_id
+  LEFT JOIN LATERAL (SELECT attributes FROM users WHERE user_id = i.user_id OFFSET 0) u ON true
+  LEFT JOIN LATERAL (
+    SELECT guild_id, attributes, data, created_at, updated_at, deactivated_at FROM guilds WHERE guild_id = i.guild_id OFFSET 0
+  ) g ON true
   LEFT JOIN ensured e ON e.user_id = i.user_id
   ORDER BY i.n`,
 };
@@ -80,6 +95,7 @@ export class InteractionRepository {
     send: (loads) => this.run(loads),
     weightOf: () => 1,
     maxWeight: MAX_BATCH,
+    maxInFlight: MAX_IN_FLIGHT,
   });
 
   constructor(private readonly sql: PreparedSql) {}
