@@ -66,7 +66,7 @@ function clientCells(result: ClientResult): string {
 export function formatReport(results: readonly WorldResult[], concurrency: number): string {
   const rounds = results[0]?.rounds.length ?? 0;
   const lines = [
-    `Bare discord.js vs Moddy on the same simulator world, /config show at concurrency ${concurrency}, 2 cluster processes each (RSS: mean per cluster process after the run; peak: its VmHWM); ${rounds} round(s) per world (bare first in odd rounds, Moddy first in even ones), the figures of the round with the median throughput ratio`,
+    `Bare discord.js vs Moddy on the same simulator world, /config show at concurrency ${concurrency}, 2 cluster processes each on Node.js ${process.version} (RSS: mean per cluster process after the run; peak: its VmHWM); ${rounds} round(s) per world (bare first in odd rounds, Moddy first in even ones), the figures of the round with the median throughput ratio`,
     '',
     '| world | client | throughput | p50 | p99 | RSS per cluster | peak RSS | failed |',
     '|---|---|---:|---:|---:|---:|---:|---:|',
