@@ -9,7 +9,14 @@ export interface TurnBatchOptions<Request, Reply> {
    * arrives meanwhile. Default: no bound (one batch per turn, whatever is in flight).
    */
   maxInFlight?: number;
+  /**
+   * A batch still unanswered after this stops holding its slot (with `maxInFlight`): one hung
+   * command must not hold every request behind it for as long as its own timeout. Default 1000 ms.
+   */
+  slotHeldMs?: number;
 }
+
+const DEFAULT_SLOT_HELD_MS = 1000;
 
 interface Queued<Request, Reply> {
   request: Request;
@@ -26,7 +33,8 @@ interface Queued<Request, Reply> {
  * its own reply, or the batch's error.
  *
  * With `maxInFlight`, a busy process sends fewer, bigger batches (group commit): while the bound is
- * reached, requests gather until a batch is answered. An idle one still sends at once.
+ * reached, requests gather until a batch is answered, or has waited `slotHeldMs`. An idle process
+ * still sends at once.
  */
 export class TurnBatch<Request, Reply> {
   /** The batch still taking requests. */
@@ -82,6 +90,17 @@ export class TurnBatch<Request, Reply> {
   }
 
   private async send(batch: readonly Queued<Request, Reply>[]): Promise<void> {
+    let holdsSlot = true;
+    const freeSlot = (): void => {
+      if (!holdsSlot) return;
+      holdsSlot = false;
+      this.inFlight -= 1;
+      // What waited for the slot goes in the next check phase, with what this turn adds.
+      if (this.waiting.length > 0 || this.open.length > 0) this.schedule();
+    };
+    const slotTimer = Number.isFinite(this.maxInFlight)
+      ? setTimeout(freeSlot, this.options.slotHeldMs ?? DEFAULT_SLOT_HELD_MS).unref()
+      : undefined;
     let replies: readonly Reply[];
     try {
       replies = await this.options.send(batch.map((item) => item.request));
@@ -89,9 +108,8 @@ export class TurnBatch<Request, Reply> {
       for (const item of batch) item.reject(error);
       return;
     } finally {
-      this.inFlight -= 1;
-      // A slot is free: what waited for it goes in the next check phase, with what this turn adds.
-      if (this.waiting.length > 0 || this.open.length > 0) this.schedule();
+      clearTimeout(slotTimer);
+      freeSlot();
     }
     batch.forEach((item, index) => item.resolve(replies[index] as Reply));
   }

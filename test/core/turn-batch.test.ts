@@ -53,13 +53,15 @@ describe('TurnBatch', () => {
 
   describe('with maxInFlight', () => {
     /** A batch of at most one command in flight, whose commands are answered (or failed) when the test says. */
-    function heldBatch(maxWeight = 100) {
+    function heldBatch(maxWeight = 100, slotHeldMs = 60_000) {
       const sent: string[][] = [];
       const pending: { answer: () => void; fail: () => void }[] = [];
+      let onSend = (): void => undefined;
       const batch = new TurnBatch<string, string>({
         send: (requests) =>
           new Promise((resolve, reject) => {
             sent.push([...requests]);
+            onSend();
             pending.push({
               answer: () => resolve(requests.map((request) => request.toUpperCase())),
               fail: () => reject(new Error('lost')),
@@ -68,8 +70,10 @@ describe('TurnBatch', () => {
         weightOf: () => 1,
         maxWeight,
         maxInFlight: 1,
+        slotHeldMs,
       });
-      return { batch, sent, pending };
+      const nextSend = () => new Promise<void>((resolve) => (onSend = resolve));
+      return { batch, sent, pending, nextSend };
     }
     const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -108,6 +112,21 @@ describe('TurnBatch', () => {
       expect(sent).toEqual([['a'], ['b', 'c'], ['d']]);
       pending[2]!.answer();
       expect(await waiting[2]).toBe('D');
+    });
+
+    it('lets the next batch go when one holds its slot past slotHeldMs (a hung command holds only its own requests)', async () => {
+      const { batch, sent, pending, nextSend } = heldBatch(100, 20);
+      const hung = batch.submit('a');
+      await nextTurn();
+      const second = nextSend();
+      const next = batch.submit('b');
+      await second;
+      // 'a' is still unanswered.
+      expect(sent).toEqual([['a'], ['b']]);
+      pending[1]!.answer();
+      expect(await next).toBe('B');
+      pending[0]!.answer();
+      expect(await hung).toBe('A');
     });
   });
 });

@@ -24,7 +24,9 @@ const MAX_BATCH = 256;
  * Statements in flight per process at most: while they run, the next loads gather into one (group
  * commit). Measured on the cold path: concurrent first-seen inserts cost PostgreSQL more per
  * statement (0.29 ms at 10 in flight, 0.17 at 1), and fewer, bigger statements cost both sides less.
- * Two, so that one statement waiting on a row lock does not hold every interaction of the process.
+ * Two, so that one statement waiting on a row lock does not hold every interaction of the process;
+ * and a statement unanswered after a second stops holding its slot (`TurnBatch`'s `slotHeldMs`):
+ * a hung connection delays only its own loads, up to the query timeout.
  */
 const MAX_IN_FLIGHT = 2;
 
