@@ -17,6 +17,7 @@ export interface TurnBatchOptions<Request, Reply> {
 }
 
 const DEFAULT_SLOT_HELD_MS = 1000;
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface Queued<Request, Reply> {
   request: Request;
@@ -52,12 +53,22 @@ export class TurnBatch<Request, Reply> {
 
   constructor(private readonly options: TurnBatchOptions<Request, Reply>) {
     this.maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxInFlight >= 1)) throw new RangeError(`TurnBatch: maxInFlight must be at least 1, got ${this.maxInFlight}`);
+    const slotHeldMs = options.slotHeldMs ?? DEFAULT_SLOT_HELD_MS;
+    // Past 2^31 - 1 ms, Node's setTimeout fires after 1 ms instead.
+    if (!(slotHeldMs > 0 && slotHeldMs <= MAX_TIMER_MS)) {
+      throw new RangeError(`TurnBatch: slotHeldMs must be in (0, ${MAX_TIMER_MS}], got ${slotHeldMs}`);
+    }
   }
 
   submit(request: Request): Promise<Reply> {
     return new Promise((resolve, reject) => {
       const weight = this.options.weightOf(request);
-      if (this.open.length > 0 && this.weight + weight > this.options.maxWeight) this.close();
+      if (this.open.length > 0 && this.weight + weight > this.options.maxWeight) {
+        // A full batch goes at once when a slot is free, as it would wait for nothing more.
+        this.close();
+        this.flush();
+      }
       this.open.push({ request, resolve, reject });
       this.weight += weight;
       this.schedule();

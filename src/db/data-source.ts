@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import type { ClientBase } from 'pg';
 import { DataSource } from 'typeorm';
 import type { Config } from '../config';
 import { MIGRATIONS } from '../../migrations';
@@ -45,17 +44,6 @@ export interface DataSourceOptions {
   pgbouncer?: boolean;
 }
 
-/**
- * Named statements (the interaction path's, see `PreparedSql`) run their generic plan instead of
- * being planned again at each call: they are written so that it is the right plan at any table
- * size (`BEGIN_INTERACTIONS`). Unnamed statements, everything TypeORM sends, are still planned with
- * their values at each call. A `SET` and not a startup parameter: a `?options=` in `DATABASE_URL`
- * would replace the startup one.
- */
-async function useGenericPlans(client: ClientBase): Promise<void> {
-  await client.query('SET plan_cache_mode = force_generic_plan');
-}
-
 /** A TypeORM DataSource on Moddy's schema. Schema changes only come from migrations: never `synchronize`. */
 export function createDataSource({
   url,
@@ -68,11 +56,7 @@ export function createDataSource({
   // Session settings sent at connect (pg omits a 0); none through PgBouncer.
   const session = pgbouncer
     ? {}
-    : {
-        statement_timeout: bounds.statementMs,
-        idle_in_transaction_session_timeout: bounds.idleInTransactionMs,
-        onConnect: useGenericPlans,
-      };
+    : { statement_timeout: bounds.statementMs, idle_in_transaction_session_timeout: bounds.idleInTransactionMs };
   return new DataSource({
     type: 'postgres',
     url,

@@ -43,6 +43,22 @@ describe('TurnBatch', () => {
     expect(sent).toEqual([[['a', 'b'], ['c']], [['d', 'e']], [['f', 'g', 'h', 'i']], [['j']]]);
   });
 
+  it('sends a full batch at once, without waiting for the end of the turn', () => {
+    const { batch, sent } = recordingBatch(2);
+    void batch.submit(['a', 'b']);
+    expect(sent).toEqual([]);
+    void batch.submit(['c']);
+    expect(sent).toEqual([[['a', 'b']]]);
+  });
+
+  it('refuses bounds that would strand requests or void the slot timer', () => {
+    const options = { send: async () => [], weightOf: () => 1, maxWeight: 1 };
+    for (const maxInFlight of [0, Number.NaN]) expect(() => new TurnBatch({ ...options, maxInFlight })).toThrow(RangeError);
+    for (const slotHeldMs of [0, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      expect(() => new TurnBatch({ ...options, maxInFlight: 1, slotHeldMs })).toThrow(RangeError);
+    }
+  });
+
   it('fails every request of a failed batch with its error, and only those', async () => {
     const { batch, failNext } = recordingBatch(100);
     failNext();
