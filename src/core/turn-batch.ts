@@ -46,6 +46,7 @@ export class TurnBatch<Request, Reply> {
   private inFlight = 0;
   private scheduled = false;
   private readonly maxInFlight: number;
+  private readonly slotHeldMs: number;
   private readonly flushScheduled = (): void => {
     this.scheduled = false;
     this.flush();
@@ -54,10 +55,10 @@ export class TurnBatch<Request, Reply> {
   constructor(private readonly options: TurnBatchOptions<Request, Reply>) {
     this.maxInFlight = options.maxInFlight ?? Number.POSITIVE_INFINITY;
     if (!(this.maxInFlight >= 1)) throw new RangeError(`TurnBatch: maxInFlight must be at least 1, got ${this.maxInFlight}`);
-    const slotHeldMs = options.slotHeldMs ?? DEFAULT_SLOT_HELD_MS;
+    this.slotHeldMs = options.slotHeldMs ?? DEFAULT_SLOT_HELD_MS;
     // Past 2^31 - 1 ms, Node's setTimeout fires after 1 ms instead.
-    if (!(slotHeldMs > 0 && slotHeldMs <= MAX_TIMER_MS)) {
-      throw new RangeError(`TurnBatch: slotHeldMs must be in (0, ${MAX_TIMER_MS}], got ${slotHeldMs}`);
+    if (!(this.slotHeldMs > 0 && this.slotHeldMs <= MAX_TIMER_MS)) {
+      throw new RangeError(`TurnBatch: slotHeldMs must be in (0, ${MAX_TIMER_MS}], got ${this.slotHeldMs}`);
     }
   }
 
@@ -109,9 +110,7 @@ export class TurnBatch<Request, Reply> {
       // What waited for the slot goes in the next check phase, with what this turn adds.
       if (this.waiting.length > 0 || this.open.length > 0) this.schedule();
     };
-    const slotTimer = Number.isFinite(this.maxInFlight)
-      ? setTimeout(freeSlot, this.options.slotHeldMs ?? DEFAULT_SLOT_HELD_MS).unref()
-      : undefined;
+    const slotTimer = Number.isFinite(this.maxInFlight) ? setTimeout(freeSlot, this.slotHeldMs).unref() : undefined;
     let replies: readonly Reply[];
     try {
       replies = await this.options.send(batch.map((item) => item.request));
