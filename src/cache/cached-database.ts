@@ -96,14 +96,18 @@ export class CachedDatabase implements ModdyDatabase {
       record: options.recordsTtlSeconds * 1000,
       lookup: options.lookupsTtlSeconds * 1000,
     };
-    const space = <T>(kind: CacheKind, entityType: EntityType, codec: Codec<T>, ttl: number): EntrySpace<T> => ({
+    const space = <T>(kind: CacheKind, entityType: EntityType, codec: Codec<T>, ttl: number, cachesNull = true): EntrySpace<T> => ({
       prefix: this.keys.space(kind, entityType),
       codec,
       ttlMs: ttl,
+      cachesNull,
     });
     this.spaces = {
       attrs: { user: space('attrs', 'user', attributesCodec, ttlMs.attrs), guild: space('attrs', 'guild', attributesCodec, ttlMs.attrs) },
-      userRecord: space('record', 'user', userRecordCodec, ttlMs.record),
+      // A user's row is created by their first interaction: were an absent row cached, every
+      // first-seen user would cost an invalidation sent to every process. Nothing in the bot reads
+      // the record of a user who has no row; the attributes space still caches them as absent.
+      userRecord: space('record', 'user', userRecordCodec, ttlMs.record, false),
       guildRecord: space('record', 'guild', guildRecordCodec, ttlMs.record),
       lookup: space('lookup', 'guild', lookupCodec, ttlMs.lookup),
     };
@@ -244,7 +248,8 @@ export class CachedDatabase implements ModdyDatabase {
   /**
    * The user's and guild's attributes and the guild's record are one `getMany`: one MGET, and when
    * anything misses, one SQL statement that also ensures the user's row. When everything hit, the
-   * row is ensured on its own (an active row is only read). Either write invalidates the user's record.
+   * row is ensured on its own (an active row is only read). A reactivated row invalidates the user's
+   * record; a created one has nothing to invalidate (absent user records are not cached).
    * The guild's record holds its attributes (an attribute write invalidates both entries): when the
    * record is asked, it alone is read, one entry fewer per interaction in every tier.
    */
@@ -265,7 +270,7 @@ export class CachedDatabase implements ModdyDatabase {
         const row = await this.inner.beginInteraction(user, guild, { guildRecord: withRecord, ensureUser });
         if (ensureUser) userRow = row.userRow;
         // Sent now, it shares one Redis round trip with the fill that follows the load; awaited before returning.
-        if (userRow?.created === true || userRow?.reactivated === true) {
+        if (userRow !== undefined && this.recordChanged('user', userRow)) {
           recordInvalidated = this.invalidator.invalidate([this.keys.record('user', user)]);
         }
         return missing.map((spec) => (spec === userSpec ? row.user : withRecord ? (row.guildRecord ?? null) : (row.guild ?? {})));
@@ -450,8 +455,14 @@ export class CachedDatabase implements ModdyDatabase {
     return this.writeThrough(
       () => this.inner.ensureEntity(entityType, id),
       () => [this.keys.record(entityType, id)],
-      (result) => result.created || result.reactivated,
+      (result) => this.recordChanged(entityType, result),
     );
+  }
+
+  /** Whether ensuring a row changed a record some tier may hold: a reactivation, or a creation where an absent row is cached. */
+  private recordChanged(entityType: EntityType, result: { created: boolean; reactivated: boolean }): boolean {
+    const space = entityType === 'user' ? this.spaces.userRecord : this.spaces.guildRecord;
+    return result.reactivated || (result.created && space.cachesNull);
   }
 
   /**

@@ -11,6 +11,12 @@ export interface EntrySpace<T> {
   readonly prefix: string;
   readonly codec: Codec<T>;
   readonly ttlMs: number;
+  /**
+   * Whether `null` (no such row) is cached like any value. When false, a `null` reaches its callers
+   * but no tier: creating the row then leaves nothing stale to invalidate, and a `null` found in
+   * Redis (stored by an earlier version) is a miss.
+   */
+  readonly cachesNull: boolean;
 }
 
 /** One entry: its space and ID, and the key they make. */
@@ -240,8 +246,9 @@ export class ReadThrough {
     if (read.missing.length > 0) {
       const loaded = await load(read.missing.map((k) => (owned[k] as OwnedLoad<T>).spec));
       read.missing.forEach((k, j) => (values[k] = loaded[j]));
-      if (read.versions !== undefined && this.deps.health.up && this.deps.health.epoch === epoch) {
-        raced = await this.fill(owned, read.missing, values as T[], read.versions);
+      const filled = read.missing.filter((k) => cacheable((owned[k] as OwnedLoad<T>).spec, values[k] as T));
+      if (filled.length > 0 && read.versions !== undefined && this.deps.health.up && this.deps.health.epoch === epoch) {
+        raced = await this.fill(owned, filled, values as T[], read.versions);
       }
     }
     if (this.deps.health.epoch === epoch) this.storeLocally(owned, values as T[], raced);
@@ -306,7 +313,7 @@ export class ReadThrough {
     const ttl = this.localTtl();
     if (!this.deps.local.enabled || ttl <= 0) return;
     owned.forEach((item, k) => {
-      if (raced.has(k) || item.flight.stale) return;
+      if (raced.has(k) || item.flight.stale || !cacheable(item.spec, values[k] as T)) return;
       this.deps.local.setIn(item.spec.space.prefix, item.spec.id, values[k], ttl);
       this.deps.counters.local.loads += 1;
     });
@@ -314,7 +321,8 @@ export class ReadThrough {
 
   private decode<T>(spec: EntrySpec<T>, text: string): T | undefined {
     try {
-      return spec.space.codec.decode(text);
+      const value = spec.space.codec.decode(text);
+      return cacheable(spec, value) ? value : undefined;
     } catch {
       this.deps.counters.redis.errors += 1;
       return undefined;
@@ -325,4 +333,9 @@ export class ReadThrough {
     this.deps.counters.redis.errors += 1;
     this.deps.health.fail(error);
   }
+}
+
+/** Whether `value` may be kept in a tier (see `EntrySpace.cachesNull`). */
+function cacheable<T>(spec: EntrySpec<T>, value: T): boolean {
+  return value !== null || spec.space.cachesNull;
 }

@@ -21,7 +21,7 @@ describe('interaction middleware', () => {
     const { db, calls } = recordingCalls(fixture.db, ['beginInteraction', 'ensureUser']);
     const known = new KnownUsers();
     const before = Date.now();
-    // Cached as absent first: the interaction's write must invalidate it.
+    // Absent before: a record read after the interaction returns must see the row.
     expect(await fixture.db.getUser(user)).toBeNull();
 
     const first = await openInteraction(db, known, { userId: user, guildId: GUILD, locale: 'en-US' });

@@ -131,23 +131,72 @@ describe('a write racing a read-through', () => {
 });
 
 describe('the Redis commands of one event-loop turn', () => {
-  it('are one MGET, one fill and one invalidation for 20 first-seen users, and the other process hears them in one message', async () => {
+  let listener: ((channel: string, message: string) => void) | undefined;
+  afterEach(() => {
+    if (listener) b.subscriber.off('message', listener);
+    listener = undefined;
+  });
+
+  /**
+   * `b`'s invalidation messages from `a` once every earlier one has arrived: messages arrive in
+   * order, so once `b` hears a marker write's message, nothing published before it is still coming.
+   */
+  const messagesFromA = async (): Promise<string[][]> => {
+    const messages: string[][] = [];
+    listener = (_channel: string, message: string) => {
+      const { origin, entries } = decodeInvalidation(message);
+      if (origin === a.db.invalidationOrigin) messages.push(entries);
+    };
+    b.subscriber.on('message', listener);
+    const marker = a.db.keys.attributes('user', await markerWrite());
+    await waitFor(() => messages.some((entries) => entries.includes(marker)), 2000);
+    messages.length = 0;
+    return messages;
+  };
+
+  /** A write of `a`'s whose message `b` hears; returns its user. */
+  const markerWrite = async (): Promise<string> => {
+    const marker = freshId();
+    await a.db.setAttribute('user', marker, 'BETA', true, DEV, 'marker');
+    return marker;
+  };
+
+  it('are one MGET and one fill for 20 first-seen users, and no invalidation: no tier holds an absent user record', async () => {
     const guild = freshId();
     // Loads the scripts, so that what is counted below is not a NOSCRIPT retry.
     await a.db.beginInteraction(freshId(), guild, { ensureUser: true });
     const users = Array.from({ length: 20 }, () => freshId());
-    // The other process caches each user as absent: the creations must reach it.
     for (const user of users) expect(await b.db.getUser(user)).toBeNull();
-    const messages: string[][] = [];
-    b.subscriber.on('message', (_channel: string, message: string) => {
-      const { origin, entries } = decodeInvalidation(message);
-      if (origin === a.db.invalidationOrigin) messages.push(entries);
-    });
+    const messages = await messagesFromA();
     a.commands.length = 0;
 
     const starts = await Promise.all(users.map((user) => a.db.beginInteraction(user, guild, { ensureUser: true })));
 
     expect(starts.map((start) => start.userRow.created)).toEqual(users.map(() => true));
+    const counted = a.commands.filter((name) => name !== 'ping');
+    expect(counted).toEqual(['mget', 'evalsha']);
+    for (const user of users) expect(await b.db.getUser(user)).toMatchObject({ userId: user, deactivatedAt: null });
+    // Had the creations been announced, b would hear them before this write's message.
+    const marker = await markerWrite();
+    await waitFor(() => messages.length > 0, 2000);
+    expect(messages).toEqual([[a.db.keys.attributes('user', marker), a.db.keys.record('user', marker)]]);
+  });
+
+  it('are one MGET, one fill and one invalidation for 20 reactivated users, and the other process hears them in one message', async () => {
+    const guild = freshId();
+    const users = Array.from({ length: 20 }, () => freshId());
+    for (const user of users) {
+      await a.db.ensureUser(user);
+      await a.db.deactivateUser(user);
+      expect((await b.db.getUser(user))?.deactivatedAt).toBeInstanceOf(Date);
+    }
+    await a.db.beginInteraction(freshId(), guild, { ensureUser: true });
+    const messages = await messagesFromA();
+    a.commands.length = 0;
+
+    const starts = await Promise.all(users.map((user) => a.db.beginInteraction(user, guild, { ensureUser: true })));
+
+    expect(starts.map((start) => start.userRow.reactivated)).toEqual(users.map(() => true));
     const counted = a.commands.filter((name) => name !== 'ping');
     expect(counted.filter((name) => name === 'mget')).toHaveLength(1);
     // One fill script and one invalidation script.

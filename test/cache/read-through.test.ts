@@ -105,18 +105,46 @@ describe('negative entries', () => {
     expect(loads(redisOnly) - before).toBe(200);
   });
 
-  it('an absent user record is cached as absent, and creating the user replaces it', async () => {
+  it('an absent guild record is cached as absent, and creating the guild replaces it', async () => {
+    const id = freshId();
+    const before = loads(a);
+    expect(await a.db.getGuild(id)).toBeNull();
+    expect(await a.db.getGuild(id)).toBeNull();
+    expect(await redisOnly.db.getGuild(id)).toBeNull();
+    expect(loads(a) - before).toBe(1);
+    expect(await f.redis.get(`${f.prefix}:v2:record:guild:${id}`)).toBe('null');
+
+    expect(await a.db.ensureGuild(id)).toBe(true);
+    expect((await a.db.getGuild(id))?.guildId).toBe(id);
+    expect((await redisOnly.db.getGuild(id))?.guildId).toBe(id);
+  });
+
+  it('an absent user record is cached in no tier, so a user created elsewhere is read at once', async () => {
     const id = freshId();
     const before = loads(a);
     expect(await a.db.getUser(id)).toBeNull();
     expect(await a.db.getUser(id)).toBeNull();
-    expect(await redisOnly.db.getUser(id)).toBeNull();
-    expect(loads(a) - before).toBe(1);
-    expect(await f.redis.get(`${f.prefix}:v2:record:user:${id}`)).toBe('null');
+    expect(loads(a) - before).toBe(2);
+    expect(await f.redis.exists(`${f.prefix}:v2:record:user:${id}`)).toBe(0);
 
-    expect(await a.db.ensureUser(id)).toBe(true);
+    // Created through the other instance: no invalidation is needed for this one to see it.
+    expect(await redisOnly.db.ensureUser(id)).toBe(true);
     expect((await a.db.getUser(id))?.userId).toBe(id);
+    expect(loads(a) - before).toBe(3);
+    // Then cached as any record.
+    expect((await a.db.getUser(id))?.userId).toBe(id);
+    expect(loads(a) - before).toBe(3);
+  });
+
+  it('an absent user record left in Redis by an earlier version is a miss', async () => {
+    const id = freshId();
+    await a.db.ensureUser(id);
+    const key = `${f.prefix}:v2:record:user:${id}`;
+    await f.redis.set(key, 'null', 'PX', 60_000);
+    const misses = redisOnly.db.getCacheStats().redis.misses;
     expect((await redisOnly.db.getUser(id))?.userId).toBe(id);
+    expect(redisOnly.db.getCacheStats().redis.misses - misses).toBe(1);
+    expect(JSON.parse((await f.redis.get(key)) ?? 'null')).toMatchObject({ userId: id });
   });
 });
 
