@@ -13,9 +13,10 @@ afterAll(async () => {
 });
 
 /**
- * Blocks the event loop for `ms` right after the instance's next MGET is written to the socket: Redis
- * answers meanwhile, but the reply stays unread until the loop is free, after the command's timer
- * has fired (timers run before the poll that reads sockets). What a saturated cluster does to itself.
+ * Blocks the event loop for `ms` just after the instance's next MGET is written to the socket (in the
+ * next tick, once the caller has armed the command's deadline): Redis answers meanwhile, but the
+ * reply stays unread until the loop is free, after the command's timer has fired (timers run before
+ * the poll that reads sockets). What a saturated cluster does to itself.
  */
 function blockAfterNextRead(instance: CacheInstance, ms: number): void {
   const original = instance.redis.sendCommand;
@@ -24,10 +25,12 @@ function blockAfterNextRead(instance: CacheInstance, ms: number): void {
     const sent = send(command, ...rest);
     if (command.name === 'mget') {
       instance.redis.sendCommand = original;
-      const until = performance.now() + ms;
-      while (performance.now() < until) {
-        // Busy: this is the load being simulated.
-      }
+      process.nextTick(() => {
+        const until = performance.now() + ms;
+        while (performance.now() < until) {
+          // Busy: this is the load being simulated.
+        }
+      });
     }
     return sent;
   }) as typeof original;
