@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { createDataSource } from '../../src/db/data-source';
 import { createTestDatabase, type TestDatabase } from '../helpers/database';
@@ -74,6 +75,32 @@ describe('batched interaction loads', () => {
     for (const id of users) expect(await db.getUser(id)).toMatchObject({ userId: id, deactivatedAt: null });
   });
 
+  it("a statement waiting on a row lock does not hold the process's other loads until the lock is released", async () => {
+    const db = await connect();
+    const blocked = user(3000);
+    const other = user(3001);
+    // Another session inserts the same user and keeps its transaction open: the statement that
+    // ensures that user waits on it.
+    const holder = new Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('INSERT INTO users (user_id) VALUES ($1)', [blocked]);
+      let blockedSettled = false;
+      const waiting = db.beginInteraction(blocked, GUILDS[0], { ensureUser: true }).finally(() => (blockedSettled = true));
+      // Sent once the first statement waits on the lock: a load of a later batch.
+      await waitForLockWait(database.url);
+      const start = await db.beginInteraction(other, GUILDS[0], { ensureUser: true });
+      expect(start.userRow).toEqual({ created: true, reactivated: false });
+      expect(blockedSettled).toBe(false);
+      await holder.query('COMMIT');
+      // Created by the other session meanwhile: this load found it there, active.
+      expect((await waiting).userRow).toEqual({ created: false, reactivated: false });
+    } finally {
+      await holder.end();
+    }
+  });
+
   it('does not deadlock two processes creating the same users in opposite orders, and creates each once', async () => {
     const [first, second] = [await connect(), await connect()];
     for (let round = 0; round < 5; round++) {
@@ -88,3 +115,20 @@ describe('batched interaction loads', () => {
     }
   });
 });
+
+/** Resolves once a session of the database at `url` waits on a lock (`pg_stat_activity`, read from a session of its own). */
+async function waitForLockWait(url: string): Promise<void> {
+  const observer = new Client({ connectionString: url });
+  await observer.connect();
+  try {
+    for (;;) {
+      const { rows } = await observer.query<{ waiting: number }>(
+        "SELECT count(*)::int AS waiting FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+      );
+      if ((rows[0]?.waiting ?? 0) > 0) return;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    await observer.end();
+  }
+}
