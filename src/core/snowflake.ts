@@ -1,6 +1,7 @@
 import { InvalidIdError } from './moddy-error';
 
-const MAX_BIGINT_COLUMN = 9223372036854775807n;
+/** 2^63-1, PostgreSQL's largest BIGINT, as text: compared to a 19-digit ID as text, no BigInt is built per check. */
+const MAX_BIGINT_COLUMN = '9223372036854775807';
 
 /**
  * Discord IDs are 64-bit unsigned integers, kept as strings end to end because they exceed 2^53.
@@ -8,10 +9,10 @@ const MAX_BIGINT_COLUMN = 9223372036854775807n;
  * snowflake fits (the timestamp part will not reach bit 63 before the year 2084).
  */
 export function assertSnowflake(value: unknown, label = 'Discord ID'): string {
-  if (typeof value !== 'string' || !/^[0-9]{1,20}$/.test(value)) throw new InvalidIdError(value, label);
-  if (BigInt(value) > MAX_BIGINT_COLUMN) throw new InvalidIdError(value, label);
   // Canonical form: no leading zeros, so "0123" and "123" never name two rows.
-  if (value.length > 1 && value.startsWith('0')) throw new InvalidIdError(value, label);
+  if (typeof value !== 'string' || !/^(?:0|[1-9][0-9]{0,19})$/.test(value)) throw new InvalidIdError(value, label);
+  // Digits only and no leading zero: a longer ID is a larger number, and two of 19 digits compare as text.
+  if (value.length === 20 || (value.length === 19 && value > MAX_BIGINT_COLUMN)) throw new InvalidIdError(value, label);
   return value;
 }
 

@@ -2,7 +2,7 @@ import { InvalidIdError } from '../../src/core/moddy-error';
 import { assertSnowflake, isSnowflake } from '../../src/core/snowflake';
 
 describe('snowflakes', () => {
-  it.each(['0', '81384788765712384', '1234567890123456789', '9223372036854775807'])('accepts %s', (id) => {
+  it.each(['0', '7', '81384788765712384', '1234567890123456789', '9223372036854775806', '9223372036854775807'])('accepts %s', (id) => {
     expect(assertSnowflake(id)).toBe(id);
   });
 
@@ -16,6 +16,9 @@ describe('snowflakes', () => {
     ['spaces', ' 123'],
     ['a leading zero', '0123'],
     ['more than 2^63-1', '9223372036854775808'],
+    ['19 digits, all nines', '9999999999999999999'],
+    ['20 digits (a snowflake past 2^63)', '18446744073709551615'],
+    ['leading zeros', '00'],
     ['21 digits', '123456789012345678901'],
   ])('refuses %s', (_label, value) => {
     expect(() => assertSnowflake(value)).toThrow(InvalidIdError);
