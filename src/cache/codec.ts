@@ -21,14 +21,23 @@ function jsonCodec<T>(dateFields: readonly string[], copy: (value: T) => T): Cod
   };
 }
 
-/** Copies JSON-shaped values with Dates (structuredClone would build Dates of another realm under jest's VM). */
-function deepCopy<T>(value: T): T {
+/**
+ * Copies JSON-shaped values with Dates (structuredClone would build Dates of another realm under
+ * jest's VM). Every cached record read is one copy: plain loops, no entry arrays.
+ */
+export function deepCopy<T>(value: T): T {
+  if (value === null || typeof value !== 'object') return value;
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(deepCopy) as T;
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, deepCopy(item)])) as T;
+  const source = value as Record<string, unknown>;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) {
+    const item = deepCopy(source[key]);
+    // A "__proto__" key parsed from JSON is an own property: assigned, it would set the copy's prototype.
+    if (key === '__proto__') Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    else copy[key] = item;
   }
-  return value;
+  return copy as T;
 }
 
 export const attributesCodec: Codec<Attributes> = jsonCodec<Attributes>([], (value) => ({ ...value }));
