@@ -75,6 +75,7 @@ export class CachedDatabase implements ModdyDatabase {
   private readonly confirmation: ConfirmationOptions;
   private readonly invalidator: Invalidator;
   private readonly reads: ReadThrough;
+  private readonly flights = new SingleFlight();
   private readonly logPoller: InvalidationLogPoller | undefined;
   /** The Redis epoch this process last checked (see `checkRedisEpoch`); none before the first. */
   private epoch: string | undefined;
@@ -114,7 +115,7 @@ export class CachedDatabase implements ModdyDatabase {
     const longestTtlMs = Math.max(...Object.values(ttlMs));
     this.local = new LocalCache(options.localTtlMs > 0 ? options.localMaxEntries : 0);
     this.confirmation = confirmationOf(options.localTtlMs);
-    const flights = new SingleFlight();
+    const flights = this.flights;
     const store = new RedisStore(redis, this.keys, 2 * longestTtlMs, options.redisTimeoutMs);
     const bus = (this.bus = new InvalidationBus(subscriber, this.keys.channel, {
       onMessage: (message) => this.invalidator.apply(message),
@@ -270,9 +271,7 @@ export class CachedDatabase implements ModdyDatabase {
         const row = await this.inner.beginInteraction(user, guild, { guildRecord: withRecord, ensureUser });
         if (ensureUser) userRow = row.userRow;
         // Sent now, it shares one Redis round trip with the fill that follows the load; awaited before returning.
-        if (userRow !== undefined && this.recordChanged('user', userRow)) {
-          recordInvalidated = this.invalidator.invalidate([this.keys.record('user', user)]);
-        }
+        if (userRow !== undefined) recordInvalidated = this.afterEnsure('user', user, userRow);
         return missing.map((spec) => (spec === userSpec ? row.user : withRecord ? (row.guildRecord ?? null) : (row.guild ?? {})));
       });
     } catch (error) {
@@ -452,17 +451,28 @@ export class CachedDatabase implements ModdyDatabase {
   }
 
   private async ensure(entityType: EntityType, id: string): Promise<{ created: boolean; reactivated: boolean }> {
-    return this.writeThrough(
+    // writeThrough invalidates after a failure; after a success, afterEnsure decides.
+    const result = await this.writeThrough(
       () => this.inner.ensureEntity(entityType, id),
       () => [this.keys.record(entityType, id)],
-      (result) => this.recordChanged(entityType, result),
+      () => false,
     );
+    await this.afterEnsure(entityType, id, result);
+    return result;
   }
 
-  /** Whether ensuring a row changed a record some tier may hold: a reactivation, or a creation where an absent row is cached. */
-  private recordChanged(entityType: EntityType, result: { created: boolean; reactivated: boolean }): boolean {
+  /**
+   * What an ensured row leaves to do: a reactivated row, or a created one where an absent record is
+   * cached, is invalidated everywhere. A row created where absence is not cached is in no tier, but
+   * a load of its record started before it existed may still be in flight here: later readers must
+   * not join it (another process's such load ends within its own query time).
+   */
+  private afterEnsure(entityType: EntityType, id: string, result: { created: boolean; reactivated: boolean }): Promise<void> | undefined {
+    const key = this.keys.record(entityType, id);
     const space = entityType === 'user' ? this.spaces.userRecord : this.spaces.guildRecord;
-    return result.reactivated || (result.created && space.cachesNull);
+    if (result.reactivated || (result.created && space.cachesNull)) return this.invalidator.invalidate([key]);
+    if (result.created) this.flights.invalidate(key);
+    return undefined;
   }
 
   /**

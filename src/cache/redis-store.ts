@@ -67,8 +67,7 @@ export interface FillEntry {
 
 /**
  * The Redis side of the cache: the reads of one event-loop turn are one MGET, its fills one script call, an
- * invalidation one script call (the `Invalidator` batches those of a turn); while an MGET or a fill
- * is in flight, the next gathers the reads or fills of every turn until its reply.
+ * invalidation one script call (the `Invalidator` batches those of a turn).
  * On a Redis Cluster an entry and its version share a slot but two entries rarely do, so each
  * entry gets its own command, sent together: ioredis' auto-pipelining writes the commands of one
  * tick as one pipeline per node, so a read of several entries is still one round trip.
@@ -77,19 +76,17 @@ export interface FillEntry {
 export class RedisStore {
   private readonly scripted: ScriptedRedis;
   private readonly sharded: boolean;
-  // One of each in flight: a busy process sends fewer, bigger commands (cold bot bench: 8% fewer).
-  // A command holds its slot no longer than its deadline (`bounded`).
+  // No bound on batches in flight: a caller waits on Redis one deadline at most (a read queued
+  // behind another would wait for both), and the breaker opens before its next call.
   private readonly reads = new TurnBatch<readonly string[], StoreRead>({
     send: (requests) => this.readTogether(requests),
     weightOf: (keys) => keys.length,
     maxWeight: MAX_BATCH_ENTRIES,
-    maxInFlight: 1,
   });
   private readonly fills = new TurnBatch<readonly FillEntry[], boolean[]>({
     send: (requests) => this.fillTogether(requests),
     weightOf: (entries) => entries.length,
     maxWeight: MAX_BATCH_ENTRIES,
-    maxInFlight: 1,
   });
 
   constructor(

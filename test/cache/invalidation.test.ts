@@ -1,9 +1,10 @@
 import type { Attributes, EntityType } from '../../src/attributes/registry';
+import type { UserRecord } from '../../src/db/api';
 import { PostgresDatabase } from '../../src/db/postgres-database';
 import { decodeInvalidation } from '../../src/cache/invalidation-bus';
 import { CacheFixture, DEV, freshId, invalidationDelay, waitFor, type CacheInstance } from '../helpers/cache-fixture';
 
-/** Holds the next attribute load open after it read PostgreSQL, so a write can land in between. */
+/** Holds the next attribute or user record load open after it read PostgreSQL, so a write can land in between. */
 class GatedDatabase extends PostgresDatabase {
   private gate: { reached: () => void; release: Promise<void> } | undefined;
 
@@ -17,13 +18,23 @@ class GatedDatabase extends PostgresDatabase {
 
   override async getAttributes(entityType: EntityType, id: string): Promise<Attributes> {
     const value = await super.getAttributes(entityType, id);
+    await this.passGate();
+    return value;
+  }
+
+  override async getUser(id: string): Promise<UserRecord | null> {
+    const value = await super.getUser(id);
+    await this.passGate();
+    return value;
+  }
+
+  private async passGate(): Promise<void> {
     const gate = this.gate;
     if (gate) {
       this.gate = undefined;
       gate.reached();
       await gate.release;
     }
-    return value;
   }
 }
 
@@ -130,6 +141,23 @@ describe('a write racing a read-through', () => {
   });
 });
 
+describe('a user created while their absent record loads', () => {
+  it('in the same process: a reader after the creation does not join the load started before it', async () => {
+    let gated!: GatedDatabase;
+    const reader = await f.open({ inner: (dataSource) => (gated = new GatedDatabase(dataSource)) });
+    const id = freshId();
+    const hold = gated.holdNextLoad();
+    const staleRead = reader.db.getUser(id);
+    await hold.reached; // the load has read "no row"
+    const start = await reader.db.beginInteraction(id, null, { ensureUser: true });
+    expect(start.userRow.created).toBe(true);
+    const fresh = reader.db.getUser(id);
+    hold.release();
+    expect(await staleRead).toBeNull(); // it started before the row existed
+    expect((await fresh)?.userId).toBe(id);
+  });
+});
+
 describe('the Redis commands of one event-loop turn', () => {
   let listener: ((channel: string, message: string) => void) | undefined;
   afterEach(() => {
@@ -201,8 +229,12 @@ describe('the Redis commands of one event-loop turn', () => {
     expect(counted.filter((name) => name === 'mget')).toHaveLength(1);
     // One fill script and one invalidation script.
     expect(counted.filter((name) => name === 'evalsha')).toHaveLength(2);
-    await waitFor(() => messages.length > 0, 2000);
-    expect(messages).toEqual([expect.arrayContaining(users.map((user) => a.db.keys.record('user', user)))]);
+    const marker = await markerWrite();
+    await waitFor(() => messages.length > 1, 2000);
+    expect(messages).toEqual([
+      expect.arrayContaining(users.map((user) => a.db.keys.record('user', user))),
+      [a.db.keys.attributes('user', marker), a.db.keys.record('user', marker)],
+    ]);
     expect(messages[0]).toHaveLength(users.length);
     for (const user of users) expect(await b.db.getUser(user)).toMatchObject({ userId: user, deactivatedAt: null });
   });

@@ -25,15 +25,13 @@ const MAX_BATCH = 256;
  * one (group commit). Measured on the cold path: concurrent first-seen inserts cost PostgreSQL more
  * per statement (0.29 ms at 10 in flight, 0.17 at 1), and fewer, bigger statements cost both sides
  * less: in the cold bot bench one in flight took 20% fewer statements than two (3.6 → 4.5 loads
- * each).
+ * each). A statement unanswered after a second stops holding the slot (`TurnBatch`'s default
+ * `slotHeldMs`): one waiting on a row lock, or on a hung connection, delays the process's other
+ * loads that long, not up to the query timeout; shorter, a PostgreSQL slowed by a disk stall would
+ * get a new statement every few hundred ms, and the pool would be full of them within a second or
+ * two, ahead of every other query.
  */
 const MAX_IN_FLIGHT = 1;
-/**
- * A statement unanswered after this stops holding the slot (`TurnBatch`'s `slotHeldMs`): one waiting
- * on a row lock, or on a hung connection, delays the process's other loads this long, not up to
- * the query timeout. A statement takes a few milliseconds, on a saturated machine too.
- */
-const SLOT_HELD_MS = 100;
 
 /**
  * The loads of a batch, one per input row (`n` keeps their order). The first-seen rows are those of
@@ -103,7 +101,6 @@ export class InteractionRepository {
     weightOf: () => 1,
     maxWeight: MAX_BATCH,
     maxInFlight: MAX_IN_FLIGHT,
-    slotHeldMs: SLOT_HELD_MS,
   });
 
   constructor(private readonly sql: PreparedSql) {}
