@@ -76,8 +76,8 @@ export interface FillEntry {
 export class RedisStore {
   private readonly scripted: ScriptedRedis;
   private readonly sharded: boolean;
-  // No bound on batches in flight: a caller waits on Redis one deadline at most (a read queued
-  // behind another would wait for both), and the breaker opens before its next call.
+  // No bound on batches in flight: a caller waits on Redis one deadline at most (queued behind
+  // another batch, it would wait for both).
   private readonly reads = new TurnBatch<readonly string[], StoreRead>({
     send: (requests) => this.readTogether(requests),
     weightOf: (keys) => keys.length,

@@ -24,8 +24,8 @@ const MAX_BATCH = 256;
  * Statements in flight per process at most: while one runs, the next loads gather into the next
  * one (group commit). Measured on the cold path: concurrent first-seen inserts cost PostgreSQL more
  * per statement (0.29 ms at 10 in flight, 0.17 at 1), and fewer, bigger statements cost both sides
- * less: in the cold bot bench one in flight took 20% fewer statements than two (3.6 → 4.5 loads
- * each). A statement unanswered after a second stops holding the slot (`TurnBatch`'s default
+ * less: in the cold bot bench one in flight took 15–20% fewer statements than two (3.6 → 4.2–4.4
+ * loads each). A statement unanswered after a second stops holding the slot (`TurnBatch`'s default
  * `slotHeldMs`): one waiting on a row lock, or on a hung connection, delays the process's other
  * loads that long, not up to the query timeout; shorter, a PostgreSQL slowed by a disk stall would
  * get a new statement every few hundred ms, and the pool would be full of them within a second or
